@@ -1,0 +1,320 @@
+//! Wire protocol v1 between the device core and the server. Both ends compile these exact types.
+//!
+//! Paths (all JSON unless stated; errors are `application/problem+json` bodies of [`Problem`]):
+//! - `POST /api/v1/auth/login` [`LoginRequest`] → [`TokenResponse`]; `POST /api/v1/auth/refresh` [`RefreshRequest`] →
+//!   [`TokenResponse`]; `POST /api/v1/auth/logout` (bearer) → 204.
+//! - `GET /api/v1/sync/pull?since=CURSOR&limit=N` (bearer) → [`PullPage`]. Cursor 0 is "from the start".
+//! - `POST /api/v1/sync/submissions` [`VisitSubmission`] → [`SubmissionReceipt`] (200 for new or identical replay,
+//!   409 `submission_conflict` for the same id with other content).
+//! - tus 1.0 uploads under `/api/v1/uploads` (core, creation, checksum with sha256, termination, expiration); the upload
+//!   URL is `/api/v1/uploads/{sha256-hex}`: content-addressed, so a blob the server has is never sent twice.
+//! - `GET /api/v1/media/{sha256}` → the bytes (scoped and audited like the case it belongs to).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{assistance::AssistanceType, form::FormDefinition, geo::LatLon, roles::Role};
+
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Sent by the device on every request; the server refuses versions it no longer speaks.
+pub const PROTOCOL_HEADER: &str = "Ruhu-Protocol";
+pub const TUS_VERSION: &str = "1.0.0";
+
+/// The public error of the HTTP boundary: a stable `code` for programs, a Chinese `message` for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    pub status: u16,
+    pub code: String,
+    /// zh-CN, shown to the user as is.
+    pub message: String,
+    /// The field or question the error is about, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+}
+
+// ---------- auth ----------
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    /// Stable per installation; the server registers it on first login.
+    pub device_id: String,
+    #[serde(default)]
+    pub device_name: Option<String>,
+    #[serde(default)]
+    pub app_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+    pub device_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub user: UserInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub org_unit_code: String,
+    pub org_unit_name: String,
+}
+
+// ---------- pull ----------
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PullPage {
+    pub changes: Vec<Change>,
+    /// Pass as `since` for the next page; equals the request's `since` when nothing changed.
+    pub next_cursor: i64,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: i64,
+    #[serde(flatten)]
+    pub record: ChangeRecord,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChangeRecord {
+    /// The assignment is (still) in this user's slice: store or replace it.
+    AssignmentUpsert { assignment: Box<AssignmentSnapshot> },
+    /// The assignment left this user's slice (reassigned, cancelled, revoked): delete it and all its local data.
+    AssignmentDelete { id: Uuid },
+    /// A published form version the user may need.
+    FormUpsert { form: Box<FormDefinition> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentStatus {
+    Assigned,
+    /// A complete submission has been merged.
+    Completed,
+    Cancelled,
+}
+
+impl AssignmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Assigned => "assigned",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "assigned" => Some(Self::Assigned),
+            "completed" => Some(Self::Completed),
+            "cancelled" => Some(Self::Cancelled),
+            _ => None,
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Assigned => "待调查",
+            Self::Completed => "已完成",
+            Self::Cancelled => "已取消",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssignmentSnapshot {
+    pub id: Uuid,
+    pub status: AssignmentStatus,
+    pub due_date: NaiveDate,
+    /// Exactly two, in order: investigator 1 and investigator 2.
+    pub investigators: Vec<PersonRef>,
+    pub assigned_by: PersonRef,
+    pub form_id: String,
+    pub form_version: u32,
+    pub case: CaseSnapshot,
+    pub household: HouseholdSnapshot,
+    /// Set once a complete submission for this assignment has been merged (by either investigator).
+    #[serde(default)]
+    pub completed_by: Option<SubmissionSummary>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRef {
+    pub id: Uuid,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionSummary {
+    pub submission_id: Uuid,
+    pub submitted_by: PersonRef,
+    pub finalized_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseSnapshot {
+    pub id: Uuid,
+    /// Human-facing number, e.g. "QY-2026-000123".
+    pub case_no: String,
+    pub assistance_type: AssistanceType,
+    pub step: String,
+    pub township_code: String,
+    pub village_code: String,
+    pub village_name: String,
+    /// The household facts the case relies on, each with the submission it came from.
+    pub facts: BTreeMap<String, FactValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactValue {
+    pub value: Value,
+    /// None for facts entered at the desk (application data), Some for facts from a visit.
+    pub source_submission: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdSnapshot {
+    pub id: Uuid,
+    pub head_name: String,
+    pub address: String,
+    pub village_code: String,
+    /// The household's known location (WGS-84), when one has been recorded.
+    pub location: Option<LatLon>,
+    pub members: Vec<MemberSnapshot>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberSnapshot {
+    pub id: Uuid,
+    pub name: String,
+    /// Full number: investigators need it at the door. Stored only in the encrypted device store.
+    pub resident_id: String,
+    /// e.g. 户主, 配偶, 子女, 父母.
+    pub relation: String,
+}
+
+// ---------- push ----------
+
+/// A finalised home visit. Immutable: the client id and its content are fixed once finalised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitSubmission {
+    pub id: Uuid,
+    pub assignment_id: Uuid,
+    pub form_id: String,
+    pub form_version: u32,
+    /// Answers keyed by question id, as the form definition describes them.
+    pub answers: BTreeMap<String, Value>,
+    /// For every fact the device saw at pull time: the submission it came from (None: desk data). The server merges
+    /// a changed fact only when its current source is still this base; otherwise the difference becomes a conflict.
+    #[serde(default)]
+    pub base_facts: BTreeMap<String, Option<Uuid>>,
+    pub media: Vec<MediaRef>,
+    pub gps_fixes: Vec<GpsFix>,
+    pub signatures: Vec<SignatureRef>,
+    pub started_at: DateTime<Utc>,
+    pub finalized_at: DateTime<Utc>,
+    pub device_id: String,
+    pub app_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaRef {
+    /// Lower-case hex sha256 of the uploaded bytes (after downscaling and EXIF stripping on the device).
+    pub sha256: String,
+    pub size: u64,
+    pub content_type: String,
+    /// The photo question the file answers.
+    pub question_id: String,
+    #[serde(default)]
+    pub taken_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GpsFix {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: f64,
+    /// "gps", "network", "fused", … as the platform reports it.
+    pub provider: String,
+    /// The platform flagged the fix as coming from a mock-location app.
+    pub mock: bool,
+    pub taken_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignerRole {
+    Investigator1,
+    Investigator2,
+    FamilyMember,
+}
+
+impl SignerRole {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Investigator1 => "调查人员一",
+            Self::Investigator2 => "调查人员二",
+            Self::FamilyMember => "在场家庭成员",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureRef {
+    pub role: SignerRole,
+    pub signer_name: String,
+    /// The staff member signing (investigators); None for family members.
+    #[serde(default)]
+    pub signer_user_id: Option<Uuid>,
+    /// The signature image (PNG), uploaded like a photo.
+    pub media_sha256: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionState {
+    /// Stored; waiting for the listed media before it is merged into the case.
+    AwaitingMedia,
+    /// All media present; merged into the case record.
+    Merged,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionReceipt {
+    pub submission_id: Uuid,
+    pub case_id: Uuid,
+    pub state: SubmissionState,
+    /// sha256 of media the server does not have yet.
+    pub missing_media: Vec<String>,
+    /// Facts that could not be merged because someone else changed them from the same base.
+    pub conflicts: Vec<String>,
+}
+
+/// Canonical content hash of a submission: the server compares it on replay (same id + same hash → same answer).
+pub fn submission_content_hash(s: &VisitSubmission) -> String {
+    use sha2::Digest;
+    // serde_json with BTreeMaps and fixed struct order is deterministic for our own types.
+    let bytes = serde_json::to_vec(s).unwrap_or_default();
+    hex::encode(sha2::Sha256::digest(bytes))
+}
