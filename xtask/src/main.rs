@@ -1,1 +1,64 @@
-fn main() {}
+//! `cargo xtask <job>`: the project jobs that are more than one command.
+//!
+//! - `test`     every test suite: Rust (SQLite and PostgreSQL), Python bindings; starts a throwaway PostgreSQL
+//!              (installing Debian's package when none is there) unless RUHU_TEST_PG_URL points at one.
+//! - `bindings` generate Kotlin, Swift and Python bindings from the built ruhu-mobile library.
+//! - `bench`    run the benchmarks and print the figures.
+
+mod bindings;
+mod pg;
+mod run;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let job = args.first().map(String::as_str).unwrap_or("help");
+    let result = match job {
+        "test" => test(&args[1..]),
+        "bindings" => bindings::generate(bindings::Profile::Debug).map(|_| ()),
+        "bench" => bench(),
+        _ => {
+            eprintln!("usage: cargo xtask <test|bindings|bench>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {job}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn test(extra: &[String]) -> Result<(), String> {
+    let pg = match std::env::var("RUHU_TEST_PG_URL") {
+        Ok(url) if !url.is_empty() => pg::Postgres::external(url),
+        _ => pg::Postgres::start_throwaway()?,
+    };
+    let env = [("RUHU_TEST_PG_URL", pg.url()), ("RUHU_REQUIRE_PG", "1".to_string())];
+
+    let mut cargo_args = vec!["test", "--workspace", "--exclude", "xtask"];
+    cargo_args.extend(extra.iter().map(String::as_str));
+    run::cargo(&cargo_args, &env)?;
+
+    let generated = bindings::generate(bindings::Profile::Debug)?;
+    run::cargo(&["build", "-p", "ruhu-server"], &env)?;
+    bindings::python_tests(&generated, &env)?;
+    Ok(())
+}
+
+fn bench() -> Result<(), String> {
+    let pg = match std::env::var("RUHU_TEST_PG_URL") {
+        Ok(url) if !url.is_empty() => pg::Postgres::external(url),
+        _ => pg::Postgres::start_throwaway()?,
+    };
+    let env = [("RUHU_TEST_PG_URL", pg.url())];
+    run::cargo(&["run", "--release", "-p", "ruhu-e2e-tests", "--bin", "ruhu-bench"], &env)?;
+    run::cargo(&["build", "--profile", "mobile", "-p", "ruhu-mobile", "--lib"], &[])?;
+    let lib = run::target_dir().join("mobile/libruhu_mobile.so");
+    let size = std::fs::metadata(&lib).map_err(|e| format!("{}: {e}", lib.display()))?.len();
+    println!("ruhu-mobile release library (profile mobile, host x86_64, not stripped of uniffi metadata): {:.1} MB", size as f64 / 1e6);
+    Ok(())
+}

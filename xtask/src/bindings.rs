@@ -1,0 +1,54 @@
+//! Bindings for Kotlin, Swift and Python, generated from the built (unstripped) ruhu-mobile library in library mode.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::run;
+
+#[derive(Clone, Copy)]
+pub enum Profile {
+    Debug,
+}
+
+pub struct Generated {
+    pub python_dir: PathBuf,
+}
+
+pub fn generate(profile: Profile) -> Result<Generated, String> {
+    let root = run::workspace_root();
+    let (flag, dir) = match profile {
+        Profile::Debug => (None, "debug"),
+    };
+    let mut build = vec!["build", "-p", "ruhu-mobile", "--lib"];
+    build.extend(flag);
+    run::cargo(&build, &[])?;
+    let lib = run::target_dir().join(dir).join("libruhu_mobile.so");
+    let out = run::target_dir().join("bindings");
+    let _ = std::fs::remove_dir_all(&out);
+    for language in ["kotlin", "swift", "python"] {
+        let lang_out = out.join(language);
+        let lib_arg = lib.display().to_string();
+        let out_arg = lang_out.display().to_string();
+        run::cargo(
+            &["run", "--quiet", "-p", "ruhu-mobile", "--features", "bindgen", "--bin", "uniffi-bindgen", "--", "generate", "--library", &lib_arg, "--language", language, "--out-dir", &out_arg],
+            &[],
+        )?;
+    }
+    // Python loads lib<name>.so from the folder of the generated module.
+    let python_dir = out.join("python");
+    std::fs::copy(&lib, python_dir.join("libruhu_mobile.so")).map_err(|e| format!("copy library: {e}"))?;
+    eprintln!("xtask: bindings in {}", out.display());
+    Ok(Generated { python_dir })
+}
+
+pub fn python_tests(generated: &Generated, env: &[(&str, String)]) -> Result<(), String> {
+    let root = run::workspace_root();
+    let mut env = env.to_vec();
+    env.push(("RUHU_BINDINGS_DIR", generated.python_dir.display().to_string()));
+    env.push(("RUHU_SERVER_BIN", run::target_dir().join("debug/ruhu-server").display().to_string()));
+    let has_pytest = Command::new("python3").args(["-c", "import pytest"]).status().map(|s| s.success()).unwrap_or(false);
+    if !has_pytest {
+        run::status(Command::new("python3").args(["-m", "pip", "install", "--quiet", "pytest"]), &[])?;
+    }
+    run::status(Command::new("python3").args(["-m", "pytest", "-q", "tests/python"]).current_dir(&root), &env)
+}
