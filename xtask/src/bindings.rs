@@ -5,24 +5,14 @@ use std::process::Command;
 
 use crate::run;
 
-#[derive(Clone, Copy)]
-pub enum Profile {
-    Debug,
-}
-
 pub struct Generated {
     pub python_dir: PathBuf,
 }
 
-pub fn generate(profile: Profile) -> Result<Generated, String> {
-    let root = run::workspace_root();
-    let (flag, dir) = match profile {
-        Profile::Debug => (None, "debug"),
-    };
-    let mut build = vec!["build", "-p", "ruhu-mobile", "--lib"];
-    build.extend(flag);
-    run::cargo(&build, &[])?;
-    let lib = run::target_dir().join(dir).join("libruhu_mobile.so");
+/// Generates from the debug build: it is never stripped, so the uniffi metadata is always there.
+pub fn generate() -> Result<Generated, String> {
+    run::cargo(&["build", "-p", "ruhu-mobile", "--lib"], &[])?;
+    let lib = run::target_dir().join("debug/libruhu_mobile.so");
     let out = run::target_dir().join("bindings");
     let _ = std::fs::remove_dir_all(&out);
     for language in ["kotlin", "swift", "python"] {

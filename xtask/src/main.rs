@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     let job = args.first().map(String::as_str).unwrap_or("help");
     let result = match job {
         "test" => test(&args[1..]),
-        "bindings" => bindings::generate(bindings::Profile::Debug).map(|_| ()),
+        "bindings" => bindings::generate().map(|_| ()),
         "bench" => bench(),
         _ => {
             eprintln!("usage: cargo xtask <test|bindings|bench>");
@@ -43,7 +43,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     cargo_args.extend(extra.iter().map(String::as_str));
     run::cargo(&cargo_args, &env)?;
 
-    let generated = bindings::generate(bindings::Profile::Debug)?;
+    let generated = bindings::generate()?;
     run::cargo(&["build", "-p", "ruhu-server"], &env)?;
     bindings::python_tests(&generated, &env)?;
     Ok(())
