@@ -1,0 +1,613 @@
+//! Visit drafts: every answer is its own committed write; finalising freezes the visit into the outbox.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::error::{DeviceError, Result};
+use super::local::{load_assignment, load_form, remove_unreferenced_files};
+use super::media::MediaVault;
+use super::photos;
+use super::time::{from_text, now, to_text, uuid_from_text};
+use super::types::*;
+use super::Device;
+use crate::form::{FieldError, FormDefinition, Question, QuestionKind};
+use crate::geo::{distance_m, LatLon};
+use crate::protocol::{GpsFix, MediaRef, SignatureRef, SignerRole, VisitSubmission};
+
+pub(crate) struct DraftRow {
+    pub assignment_id: Uuid,
+    pub form_id: String,
+    pub form_version: u32,
+    pub state: DraftState,
+    pub started_at: String,
+}
+
+pub(crate) fn load_draft(conn: &Connection, id: Uuid) -> Result<DraftRow> {
+    let row = conn
+        .query_row(
+            "SELECT assignment_id, form_id, form_version, state, started_at FROM drafts WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)),
+        )
+        .optional()?
+        .ok_or_else(|| DeviceError::NotFound("调查草稿".into()))?;
+    Ok(DraftRow {
+        assignment_id: uuid_from_text(&row.0)?,
+        form_id: row.1,
+        form_version: row.2,
+        state: DraftState::parse(&row.3),
+        started_at: row.4,
+    })
+}
+
+fn load_open_draft(conn: &Connection, id: Uuid) -> Result<DraftRow> {
+    let d = load_draft(conn, id)?;
+    if d.state != DraftState::Open {
+        return Err(DeviceError::invalid("draft", "本次调查已完成提交，不能再修改"));
+    }
+    Ok(d)
+}
+
+pub(crate) fn draft_summary(conn: &Connection, id: Uuid) -> Result<DraftSummary> {
+    let (assignment_id, form_id, form_version, state, started_at, finalised_at, submission_id): (
+        String,
+        String,
+        u32,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    ) = conn
+        .query_row(
+            "SELECT assignment_id, form_id, form_version, state, started_at, finalised_at, submission_id
+             FROM drafts WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        )
+        .optional()?
+        .ok_or_else(|| DeviceError::NotFound("调查草稿".into()))?;
+    let answered: u32 = conn.query_row("SELECT count(*) FROM draft_answers WHERE draft_id = ?1", [id.to_string()], |r| r.get(0))?;
+    Ok(DraftSummary {
+        id,
+        assignment_id: uuid_from_text(&assignment_id)?,
+        form_id,
+        form_version,
+        state: DraftState::parse(&state),
+        started_at: from_text(&started_at)?,
+        finalised_at: finalised_at.as_deref().map(from_text).transpose()?,
+        submission_id: submission_id.as_deref().map(uuid_from_text).transpose()?,
+        answered,
+    })
+}
+
+pub(crate) fn load_answers(conn: &Connection, draft: Uuid) -> Result<BTreeMap<String, Value>> {
+    let mut stmt = conn.prepare("SELECT question_id, value FROM draft_answers WHERE draft_id = ?1")?;
+    let rows = stmt
+        .query_map([draft.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter().map(|(q, v)| Ok((q, serde_json::from_str(&v)?))).collect()
+}
+
+fn write_answer(conn: &Connection, draft: Uuid, question_id: &str, value: &Value) -> Result<()> {
+    conn.execute(
+        "INSERT INTO draft_answers (draft_id, question_id, value, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (draft_id, question_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        params![draft.to_string(), question_id, serde_json::to_string(value)?, to_text(now())],
+    )?;
+    Ok(())
+}
+
+fn question<'f>(form: &'f FormDefinition, question_id: &str) -> Result<&'f Question> {
+    form.question(question_id).ok_or_else(|| {
+        DeviceError::Validation(vec![FieldError {
+            question_id: question_id.into(),
+            code: "unknown_question".into(),
+            message: "表单中没有此问题".into(),
+        }])
+    })
+}
+
+fn field_error(q: &Question, code: &str, message: String) -> DeviceError {
+    DeviceError::Validation(vec![FieldError { question_id: q.id.clone(), code: code.into(), message }])
+}
+
+fn draft_media_shas(conn: &Connection, draft: Uuid, question_id: &str, kind: &str) -> Result<HashSet<String>> {
+    let mut stmt = conn.prepare("SELECT sha256 FROM media WHERE draft_id = ?1 AND question_id = ?2 AND kind = ?3")?;
+    let rows = stmt.query_map(params![draft.to_string(), question_id, kind], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+impl Device {
+    /// Starts a visit for an assignment, or returns the open draft already started for it. The draft keeps the form
+    /// version of the assignment at this moment, whatever later pulls bring.
+    pub fn start_draft(&self, assignment_id: Uuid) -> Result<Uuid> {
+        self.with_conn(|conn, _| {
+            let tx = conn.transaction()?;
+            let assignment = load_assignment(&tx, assignment_id)?;
+            let open: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM drafts WHERE assignment_id = ?1 AND state = 'open' ORDER BY started_at DESC LIMIT 1",
+                    [assignment_id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = open {
+                return uuid_from_text(&id);
+            }
+            let submitted: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE assignment_id = ?1 AND state != 'rejected')",
+                [assignment_id.to_string()],
+                |r| r.get(0),
+            )?;
+            if submitted {
+                return Err(DeviceError::invalid("assignment_id", "此任务的调查已提交，不能重复开始"));
+            }
+            if assignment.status == crate::protocol::AssignmentStatus::Cancelled {
+                return Err(DeviceError::invalid("assignment_id", "此任务已取消"));
+            }
+            // The form must be on the phone before a visit can start.
+            load_form(&tx, &assignment.form_id, assignment.form_version)?;
+            let id = Uuid::new_v4();
+            tx.execute(
+                "INSERT INTO drafts (id, assignment_id, form_id, form_version, started_at, state) VALUES (?1, ?2, ?3, ?4, ?5, 'open')",
+                params![id.to_string(), assignment_id.to_string(), assignment.form_id, assignment.form_version, to_text(now())],
+            )?;
+            tx.commit()?;
+            Ok(id)
+        })
+    }
+
+    pub fn draft(&self, draft_id: Uuid) -> Result<DraftSummary> {
+        self.with_conn(|conn, _| draft_summary(conn, draft_id))
+    }
+
+    /// Saves one answer (committed before returning). `Null` clears it. The value is checked against the question's
+    /// type; photos and signatures go through `import_photo` / `add_signature`.
+    pub fn set_answer(&self, draft_id: Uuid, question_id: &str, value: Value) -> Result<()> {
+        self.with_conn(|conn, vault| {
+            let draft = load_open_draft(conn, draft_id)?;
+            let form = load_form(conn, &draft.form_id, draft.form_version)?;
+            let q = question(&form, question_id)?;
+            if value.is_null() {
+                let tx = conn.transaction()?;
+                tx.execute("DELETE FROM draft_answers WHERE draft_id = ?1 AND question_id = ?2", params![draft_id.to_string(), q.id])?;
+                let mut removed = Vec::new();
+                if q.kind == QuestionKind::Signature {
+                    removed = draft_media_shas(&tx, draft_id, &q.id, "signature")?.into_iter().collect();
+                    tx.execute("DELETE FROM signatures WHERE draft_id = ?1 AND question_id = ?2", params![draft_id.to_string(), q.id])?;
+                    tx.execute("DELETE FROM media WHERE draft_id = ?1 AND question_id = ?2", params![draft_id.to_string(), q.id])?;
+                }
+                tx.commit()?;
+                return remove_unreferenced_files(conn, vault, &removed);
+            }
+            match q.kind {
+                QuestionKind::Note => return Err(field_error(q, "not_answerable", format!("{}：此项为说明，无需填写", q.label))),
+                QuestionKind::Signature => {
+                    return Err(field_error(q, "use_signature", format!("{}：请使用签字功能", q.label)));
+                }
+                _ => {}
+            }
+            if let Some(e) = q.check_value(&value) {
+                // Too few photos is fine while the visit is still being filled in.
+                if e.code != "too_few_photos" {
+                    return Err(DeviceError::Validation(vec![e]));
+                }
+            }
+            if q.kind == QuestionKind::Photo {
+                // Only photos imported into this draft for this question may be referenced (reorder / remove).
+                let known = draft_media_shas(conn, draft_id, &q.id, "photo")?;
+                let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
+                let mut seen = HashSet::new();
+                for item in items {
+                    let sha = item.as_str().unwrap_or_default();
+                    if !known.contains(sha) || !seen.insert(sha) {
+                        return Err(field_error(q, "unknown_photo", format!("{}：照片不存在或重复，请重新拍摄", q.label)));
+                    }
+                }
+            }
+            write_answer(conn, draft_id, &q.id, &value)
+        })
+    }
+
+    pub fn draft_answers(&self, draft_id: Uuid) -> Result<BTreeMap<String, Value>> {
+        self.with_conn(|conn, _| {
+            load_draft(conn, draft_id)?;
+            load_answers(conn, draft_id)
+        })
+    }
+
+    /// Runs the photo pipeline on a camera JPEG and adds the result to a photo question. The source file is not
+    /// changed or deleted (the app owns it).
+    pub fn import_photo(&self, draft_id: Uuid, question_id: &str, source_path: &str) -> Result<PhotoInfo> {
+        let q = self.with_conn(|conn, _| {
+            let draft = load_open_draft(conn, draft_id)?;
+            let form = load_form(conn, &draft.form_id, draft.form_version)?;
+            let q = question(&form, question_id)?.clone();
+            if q.kind != QuestionKind::Photo {
+                return Err(field_error(&q, "not_a_photo_question", format!("{}：此项不是照片题", q.label)));
+            }
+            Ok(q)
+        })?;
+        let input = std::fs::read(source_path).map_err(|_| DeviceError::Photo("无法读取照片文件".into()))?;
+        // The heavy part runs without the database lock.
+        let photo = photos::process_photo_bytes(&input)?;
+        let vault = self.vault()?;
+        vault.put(&photo.jpeg)?;
+        let info = PhotoInfo {
+            sha256: photo.sha256.clone(),
+            size: photo.jpeg.len() as u64,
+            width: photo.width,
+            height: photo.height,
+            taken_at: photo.taken_at,
+            exif_location: photo.exif_location,
+        };
+        let stored = self.with_conn(|conn, _| {
+            let tx = conn.transaction()?;
+            load_open_draft(&tx, draft_id)?;
+            let dup: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM media WHERE draft_id = ?1 AND sha256 = ?2)",
+                params![draft_id.to_string(), info.sha256],
+                |r| r.get(0),
+            )?;
+            if dup {
+                return Err(DeviceError::invalid("source_path", "这张照片已经添加过"));
+            }
+            insert_media(&tx, draft_id, &q.id, "photo", "image/jpeg", &info)?;
+            let mut list = match load_answers(&tx, draft_id)?.remove(&q.id) {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            };
+            list.push(Value::String(info.sha256.clone()));
+            write_answer(&tx, draft_id, &q.id, &Value::Array(list))?;
+            tx.commit()?;
+            Ok(())
+        });
+        if stored.is_err() {
+            // Nothing may stay behind from a refused import (unless another row already uses the same bytes).
+            let _ = self.with_conn(|conn, vault| remove_unreferenced_files(conn, vault, std::slice::from_ref(&info.sha256)));
+        }
+        stored.map(|()| info)
+    }
+
+    /// Photos of a draft with what was read from their EXIF, in answer order per question.
+    pub fn draft_photos(&self, draft_id: Uuid) -> Result<Vec<PhotoInfo>> {
+        self.with_conn(|conn, _| {
+            let mut stmt = conn.prepare(
+                "SELECT sha256, size, width, height, taken_at, exif_lat, exif_lon FROM media
+                 WHERE draft_id = ?1 AND kind = 'photo' ORDER BY created_at",
+            )?;
+            let rows = stmt
+                .query_map([draft_id.to_string()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?, r.get::<_, Option<u32>>(2)?, r.get::<_, Option<u32>>(3)?,
+                        r.get::<_, Option<String>>(4)?, r.get::<_, Option<f64>>(5)?, r.get::<_, Option<f64>>(6)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.into_iter()
+                .map(|(sha256, size, w, h, taken, lat, lon)| {
+                    Ok(PhotoInfo {
+                        sha256,
+                        size,
+                        width: w.unwrap_or(0),
+                        height: h.unwrap_or(0),
+                        taken_at: taken.as_deref().map(from_text).transpose()?,
+                        exif_location: lat.zip(lon).map(|(lat, lon)| LatLon { lat, lon }),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Stores a location fix pushed by the app.
+    pub fn record_fix(&self, draft_id: Uuid, fix: GpsFix) -> Result<()> {
+        if !(LatLon { lat: fix.lat, lon: fix.lon }).is_valid() {
+            return Err(DeviceError::invalid("fix", "定位坐标无效"));
+        }
+        if !fix.accuracy_m.is_finite() || fix.accuracy_m < 0.0 {
+            return Err(DeviceError::invalid("fix", "定位精度无效"));
+        }
+        self.with_conn(|conn, _| {
+            load_open_draft(conn, draft_id)?;
+            conn.execute(
+                "INSERT INTO gps_fixes (draft_id, lat, lon, accuracy_m, provider, mock, taken_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![draft_id.to_string(), fix.lat, fix.lon, fix.accuracy_m, fix.provider, fix.mock, to_text(fix.taken_at)],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn gps_fixes(&self, draft_id: Uuid) -> Result<Vec<GpsFix>> {
+        self.with_conn(|conn, _| load_fixes(conn, draft_id))
+    }
+
+    /// Metres from the best fix (smallest accuracy radius, mock fixes ignored) to the household's known location;
+    /// None when either is missing.
+    pub fn distance_to_household(&self, draft_id: Uuid) -> Result<Option<f64>> {
+        self.with_conn(|conn, _| {
+            let draft = load_draft(conn, draft_id)?;
+            let Some(home) = load_assignment(conn, draft.assignment_id)?.household.location else { return Ok(None) };
+            let best = load_fixes(conn, draft_id)?
+                .into_iter()
+                .filter(|f| !f.mock)
+                .min_by(|a, b| a.accuracy_m.total_cmp(&b.accuracy_m));
+            Ok(best.map(|f| distance_m(LatLon { lat: f.lat, lon: f.lon }, home)))
+        })
+    }
+
+    /// Stores a signature (PNG drawn on the phone) for a signer and answers the form's signature question for that
+    /// signer. Signing again replaces the earlier signature. Returns the image's sha256.
+    pub fn add_signature(
+        &self,
+        draft_id: Uuid,
+        role: SignerRole,
+        signer_name: &str,
+        signer_user_id: Option<Uuid>,
+        png_path: &str,
+    ) -> Result<String> {
+        let signer_name = signer_name.trim().to_string();
+        if signer_name.is_empty() {
+            return Err(DeviceError::invalid("signer_name", "请填写签字人姓名"));
+        }
+        if role == SignerRole::FamilyMember && signer_user_id.is_some() {
+            return Err(DeviceError::invalid("signer_user_id", "家庭成员签字不应关联工作人员账号"));
+        }
+        let q = self.with_conn(|conn, _| {
+            let draft = load_open_draft(conn, draft_id)?;
+            let form = load_form(conn, &draft.form_id, draft.form_version)?;
+            form.questions
+                .iter()
+                .find(|q| q.kind == QuestionKind::Signature && q.signer == Some(role))
+                .cloned()
+                .ok_or_else(|| DeviceError::invalid("role", format!("表单中没有“{}”签字项", role.label_zh())))
+        })?;
+        let bytes = std::fs::read(png_path).map_err(|_| DeviceError::Photo("无法读取签名图片".into()))?;
+        photos::check_signature_png(&bytes)?;
+        let vault = self.vault()?;
+        let sha = vault.put(&bytes)?;
+        let info = PhotoInfo { sha256: sha.clone(), size: bytes.len() as u64, width: 0, height: 0, taken_at: None, exif_location: None };
+        let result = self.with_conn(|conn, vault| {
+            let tx = conn.transaction()?;
+            load_open_draft(&tx, draft_id)?;
+            let previous: Vec<String> = draft_media_shas(&tx, draft_id, &q.id, "signature")?.into_iter().filter(|s| *s != sha).collect();
+            tx.execute(
+                "DELETE FROM media WHERE draft_id = ?1 AND question_id = ?2 AND sha256 != ?3",
+                params![draft_id.to_string(), q.id, sha],
+            )?;
+            let used_for: Option<String> = tx
+                .query_row(
+                    "SELECT question_id FROM media WHERE draft_id = ?1 AND sha256 = ?2",
+                    params![draft_id.to_string(), sha],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match used_for {
+                None => insert_media(&tx, draft_id, &q.id, "signature", "image/png", &info)?,
+                Some(other) if other != q.id => {
+                    return Err(DeviceError::invalid("png_path", "这张签名图片已用于其他签字项"));
+                }
+                Some(_) => {}
+            }
+            tx.execute(
+                "INSERT INTO signatures (draft_id, role, question_id, signer_name, signer_user_id, media_sha256, signed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (draft_id, role) DO UPDATE SET question_id = excluded.question_id,
+                     signer_name = excluded.signer_name, signer_user_id = excluded.signer_user_id,
+                     media_sha256 = excluded.media_sha256, signed_at = excluded.signed_at",
+                params![
+                    draft_id.to_string(),
+                    signer_role_text(role),
+                    q.id,
+                    signer_name,
+                    signer_user_id.map(|u| u.to_string()),
+                    sha,
+                    to_text(now())
+                ],
+            )?;
+            write_answer(&tx, draft_id, &q.id, &Value::String(sha.clone()))?;
+            tx.commit()?;
+            remove_unreferenced_files(conn, vault, &previous)
+        });
+        if result.is_err() {
+            let _ = self.with_conn(|conn, vault| remove_unreferenced_files(conn, vault, std::slice::from_ref(&sha)));
+        }
+        result.map(|()| sha)
+    }
+
+    /// Everything that would stop `finalise`, in Chinese.
+    pub fn validate_draft(&self, draft_id: Uuid) -> Result<Vec<FieldError>> {
+        self.with_conn(|conn, _| {
+            let draft = load_draft(conn, draft_id)?;
+            let form = load_form(conn, &draft.form_id, draft.form_version)?;
+            Ok(form.validate(&load_answers(conn, draft_id)?))
+        })
+    }
+
+    /// Freezes the visit: builds the submission (client id, answers, base facts, media refs, fixes, signatures) and
+    /// stores it in the outbox in the same transaction that makes the draft read-only. Refuses with every validation
+    /// error if the form is incomplete. Returns the submission id.
+    pub fn finalise(&self, draft_id: Uuid) -> Result<Uuid> {
+        let (device_id, app_version) = (self.config.device_id.clone(), self.config.app_version.clone());
+        self.with_conn(|conn, vault| {
+            let tx = conn.transaction()?;
+            let draft = load_open_draft(&tx, draft_id)?;
+            let form = load_form(&tx, &draft.form_id, draft.form_version)?;
+            let answers = load_answers(&tx, draft_id)?;
+            let errors = form.validate(&answers);
+            if !errors.is_empty() {
+                return Err(DeviceError::Validation(errors));
+            }
+            let assignment = load_assignment(&tx, draft.assignment_id)?;
+            let referenced = referenced_media(&form, &answers);
+            let media = media_refs(&tx, draft_id, &referenced)?;
+            let signatures = signature_refs(&tx, draft_id, &answers)?;
+            let finalized_at = now();
+            let submission = VisitSubmission {
+                id: Uuid::new_v4(),
+                assignment_id: draft.assignment_id,
+                form_id: draft.form_id.clone(),
+                form_version: draft.form_version,
+                answers,
+                base_facts: assignment.case.facts.iter().map(|(k, f)| (k.clone(), f.source_submission)).collect(),
+                media,
+                gps_fixes: load_fixes(&tx, draft_id)?,
+                signatures,
+                started_at: from_text(&draft.started_at)?,
+                finalized_at,
+                device_id,
+                app_version,
+            };
+            tx.execute(
+                "INSERT INTO outbox (submission_id, draft_id, assignment_id, payload, state, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
+                params![
+                    submission.id.to_string(),
+                    draft_id.to_string(),
+                    draft.assignment_id.to_string(),
+                    serde_json::to_string(&submission)?,
+                    to_text(finalized_at)
+                ],
+            )?;
+            tx.execute(
+                "UPDATE drafts SET state = 'finalised', finalised_at = ?2, submission_id = ?3 WHERE id = ?1",
+                params![draft_id.to_string(), to_text(finalized_at), submission.id.to_string()],
+            )?;
+            // Photos taken and then removed from the answer are not part of the visit: drop them now.
+            let dropped = drop_unreferenced_media(&tx, draft_id, &referenced)?;
+            tx.commit()?;
+            remove_unreferenced_files(conn, vault, &dropped)?;
+            Ok(submission.id)
+        })
+    }
+
+    /// The frozen submission of a finalised draft, exactly as it is (or will be) sent.
+    pub fn submission(&self, submission_id: Uuid) -> Result<VisitSubmission> {
+        self.with_conn(|conn, _| {
+            let json: String = conn
+                .query_row("SELECT payload FROM outbox WHERE submission_id = ?1", [submission_id.to_string()], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| DeviceError::NotFound("已提交的调查".into()))?;
+            Ok(serde_json::from_str(&json)?)
+        })
+    }
+}
+
+fn insert_media(tx: &Transaction<'_>, draft: Uuid, question_id: &str, kind: &str, content_type: &str, info: &PhotoInfo) -> Result<()> {
+    tx.execute(
+        "INSERT INTO media (draft_id, sha256, question_id, kind, content_type, size, width, height, taken_at, exif_lat,
+                            exif_lon, file_name, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            draft.to_string(),
+            info.sha256,
+            question_id,
+            kind,
+            content_type,
+            info.size,
+            (info.width > 0).then_some(info.width),
+            (info.height > 0).then_some(info.height),
+            info.taken_at.map(to_text),
+            info.exif_location.map(|l| l.lat),
+            info.exif_location.map(|l| l.lon),
+            MediaVault::file_name(&info.sha256),
+            to_text(now()),
+        ],
+    )?;
+    Ok(())
+}
+
+fn signer_role_text(role: SignerRole) -> String {
+    serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn load_fixes(conn: &Connection, draft: Uuid) -> Result<Vec<GpsFix>> {
+    let mut stmt = conn.prepare(
+        "SELECT lat, lon, accuracy_m, provider, mock, taken_at FROM gps_fixes WHERE draft_id = ?1 ORDER BY taken_at, id",
+    )?;
+    let rows = stmt
+        .query_map([draft.to_string()], |r| {
+            Ok((r.get::<_, f64>(0)?, r.get::<_, f64>(1)?, r.get::<_, f64>(2)?, r.get::<_, String>(3)?, r.get::<_, bool>(4)?, r.get::<_, String>(5)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(lat, lon, accuracy_m, provider, mock, taken)| Ok(GpsFix { lat, lon, accuracy_m, provider, mock, taken_at: from_text(&taken)? }))
+        .collect()
+}
+
+/// (question id, sha256) of every blob the answers refer to, in form order.
+fn referenced_media(form: &FormDefinition, answers: &BTreeMap<String, Value>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for q in &form.questions {
+        match (q.kind, answers.get(&q.id)) {
+            (QuestionKind::Photo, Some(Value::Array(items))) => {
+                out.extend(items.iter().filter_map(Value::as_str).map(|s| (q.id.clone(), s.to_string())));
+            }
+            (QuestionKind::Signature, Some(Value::String(s))) => out.push((q.id.clone(), s.clone())),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn media_refs(conn: &Connection, draft: Uuid, referenced: &[(String, String)]) -> Result<Vec<MediaRef>> {
+    let mut out = Vec::with_capacity(referenced.len());
+    for (question_id, sha) in referenced {
+        let (size, content_type, taken_at): (u64, String, Option<String>) = conn
+            .query_row(
+                "SELECT size, content_type, taken_at FROM media WHERE draft_id = ?1 AND sha256 = ?2",
+                params![draft.to_string(), sha],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or_else(|| DeviceError::Storage(format!("answer refers to media {sha} that is not stored")))?;
+        out.push(MediaRef {
+            sha256: sha.clone(),
+            size,
+            content_type,
+            question_id: question_id.clone(),
+            taken_at: taken_at.as_deref().map(from_text).transpose()?,
+        });
+    }
+    Ok(out)
+}
+
+fn signature_refs(conn: &Connection, draft: Uuid, answers: &BTreeMap<String, Value>) -> Result<Vec<SignatureRef>> {
+    let mut out = Vec::new();
+    for role in [SignerRole::Investigator1, SignerRole::Investigator2, SignerRole::FamilyMember] {
+        let row: Option<(String, String, Option<String>, String, String)> = conn
+            .query_row(
+                "SELECT question_id, signer_name, signer_user_id, media_sha256, signed_at FROM signatures
+                 WHERE draft_id = ?1 AND role = ?2",
+                params![draft.to_string(), signer_role_text(role)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((question_id, signer_name, user, sha, signed_at)) = row else { continue };
+        // Only the signature the answer still points at is part of the visit.
+        if answers.get(&question_id).and_then(Value::as_str) != Some(sha.as_str()) {
+            continue;
+        }
+        out.push(SignatureRef {
+            role,
+            signer_name,
+            signer_user_id: user.as_deref().map(uuid_from_text).transpose()?,
+            media_sha256: sha,
+            signed_at: from_text(&signed_at)?,
+        });
+    }
+    Ok(out)
+}
+
+fn drop_unreferenced_media(tx: &Transaction<'_>, draft: Uuid, referenced: &[(String, String)]) -> Result<Vec<String>> {
+    let keep: HashSet<&str> = referenced.iter().map(|(_, s)| s.as_str()).collect();
+    let all: Vec<String> = tx
+        .prepare("SELECT sha256 FROM media WHERE draft_id = ?1")?
+        .query_map([draft.to_string()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let dropped: Vec<String> = all.into_iter().filter(|s| !keep.contains(s.as_str())).collect();
+    for sha in &dropped {
+        tx.execute("DELETE FROM media WHERE draft_id = ?1 AND sha256 = ?2", params![draft.to_string(), sha])?;
+    }
+    Ok(dropped)
+}
