@@ -59,6 +59,9 @@ pub fn process_photo_bytes_with(input: &[u8], max_pixels: u64, quality: u8) -> R
     if !input.starts_with(&[0xFF, 0xD8, 0xFF]) {
         return Err(rejected("只能添加 JPEG 格式的照片"));
     }
+    if !has_end_of_image(input) {
+        return Err(rejected("照片文件不完整或已损坏，请重新拍摄"));
+    }
     let exif = read_exif(input);
     let mut img = decode_jpeg(input)?;
     if let Some(o) = exif.orientation.and_then(Orientation::from_exif) {
@@ -100,6 +103,35 @@ fn decode_jpeg(input: &[u8]) -> Result<DynamicImage> {
         image::ImageError::Limits(_) => rejected("照片尺寸过大"),
         _ => rejected("照片文件已损坏或不是有效的 JPEG 图片"),
     })
+}
+
+/// Walks the JPEG's segments to its end-of-image marker. The decoder quietly fills a truncated file with grey (a
+/// photo copied half-way, say); such a file must be refused, not uploaded. Bytes after EOI (motion-photo videos,
+/// vendor trailers) are allowed.
+fn has_end_of_image(b: &[u8]) -> bool {
+    let mut i = 2;
+    while i + 1 < b.len() {
+        if b[i] != 0xFF {
+            return false;
+        }
+        let marker = b[i + 1];
+        match marker {
+            0xFF => i += 1,
+            0xD9 => return true,
+            0x01 | 0xD0..=0xD7 => i += 2,
+            _ => {
+                let Some(len) = b.get(i + 2..i + 4).map(|l| u16::from_be_bytes([l[0], l[1]]) as usize) else { return false };
+                i += 2 + len;
+                if marker == 0xDA {
+                    // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a restart marker.
+                    while i + 1 < b.len() && !(b[i] == 0xFF && b[i + 1] != 0x00 && !(0xD0..=0xD7).contains(&b[i + 1])) {
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+    false
 }
 
 /// The largest size with the same aspect ratio and at most `max_pixels` pixels; never upscales.
@@ -352,11 +384,16 @@ mod tests {
         let err = process_photo_bytes(b"\x89PNG\r\n\x1a\nnot a jpeg").unwrap_err();
         assert_eq!(err.code(), "photo");
         assert!(err.message_zh().contains("JPEG"));
-        let mut truncated = jpeg(200, 100);
-        truncated.truncate(300);
-        let err = process_photo_bytes(&truncated).unwrap_err();
-        assert_eq!(err.code(), "photo");
-        assert!(err.message_zh().contains("损坏"), "{}", err.message_zh());
+        let whole = jpeg(200, 100);
+        for cut in [300, whole.len() / 2, whole.len() - 2] {
+            let err = process_photo_bytes(&whole[..cut]).unwrap_err();
+            assert_eq!(err.code(), "photo");
+            assert!(err.message_zh().contains("损坏"), "{}", err.message_zh());
+        }
+        // Data after the end of the image (a motion photo's video, say) is fine.
+        let mut trailer = whole.clone();
+        trailer.extend_from_slice(b"ftypmp42 trailing video bytes");
+        assert!(process_photo_bytes(&trailer).is_ok());
     }
 
     #[test]
