@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::protocol::SignerRole;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FormDefinition {
     pub id: String,
@@ -22,6 +23,7 @@ pub struct FormDefinition {
     pub questions: Vec<Question>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Question {
     pub id: String,
@@ -44,6 +46,7 @@ pub struct Question {
     pub fact: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
@@ -63,6 +66,7 @@ pub enum QuestionKind {
     Note,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     pub value: String,
@@ -70,6 +74,7 @@ pub struct Choice {
 }
 
 /// One problem with one answer; `message` is zh-CN for the person filling the form.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub question_id: String,

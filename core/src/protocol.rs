@@ -25,6 +25,7 @@ pub const PROTOCOL_HEADER: &str = "Ruhu-Protocol";
 pub const TUS_VERSION: &str = "1.0.0";
 
 /// The public error of the HTTP boundary: a stable `code` for programs, a Chinese `message` for people.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     pub status: u16,
@@ -40,6 +41,7 @@ pub struct Problem {
 
 // ---------- auth ----------
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub username: String,
@@ -52,12 +54,14 @@ pub struct LoginRequest {
     pub app_version: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RefreshRequest {
     pub refresh_token: String,
     pub device_id: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenResponse {
     pub access_token: String,
@@ -67,6 +71,7 @@ pub struct TokenResponse {
     pub user: UserInfo,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserInfo {
     pub id: Uuid,
@@ -79,6 +84,7 @@ pub struct UserInfo {
 
 // ---------- pull ----------
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PullPage {
     pub changes: Vec<Change>,
@@ -87,6 +93,7 @@ pub struct PullPage {
     pub has_more: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Change {
     pub seq: i64,
@@ -94,6 +101,7 @@ pub struct Change {
     pub record: ChangeRecord,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChangeRecord {
@@ -105,6 +113,7 @@ pub enum ChangeRecord {
     FormUpsert { form: Box<FormDefinition> },
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AssignmentStatus {
@@ -139,6 +148,7 @@ impl AssignmentStatus {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssignmentSnapshot {
     pub id: Uuid,
@@ -157,12 +167,14 @@ pub struct AssignmentSnapshot {
     pub updated_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonRef {
     pub id: Uuid,
     pub display_name: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionSummary {
     pub submission_id: Uuid,
@@ -171,6 +183,7 @@ pub struct SubmissionSummary {
     pub received_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseSnapshot {
     pub id: Uuid,
@@ -185,6 +198,7 @@ pub struct CaseSnapshot {
     pub facts: BTreeMap<String, FactValue>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactValue {
     pub value: Value,
@@ -192,6 +206,7 @@ pub struct FactValue {
     pub source_submission: Option<Uuid>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HouseholdSnapshot {
     pub id: Uuid,
@@ -203,6 +218,7 @@ pub struct HouseholdSnapshot {
     pub members: Vec<MemberSnapshot>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberSnapshot {
     pub id: Uuid,
@@ -216,6 +232,7 @@ pub struct MemberSnapshot {
 // ---------- push ----------
 
 /// A finalised home visit. Immutable: the client id and its content are fixed once finalised.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitSubmission {
     pub id: Uuid,
@@ -237,6 +254,7 @@ pub struct VisitSubmission {
     pub app_version: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaRef {
     /// Lower-case hex sha256 of the uploaded bytes (after downscaling and EXIF stripping on the device).
@@ -249,6 +267,7 @@ pub struct MediaRef {
     pub taken_at: Option<DateTime<Utc>>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GpsFix {
     pub lat: f64,
@@ -261,6 +280,7 @@ pub struct GpsFix {
     pub taken_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignerRole {
@@ -279,6 +299,7 @@ impl SignerRole {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureRef {
     pub role: SignerRole,
@@ -291,6 +312,7 @@ pub struct SignatureRef {
     pub signed_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionState {
@@ -300,6 +322,7 @@ pub enum SubmissionState {
     Merged,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionReceipt {
     pub submission_id: Uuid,
