@@ -1,1 +1,150 @@
-fn main() {}
+//! `ruhu-server`: serve the API (default), create the first user, run migrations, verify the audit chain.
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+use ruhu_core::roles::Role;
+use ruhu_server::{AppState, ServerConfig, admin, demo, spawn, verify_audit_chain};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser, Debug)]
+#[command(name = "ruhu-server", version, about = "Ruhu（入户）同步服务器 / sync server")]
+struct Cli {
+    /// Address to listen on.
+    #[arg(long, env = "RUHU_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    listen: SocketAddr,
+    /// Folder for the SQLite database, the signing key, blobs and partial uploads.
+    #[arg(long, env = "RUHU_DATA_DIR", default_value = "./ruhu-data", global = true)]
+    data_dir: PathBuf,
+    /// sqlite://… or postgres://…; default: SQLite file <data-dir>/ruhu.db.
+    #[arg(long, env = "RUHU_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Seed clearly marked demo data and print the demo accounts.
+    #[arg(long, env = "RUHU_DEMO", global = true)]
+    demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Create a user (e.g. the first administrator).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// Prefer the environment variable: command lines are visible to other users of the machine.
+        #[arg(long, env = "RUHU_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        display_name: String,
+        /// Org unit code, e.g. 520111 (花溪区) or 520111101 (青岩镇).
+        #[arg(long)]
+        org_code: String,
+        /// One or more of: district_supervisor, township_reviewer, township_caseworker, visit_supervisor,
+        /// investigator, village_assistant, admin.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Check the audit log's hash chain; exit code 1 at the first broken link.
+    VerifyAudit,
+}
+
+fn config(cli: &Cli) -> ServerConfig {
+    let mut c = ServerConfig::new(&cli.data_dir);
+    c.listen = cli.listen;
+    c.database_url = cli.database_url.clone();
+    c.demo = cli.demo;
+    c
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let cfg = config(&cli);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(cfg.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
+            let server = spawn(cfg.clone(), listener).await.map_err(|e| e.to_string())?;
+            if cfg.demo {
+                println!("{}", demo::accounts_table());
+            }
+            println!("ruhu-server listening on {}", server.url());
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            server.shutdown().await;
+            Ok(())
+        }
+        Command::CreateUser { username, password, display_name, org_code, roles } => {
+            let roles = roles
+                .iter()
+                .map(|r| Role::parse(r).ok_or_else(|| format!("unknown role {r:?}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let state = AppState::open(&cfg).await.map_err(|e| e.to_string())?;
+            let user = admin::NewUser { username: username.clone(), password, display_name, org_code, roles };
+            let id = admin::create_user(&state, &user).await.map_err(|e| e.to_string())?;
+            state.close().await;
+            println!("created user {username} ({id})");
+            Ok(())
+        }
+        Command::Migrate => {
+            let state = AppState::open(&cfg).await.map_err(|e| e.to_string())?;
+            if cfg.demo {
+                demo::seed_demo(&state).await.map_err(|e| e.to_string())?;
+                println!("{}", demo::accounts_table());
+            }
+            state.close().await;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::VerifyAudit => {
+            let state = AppState::open(&cfg).await.map_err(|e| e.to_string())?;
+            let result = verify_audit_chain(&state.db).await.map_err(|e| e.to_string());
+            state.close().await;
+            match result? {
+                None => {
+                    println!("audit chain verified");
+                    Ok(())
+                }
+                Some(broken) => Err(format!("audit chain broken: {broken}")),
+            }
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 / error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

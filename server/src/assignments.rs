@@ -1,0 +1,449 @@
+//! Visit assignments: a case, exactly two investigators of the case's township, a due date, a form version.
+//! Every change lands in the investigators' sync feeds.
+
+use axum::{Json, extract::State, http::StatusCode};
+use chrono::{DateTime, NaiveDate, Utc};
+use ruhu_core::{
+    org::path_contains,
+    protocol::{AssignmentSnapshot, AssignmentStatus, PersonRef, Problem, SubmissionSummary},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use crate::{
+    audit,
+    auth::Caller,
+    cases::{self, step},
+    db::{self, Tx, parse_ts, parse_uuid, ts},
+    error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
+    forms, households, org, scope,
+    state::AppState,
+    sync::feed,
+    users, visits,
+};
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct NewAssignment {
+    pub case_id: Uuid,
+    /// Exactly two distinct users with an investigating role in the case's township: investigator 1, then 2.
+    pub investigator_ids: Vec<Uuid>,
+    pub due_date: NaiveDate,
+    /// Defaults to the latest published form for the case's assistance type.
+    #[serde(default)]
+    pub form_id: Option<String>,
+    #[serde(default)]
+    pub form_version: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ReassignRequest {
+    pub investigator_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub due_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct CancelRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AssignmentView {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub case_no: String,
+    pub status: AssignmentStatus,
+    pub status_label: String,
+    pub due_date: NaiveDate,
+    pub investigators: Vec<PersonRef>,
+    pub assigned_by: PersonRef,
+    pub form_id: String,
+    pub form_version: u32,
+    pub org_path: String,
+    pub completed_submission: Option<Uuid>,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub struct AssignmentRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub status: AssignmentStatus,
+    pub due_date: NaiveDate,
+    pub form_id: String,
+    pub form_version: u32,
+    pub investigators: [Uuid; 2],
+    pub assigned_by: Uuid,
+    pub org_path: String,
+    pub completed_submission: Option<Uuid>,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const SELECT: &str = "SELECT id, case_id, status, due_date, form_id, form_version, investigator1, investigator2, assigned_by, org_path, \
+                      completed_submission, cancel_reason, created_at, updated_at FROM assignments";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<AssignmentRow, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let due: String = row.try_get("due_date")?;
+    let completed: Option<String> = row.try_get("completed_submission")?;
+    Ok(AssignmentRow {
+        id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+        case_id: parse_uuid(&row.try_get::<String, _>("case_id")?)?,
+        status: AssignmentStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode(format!("status {status}").into()))?,
+        due_date: NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|e| sqlx::Error::Decode(e.to_string().into()))?,
+        form_id: row.try_get("form_id")?,
+        form_version: u32::try_from(row.try_get::<i64, _>("form_version")?).unwrap_or(0),
+        investigators: [parse_uuid(&row.try_get::<String, _>("investigator1")?)?, parse_uuid(&row.try_get::<String, _>("investigator2")?)?],
+        assigned_by: parse_uuid(&row.try_get::<String, _>("assigned_by")?)?,
+        org_path: row.try_get("org_path")?,
+        completed_submission: completed.as_deref().map(parse_uuid).transpose()?,
+        cancel_reason: row.try_get("cancel_reason")?,
+        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_ts(&row.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
+pub async fn load(conn: &mut AnyConnection, id: Uuid) -> Result<Option<AssignmentRow>, sqlx::Error> {
+    let row = sqlx::query(&format!("{SELECT} WHERE id = $1")).bind(id.to_string()).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn view(conn: &mut AnyConnection, id: Uuid) -> Result<Option<AssignmentView>, sqlx::Error> {
+    let Some(a) = load(conn, id).await? else { return Ok(None) };
+    let case_no: String = sqlx::query("SELECT case_no FROM cases WHERE id = $1")
+        .bind(a.case_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get("case_no"))
+        .transpose()?
+        .unwrap_or_default();
+    Ok(Some(AssignmentView {
+        id: a.id,
+        case_id: a.case_id,
+        case_no,
+        status: a.status,
+        status_label: a.status.label_zh().into(),
+        due_date: a.due_date,
+        investigators: vec![users::person(conn, a.investigators[0]).await?, users::person(conn, a.investigators[1]).await?],
+        assigned_by: users::person(conn, a.assigned_by).await?,
+        form_id: a.form_id,
+        form_version: a.form_version,
+        org_path: a.org_path,
+        completed_submission: a.completed_submission,
+        cancel_reason: a.cancel_reason,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+    }))
+}
+
+/// What a device stores for an assignment: the case with its facts, the household with full member data.
+pub async fn snapshot(conn: &mut AnyConnection, id: Uuid) -> Result<Option<AssignmentSnapshot>, sqlx::Error> {
+    let Some(a) = load(conn, id).await? else { return Ok(None) };
+    let Some(case) = cases::load(conn, a.case_id).await? else { return Ok(None) };
+    let Some(household) = households::load(conn, case.household_id).await? else { return Ok(None) };
+    let completed_by = match a.completed_submission {
+        Some(sid) => match visits::load_submission(conn, sid).await? {
+            Some(s) => Some(SubmissionSummary {
+                submission_id: s.id,
+                submitted_by: users::person(conn, s.submitted_by).await?,
+                finalized_at: s.body.finalized_at,
+                received_at: s.received_at,
+            }),
+            None => None,
+        },
+        None => None,
+    };
+    Ok(Some(AssignmentSnapshot {
+        id: a.id,
+        status: a.status,
+        due_date: a.due_date,
+        investigators: vec![users::person(conn, a.investigators[0]).await?, users::person(conn, a.investigators[1]).await?],
+        assigned_by: users::person(conn, a.assigned_by).await?,
+        form_id: a.form_id,
+        form_version: a.form_version,
+        case: cases::snapshot(conn, &case).await?,
+        household: household.snapshot(),
+        completed_by,
+        updated_at: a.updated_at,
+    }))
+}
+
+fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_field("investigator_ids")
+}
+
+/// Two distinct, enabled users with an investigating role, both in the case's township.
+async fn check_pair(conn: &mut AnyConnection, ids: &[Uuid], case_path: &str) -> ApiResult<[Uuid; 2]> {
+    let [a, b] = ids else { return Err(unprocessable("investigators_not_two", "入户调查须安排两名调查人员")) };
+    if a == b {
+        return Err(unprocessable("same_investigator", "两名调查人员不能是同一人"));
+    }
+    let township_path = org::township_path_of(case_path).unwrap_or_else(|| case_path.to_string());
+    let township_name = org::by_path(conn, &township_path).await?.map(|u| u.name).unwrap_or_default();
+    for id in [a, b] {
+        let row = sqlx::query("SELECT u.display_name, u.enabled, o.path FROM users u JOIN org_units o ON o.code = u.org_code WHERE u.id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else { return Err(unprocessable("unknown_user", "所选调查人员不存在")) };
+        let name: String = row.try_get("display_name")?;
+        if row.try_get::<i64, _>("enabled")? == 0 {
+            return Err(unprocessable("user_disabled", format!("{name}的账号已停用")));
+        }
+        if !users::roles_of(conn, *id).await?.iter().any(|r| r.may_investigate()) {
+            return Err(unprocessable("not_investigator", format!("{name}不具有入户调查的角色")));
+        }
+        let path: String = row.try_get("path")?;
+        if !path_contains(&township_path, &path) {
+            return Err(unprocessable("investigator_out_of_township", format!("{name}不属于{township_name}，不能调查本乡镇的案件")));
+        }
+    }
+    Ok([*a, *b])
+}
+
+fn check_due_date(due: NaiveDate) -> ApiResult<()> {
+    // Due dates are calendar days in China (UTC+8).
+    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+    if due < today {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_due_date", "完成期限不能早于今天").with_field("due_date"));
+    }
+    Ok(())
+}
+
+async fn record_history(conn: &mut AnyConnection, assignment: Uuid, users: &[Uuid]) -> Result<(), sqlx::Error> {
+    for u in users {
+        sqlx::query("INSERT INTO assignment_history (assignment_id, user_id, first_assigned_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(assignment.to_string())
+            .bind(u.to_string())
+            .bind(ts(db::now()))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Creates an assignment in `tx` (permission and scope already checked).
+pub async fn insert(tx: &mut Tx, case: &cases::CaseRow, req: &NewAssignment, assigned_by: Uuid) -> ApiResult<Uuid> {
+    check_due_date(req.due_date)?;
+    let pair = check_pair(tx.conn(), &req.investigator_ids, &case.org_path).await?;
+    let open = sqlx::query("SELECT id FROM assignments WHERE case_id = $1 AND status = 'assigned'")
+        .bind(case.id.to_string())
+        .fetch_optional(tx.conn())
+        .await?;
+    if open.is_some() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "assignment_exists", "该案件已有进行中的入户调查安排，请调整或取消后再安排"));
+    }
+    let form = match (&req.form_id, req.form_version) {
+        (Some(id), Some(v)) => forms::load(tx.conn(), id, v).await?,
+        (Some(id), None) => {
+            let latest = forms::latest_for(tx.conn(), case.assistance_type).await?.filter(|f| &f.id == id);
+            match latest {
+                Some(f) => Some(f),
+                None => forms::load(tx.conn(), id, 1).await?,
+            }
+        }
+        _ => forms::latest_for(tx.conn(), case.assistance_type).await?,
+    };
+    let Some(form) = form else {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_form", "没有可用的已发布调查表").with_field("form_id"));
+    };
+    let id = Uuid::new_v4();
+    let now = ts(db::now());
+    sqlx::query(
+        "INSERT INTO assignments (id, case_id, status, due_date, form_id, form_version, investigator1, investigator2, assigned_by, org_path, created_at, updated_at) \
+         VALUES ($1, $2, 'assigned', $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(id.to_string())
+    .bind(case.id.to_string())
+    .bind(req.due_date.to_string())
+    .bind(&form.id)
+    .bind(i64::from(form.version))
+    .bind(pair[0].to_string())
+    .bind(pair[1].to_string())
+    .bind(assigned_by.to_string())
+    .bind(&case.org_path)
+    .bind(&now)
+    .execute(tx.conn())
+    .await?;
+    record_history(tx.conn(), id, &pair).await?;
+    cases::set_step(tx.conn(), case.id, step::INVESTIGATING).await?;
+    cases::add_step(tx.conn(), case.id, "visit_assigned", Some(assigned_by), Some(req.due_date), json!({ "assignment_id": id, "investigators": pair }))
+        .await?;
+    feed::assignment_upsert(tx, id, &pair, &form.id, form.version).await?;
+    Ok(id)
+}
+
+async fn load_for_change(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<AssignmentRow> {
+    caller.require(|r| r.may_assign_visits())?;
+    let mut conn = state.db.pool.acquire().await?;
+    let a = load(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("入户调查安排"))?;
+    drop(conn);
+    scope::guard(state, caller, "assignment", &id.to_string(), &a.org_path).await?;
+    Ok(a)
+}
+
+fn require_open(a: &AssignmentRow) -> ApiResult<()> {
+    if a.status != AssignmentStatus::Assigned {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "assignment_not_open",
+            format!("该入户调查安排{}，不能再调整", a.status.label_zh()),
+        ));
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/assignments", tag = "assignments", security(("bearer" = [])), request_body = NewAssignment,
+    description = "Assigns a home visit to two investigators of the case's township.",
+    responses((status = 201, body = AssignmentView), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "assignment_exists"),
+              (status = 422, body = Problem, description = "investigators_not_two, same_investigator, not_investigator, investigator_out_of_township, unknown_user, invalid_due_date, unknown_form")))]
+pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<NewAssignment>) -> ApiResult<(StatusCode, Json<AssignmentView>)> {
+    caller.require(|r| r.may_assign_visits())?;
+    let mut conn = state.db.pool.acquire().await?;
+    let case = cases::load(&mut conn, req.case_id).await?;
+    drop(conn);
+    let case = case.ok_or_else(|| ApiError::not_found("案件").with_field("case_id"))?;
+    scope::guard(&state, &caller, "case", &case.id.to_string(), &case.org_path).await?;
+    let mut tx = state.db.begin().await?;
+    let id = insert(&mut tx, &case, &req, caller.user_id).await?;
+    let entry = caller
+        .audit("assignment.create", "assignment", id, Some(&case.org_path))
+        .with_detail(json!({ "case_id": case.id, "investigators": req.investigator_ids, "due_date": req.due_date }));
+    audit::record(&mut tx, entry).await?;
+    let v = view(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/reassign", tag = "assignments", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "assignment id")), request_body = ReassignRequest,
+    description = "Replaces the investigator pair. Removed investigators' devices get a tombstone; the new pair gets the assignment.",
+    responses((status = 200, body = AssignmentView), (status = 409, body = Problem, description = "assignment_not_open"),
+              (status = 422, body = Problem)))]
+pub async fn reassign(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<ReassignRequest>,
+) -> ApiResult<Json<AssignmentView>> {
+    let a = load_for_change(&state, &caller, id).await?;
+    require_open(&a)?;
+    if let Some(due) = req.due_date {
+        check_due_date(due)?;
+    }
+    let mut tx = state.db.begin().await?;
+    let pair = check_pair(tx.conn(), &req.investigator_ids, &a.org_path).await?;
+    let due = req.due_date.unwrap_or(a.due_date);
+    let done = sqlx::query(
+        "UPDATE assignments SET investigator1 = $1, investigator2 = $2, due_date = $3, updated_at = $4 WHERE id = $5 AND status = 'assigned'",
+    )
+    .bind(pair[0].to_string())
+    .bind(pair[1].to_string())
+    .bind(due.to_string())
+    .bind(ts(db::now()))
+    .bind(id.to_string())
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(ApiError::new(StatusCode::CONFLICT, "assignment_not_open", "该入户调查安排已结束，不能再调整"));
+    }
+    record_history(tx.conn(), id, &pair).await?;
+    let removed: Vec<Uuid> = a.investigators.iter().copied().filter(|u| !pair.contains(u)).collect();
+    feed::assignment_delete(&mut tx, id, &removed).await?;
+    feed::assignment_upsert(&mut tx, id, &pair, &a.form_id, a.form_version).await?;
+    let detail = json!({ "assignment_id": id, "from": a.investigators, "to": pair, "reason": req.reason });
+    cases::add_step(tx.conn(), a.case_id, "visit_reassigned", Some(caller.user_id), Some(due), detail.clone()).await?;
+    audit::record(&mut tx, caller.audit("assignment.reassign", "assignment", id, Some(&a.org_path)).with_detail(detail)).await?;
+    let v = view(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
+    tx.commit().await?;
+    Ok(Json(v))
+}
+
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/cancel", tag = "assignments", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "assignment id")), request_body = CancelRequest,
+    description = "Cancels an open assignment; both investigators' devices get a tombstone.",
+    responses((status = 200, body = AssignmentView), (status = 409, body = Problem, description = "assignment_not_open"),
+              (status = 422, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<CancelRequest>,
+) -> ApiResult<Json<AssignmentView>> {
+    let reason = req.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(ApiError::invalid_field("reason", "请填写取消原因"));
+    }
+    let a = load_for_change(&state, &caller, id).await?;
+    require_open(&a)?;
+    let mut tx = state.db.begin().await?;
+    let done = sqlx::query("UPDATE assignments SET status = 'cancelled', cancel_reason = $1, updated_at = $2 WHERE id = $3 AND status = 'assigned'")
+        .bind(&reason)
+        .bind(ts(db::now()))
+        .bind(id.to_string())
+        .execute(tx.conn())
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(ApiError::new(StatusCode::CONFLICT, "assignment_not_open", "该入户调查安排已结束，不能再取消"));
+    }
+    feed::assignment_delete(&mut tx, id, &a.investigators).await?;
+    cases::set_step(tx.conn(), a.case_id, step::ACCEPTED).await?;
+    let detail = json!({ "assignment_id": id, "reason": reason });
+    cases::add_step(tx.conn(), a.case_id, "visit_cancelled", Some(caller.user_id), None, detail.clone()).await?;
+    audit::record(&mut tx, caller.audit("assignment.cancel", "assignment", id, Some(&a.org_path)).with_detail(detail)).await?;
+    let v = view(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
+    tx.commit().await?;
+    Ok(Json(v))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AssignmentQuery {
+    /// assigned, completed or cancelled
+    pub status: Option<String>,
+    /// Only assignments naming the caller as investigator.
+    pub mine: Option<bool>,
+    pub case_id: Option<Uuid>,
+}
+
+#[utoipa::path(get, path = "/api/v1/assignments", tag = "assignments", security(("bearer" = [])), params(AssignmentQuery),
+    description = "Assignments in the caller's scope.",
+    responses((status = 200, body = Vec<AssignmentView>)))]
+pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AssignmentQuery>) -> ApiResult<Json<Vec<AssignmentView>>> {
+    let scope = caller.scope();
+    let mut sql = format!("SELECT id FROM assignments WHERE {}", scope.condition("org_path", 1));
+    let mut binds = Vec::new();
+    if let Some(s) = q.status.filter(|s| !s.is_empty()) {
+        binds.push(s);
+        sql.push_str(&format!(" AND status = ${}", binds.len() + 2));
+    }
+    if q.mine == Some(true) {
+        binds.push(caller.user_id.to_string());
+        sql.push_str(&format!(" AND (investigator1 = ${n} OR investigator2 = ${n})", n = binds.len() + 2));
+    }
+    if let Some(c) = q.case_id {
+        binds.push(c.to_string());
+        sql.push_str(&format!(" AND case_id = ${}", binds.len() + 2));
+    }
+    sql.push_str(" ORDER BY created_at DESC, id LIMIT 500");
+    let mut query = scope.bind(sqlx::query(&sql));
+    for b in binds {
+        query = query.bind(b);
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let ids: Vec<String> = query.fetch_all(&mut *conn).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(v) = view(&mut conn, parse_uuid(&id)?).await? {
+            out.push(v);
+        }
+    }
+    Ok(Json(out))
+}

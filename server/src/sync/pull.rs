@@ -1,0 +1,74 @@
+//! `GET /api/v1/sync/pull`: the caller's feed after a cursor, in pages.
+
+use axum::{Json, extract::State};
+use ruhu_core::protocol::{AssignmentStatus, Change, ChangeRecord, Problem, PullPage};
+use serde::Deserialize;
+use sqlx::Row;
+
+use crate::{
+    assignments,
+    auth::Caller,
+    db::parse_uuid,
+    error::{ApiQuery, ApiResult},
+    forms,
+    state::AppState,
+    sync::feed::{KIND_ASSIGNMENT, KIND_FORM, OP_DELETE},
+};
+
+pub const DEFAULT_LIMIT: i64 = 500;
+pub const MAX_LIMIT: i64 = 2000;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PullQuery {
+    /// The `next_cursor` of the previous page; 0 (or absent) is "from the start".
+    pub since: Option<i64>,
+    /// Default 500, at most 2000.
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", security(("bearer" = [])), params(PullQuery),
+    description = "The caller's slice as changes after `since`: assignment upserts (full snapshots), assignment deletes \
+                   (tombstones) and the published forms they need. Resume with `next_cursor` while `has_more`.",
+    responses((status = 200, body = PullPage), (status = 401, body = Problem)))]
+pub async fn pull(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<PullQuery>) -> ApiResult<Json<PullPage>> {
+    let since = q.since.unwrap_or(0).max(0);
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let mut conn = state.db.pool.acquire().await?;
+    let rows = sqlx::query("SELECT seq, kind, entity_id, op FROM sync_feed WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+        .bind(caller.user_id.to_string())
+        .bind(since)
+        .bind(limit + 1)
+        .fetch_all(&mut *conn)
+        .await?;
+    let has_more = rows.len() as i64 > limit;
+    let mut changes = Vec::with_capacity(rows.len());
+    let mut next_cursor = since;
+    for row in rows.into_iter().take(limit as usize) {
+        let seq: i64 = row.try_get("seq")?;
+        let kind: String = row.try_get("kind")?;
+        let entity: String = row.try_get("entity_id")?;
+        let op: String = row.try_get("op")?;
+        next_cursor = seq;
+        let record = match kind.as_str() {
+            KIND_ASSIGNMENT => {
+                let id = parse_uuid(&entity)?;
+                let snapshot = if op == OP_DELETE { None } else { assignments::snapshot(&mut conn, id).await? };
+                // A cancelled assignment is no longer work for anyone: the device deletes it.
+                match snapshot.filter(|s| s.status != AssignmentStatus::Cancelled) {
+                    Some(s) => ChangeRecord::AssignmentUpsert { assignment: Box::new(s) },
+                    None => ChangeRecord::AssignmentDelete { id },
+                }
+            }
+            KIND_FORM => {
+                let Some((form_id, version)) = forms::parse_feed_key(&entity) else { continue };
+                match forms::load(&mut conn, form_id, version).await? {
+                    Some(form) => ChangeRecord::FormUpsert { form: Box::new(form) },
+                    None => continue,
+                }
+            }
+            _ => continue,
+        };
+        changes.push(Change { seq, record });
+    }
+    Ok(Json(PullPage { changes, next_cursor, has_more }))
+}

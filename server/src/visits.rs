@@ -1,0 +1,255 @@
+//! A visit as the case record shows it: the submission with its evidence (media, GPS, signatures, actors, device).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use ruhu_core::{
+    geo::{LatLon, distance_m},
+    protocol::{GpsFix, PersonRef, SignerRole, SubmissionState, VisitSubmission},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use crate::{
+    db::{parse_json, parse_ts, parse_uuid},
+    users,
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VisitRecord {
+    pub submission_id: Uuid,
+    pub assignment_id: Uuid,
+    pub state: SubmissionState,
+    pub form_id: String,
+    pub form_version: u32,
+    pub submitted_by: PersonRef,
+    /// The assignment's two investigators when the visit arrived.
+    pub investigators: Vec<PersonRef>,
+    pub answers: BTreeMap<String, Value>,
+    pub media: Vec<MediaRecord>,
+    pub gps: GpsEvidence,
+    pub signatures: Vec<SignatureRecord>,
+    pub started_at: DateTime<Utc>,
+    pub finalized_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub merged_at: Option<DateTime<Utc>>,
+    /// The installation id the device reported.
+    pub device_id: String,
+    /// The server's id of the registered device that pushed it.
+    pub device_registration: Uuid,
+    pub app_version: String,
+    pub completeness: Completeness,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MediaRecord {
+    pub sha256: String,
+    pub size: u64,
+    pub content_type: String,
+    pub question_id: String,
+    pub taken_at: Option<DateTime<Utc>>,
+    /// The server holds the bytes.
+    pub received: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct GpsEvidence {
+    pub fixes: Vec<GpsFix>,
+    /// The most accurate fix not flagged as mock (a mock one only when there is nothing else).
+    pub best_fix: Option<GpsFix>,
+    /// Metres from the best fix to the household's known location.
+    pub distance_m: Option<f64>,
+    pub household_location: Option<LatLon>,
+    /// Some fix was flagged as coming from a mock-location app.
+    pub any_mock: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SignatureRecord {
+    pub role: SignerRole,
+    pub role_label: String,
+    pub signer_name: String,
+    pub signer_user: Option<PersonRef>,
+    pub media_sha256: String,
+    pub signed_at: DateTime<Utc>,
+    pub received: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Completeness {
+    /// Every referenced file has arrived and the visit is merged.
+    pub complete: bool,
+    pub missing_media: Vec<String>,
+}
+
+pub fn best_fix(fixes: &[GpsFix]) -> Option<&GpsFix> {
+    let most_accurate = |it: &mut dyn Iterator<Item = &GpsFix>| -> Option<usize> {
+        let mut best: Option<(usize, f64)> = None;
+        for (i, f) in it.enumerate() {
+            if best.is_none_or(|(_, a)| f.accuracy_m < a) {
+                best = Some((i, f.accuracy_m));
+            }
+        }
+        best.map(|(i, _)| i)
+    };
+    let genuine: Vec<&GpsFix> = fixes.iter().filter(|f| !f.mock).collect();
+    if let Some(i) = most_accurate(&mut genuine.iter().copied()) {
+        return Some(genuine[i]);
+    }
+    most_accurate(&mut fixes.iter()).map(|i| &fixes[i])
+}
+
+pub fn gps_evidence(fixes: &[GpsFix], household_location: Option<LatLon>) -> GpsEvidence {
+    let best = best_fix(fixes).cloned();
+    let distance = best.as_ref().zip(household_location).map(|(f, h)| distance_m(LatLon { lat: f.lat, lon: f.lon }, h));
+    GpsEvidence {
+        fixes: fixes.to_vec(),
+        best_fix: best,
+        distance_m: distance,
+        household_location,
+        any_mock: fixes.iter().any(|f| f.mock),
+    }
+}
+
+/// Every content hash a submission refers to (photos and signature images), sorted, distinct.
+pub fn referenced_media(s: &VisitSubmission) -> Vec<String> {
+    let mut all: Vec<String> = s.media.iter().map(|m| m.sha256.clone()).chain(s.signatures.iter().map(|g| g.media_sha256.clone())).collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+pub async fn missing_media(conn: &mut AnyConnection, hashes: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    let mut missing = Vec::new();
+    for h in hashes {
+        let present = sqlx::query("SELECT 1 AS present FROM media_objects WHERE sha256 = $1").bind(h).fetch_optional(&mut *conn).await?.is_some();
+        if !present {
+            missing.push(h.clone());
+        }
+    }
+    Ok(missing)
+}
+
+pub const SUBMISSION_COLUMNS: &str =
+    "id, assignment_id, case_id, org_path, submitted_by, device_id, investigators, form_id, form_version, content_hash, body, state, received_at, merged_at";
+
+/// A stored submission.
+pub struct StoredSubmission {
+    pub id: Uuid,
+    pub assignment_id: Uuid,
+    pub case_id: Uuid,
+    pub org_path: String,
+    pub submitted_by: Uuid,
+    pub device_registration: Uuid,
+    pub investigators: Vec<Uuid>,
+    pub content_hash: String,
+    pub body: VisitSubmission,
+    pub state: SubmissionState,
+    pub received_at: DateTime<Utc>,
+    pub merged_at: Option<DateTime<Utc>>,
+}
+
+pub fn state_str(s: SubmissionState) -> &'static str {
+    match s {
+        SubmissionState::AwaitingMedia => "awaiting_media",
+        SubmissionState::Merged => "merged",
+    }
+}
+
+pub fn parse_state(s: &str) -> SubmissionState {
+    if s == "merged" { SubmissionState::Merged } else { SubmissionState::AwaitingMedia }
+}
+
+pub fn submission_from_row(row: &sqlx::any::AnyRow) -> Result<StoredSubmission, sqlx::Error> {
+    let merged_at: Option<String> = row.try_get("merged_at")?;
+    Ok(StoredSubmission {
+        id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+        assignment_id: parse_uuid(&row.try_get::<String, _>("assignment_id")?)?,
+        case_id: parse_uuid(&row.try_get::<String, _>("case_id")?)?,
+        org_path: row.try_get("org_path")?,
+        submitted_by: parse_uuid(&row.try_get::<String, _>("submitted_by")?)?,
+        device_registration: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
+        investigators: parse_json(&row.try_get::<String, _>("investigators")?)?,
+        content_hash: row.try_get("content_hash")?,
+        body: parse_json(&row.try_get::<String, _>("body")?)?,
+        state: parse_state(&row.try_get::<String, _>("state")?),
+        received_at: parse_ts(&row.try_get::<String, _>("received_at")?)?,
+        merged_at: merged_at.as_deref().map(parse_ts).transpose()?,
+    })
+}
+
+pub async fn load_submission(conn: &mut AnyConnection, id: Uuid) -> Result<Option<StoredSubmission>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(submission_from_row).transpose()
+}
+
+pub async fn record(conn: &mut AnyConnection, s: &StoredSubmission, household_location: Option<LatLon>) -> Result<VisitRecord, sqlx::Error> {
+    let b = &s.body;
+    let missing = missing_media(conn, &referenced_media(b)).await?;
+    let mut investigators = Vec::new();
+    for id in &s.investigators {
+        investigators.push(users::person(conn, *id).await?);
+    }
+    let mut signatures = Vec::new();
+    for g in &b.signatures {
+        let signer_user = match g.signer_user_id {
+            Some(id) => Some(users::person(conn, id).await?),
+            None => None,
+        };
+        signatures.push(SignatureRecord {
+            role: g.role,
+            role_label: g.role.label_zh().into(),
+            signer_name: g.signer_name.clone(),
+            signer_user,
+            media_sha256: g.media_sha256.clone(),
+            signed_at: g.signed_at,
+            received: !missing.contains(&g.media_sha256),
+        });
+    }
+    Ok(VisitRecord {
+        submission_id: s.id,
+        assignment_id: s.assignment_id,
+        state: s.state,
+        form_id: b.form_id.clone(),
+        form_version: b.form_version,
+        submitted_by: users::person(conn, s.submitted_by).await?,
+        investigators,
+        answers: b.answers.clone(),
+        media: b
+            .media
+            .iter()
+            .map(|m| MediaRecord {
+                sha256: m.sha256.clone(),
+                size: m.size,
+                content_type: m.content_type.clone(),
+                question_id: m.question_id.clone(),
+                taken_at: m.taken_at,
+                received: !missing.contains(&m.sha256),
+            })
+            .collect(),
+        gps: gps_evidence(&b.gps_fixes, household_location),
+        signatures,
+        started_at: b.started_at,
+        finalized_at: b.finalized_at,
+        received_at: s.received_at,
+        merged_at: s.merged_at,
+        device_id: b.device_id.clone(),
+        device_registration: s.device_registration,
+        app_version: b.app_version.clone(),
+        completeness: Completeness { complete: missing.is_empty() && s.state == SubmissionState::Merged, missing_media: missing },
+    })
+}
+
+/// Which case fact keys this submission's merge could not apply.
+pub async fn conflicts_of(conn: &mut AnyConnection, submission_id: Uuid) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query("SELECT fact_key FROM conflicts WHERE proposed_source = $1 ORDER BY fact_key")
+        .bind(submission_id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| r.try_get::<String, _>("fact_key")).collect()
+}
