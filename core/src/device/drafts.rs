@@ -440,7 +440,14 @@ impl Device {
             }
             let assignment = load_assignment(&tx, draft.assignment_id)?;
             let referenced = referenced_media(&form, &answers);
-            let media = media_refs(&tx, draft_id, &referenced)?;
+            // The contract's MediaRef is "the photo question the file answers": signatures travel as SignatureRef
+            // (their blobs are uploaded the same way when the receipt lists them as missing).
+            let photos: Vec<(String, String)> = referenced
+                .iter()
+                .filter(|(q, _)| form.question(q).is_some_and(|q| q.kind == QuestionKind::Photo))
+                .cloned()
+                .collect();
+            let media = media_refs(&tx, draft_id, &photos)?;
             let signatures = signature_refs(&tx, draft_id, &answers)?;
             let finalized_at = now();
             let submission = VisitSubmission {

@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 use super::error::{DeviceError, Result};
 use crate::form::is_sha256_hex;
 
+/// Folder under the data dir.
+pub const MEDIA_DIR: &str = "media";
 const NONCE_LEN: usize = 12;
 const SUFFIX: &str = ".enc";
 const TMP_MARK: &str = ".tmp-";

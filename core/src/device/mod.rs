@@ -18,6 +18,8 @@ mod types;
 mod upload;
 
 #[cfg(test)]
+mod sync_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::PathBuf;
@@ -28,6 +30,7 @@ use rusqlite::Connection;
 pub use error::{DeviceError, Result};
 pub use photos::{process_photo_bytes, ProcessedPhoto};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
+pub use store::DB_FILE;
 pub use types::*;
 
 use media::MediaVault;
@@ -67,7 +70,7 @@ impl Device {
         if opened.migrated_from != schema::CURRENT_VERSION {
             tracing::info!(from = opened.migrated_from, to = schema::CURRENT_VERSION, "local store migrated");
         }
-        let vault = Arc::new(MediaVault::new(data_dir.join("media"), &opened.media_key)?);
+        let vault = Arc::new(MediaVault::new(data_dir.join(media::MEDIA_DIR), &opened.media_key)?);
         let open = OpenStore { conn: opened.conn, vault };
         // Files left behind by a kill between a delete and its file clean-up.
         local::sweep_orphan_files(&open.conn, &open.vault)?;
@@ -111,20 +114,15 @@ impl Device {
     /// Deletes the database (with its WAL and SHM files) and every media file. The `Device` is unusable afterwards.
     pub fn wipe(&self) -> Result<()> {
         let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        let media_dir = guard.as_ref().map(|o| o.vault.dir().to_path_buf()).unwrap_or_else(|| self.data_dir.join("media"));
         // Close the connection before unlinking its files.
         drop(guard.take());
-        let db = self.data_dir.join(store::DB_FILE);
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut p = db.clone().into_os_string();
-            p.push(suffix);
-            remove_if_exists(&PathBuf::from(p))?;
-        }
-        match std::fs::remove_dir_all(&media_dir) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        remove_store_files(&self.data_dir)
+    }
+
+    /// Deletes a store that cannot be opened any more (its key was lost, e.g. after a keystore reset), without
+    /// needing the key. Only the engine's own files in `data_dir` are removed.
+    pub fn erase(data_dir: &str) -> Result<()> {
+        remove_store_files(std::path::Path::new(data_dir))
     }
 
     pub fn is_wiped(&self) -> bool {
@@ -142,6 +140,20 @@ impl Device {
         let bytes = self.media_bytes(sha256)?;
         std::fs::write(dest_path, bytes)?;
         Ok(())
+    }
+}
+
+fn remove_store_files(data_dir: &std::path::Path) -> Result<()> {
+    let db = data_dir.join(store::DB_FILE);
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = db.clone().into_os_string();
+        p.push(suffix);
+        remove_if_exists(&PathBuf::from(p))?;
+    }
+    match std::fs::remove_dir_all(data_dir.join(media::MEDIA_DIR)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }
 

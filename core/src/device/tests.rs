@@ -7,7 +7,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::photos::testing::{exif_app1, jpeg, png, with_exif};
+pub(super) use super::photos::testing::{exif_app1, jpeg, png, with_exif};
 use super::*;
 use crate::assistance::AssistanceType;
 use crate::geo::LatLon;
@@ -17,7 +17,7 @@ const KEY: [u8; 32] = [0x5a; 32];
 /// Appears in the stored snapshot; must never appear in the database files in clear.
 const MARKER: &str = "PLAINTEXT-MARKER-QY-2026-000123";
 
-fn config(dir: &Path) -> DeviceConfig {
+pub(super) fn config(dir: &Path) -> DeviceConfig {
     DeviceConfig {
         data_dir: dir.to_string_lossy().into_owned(),
         db_key: KEY.to_vec(),
@@ -28,11 +28,11 @@ fn config(dir: &Path) -> DeviceConfig {
     }
 }
 
-fn person(name: &str) -> PersonRef {
+pub(super) fn person(name: &str) -> PersonRef {
     PersonRef { id: Uuid::new_v4(), display_name: name.into() }
 }
 
-fn assignment(id: Uuid) -> AssignmentSnapshot {
+pub(super) fn assignment(id: Uuid) -> AssignmentSnapshot {
     let desk_fact = Uuid::new_v4();
     let mut facts = BTreeMap::new();
     facts.insert("household.size".to_string(), FactValue { value: json!(3), source_submission: None });
@@ -73,35 +73,35 @@ fn assignment(id: Uuid) -> AssignmentSnapshot {
     }
 }
 
-fn page(changes: Vec<ChangeRecord>, next_cursor: i64) -> PullPage {
+pub(super) fn page(changes: Vec<ChangeRecord>, next_cursor: i64) -> PullPage {
     let changes = changes.into_iter().enumerate().map(|(i, record)| Change { seq: next_cursor - 10 + i as i64, record }).collect();
     PullPage { changes, next_cursor, has_more: false }
 }
 
-fn upsert(a: AssignmentSnapshot) -> ChangeRecord {
+pub(super) fn upsert(a: AssignmentSnapshot) -> ChangeRecord {
     ChangeRecord::AssignmentUpsert { assignment: Box::new(a) }
 }
 
 /// A device with one assignment pulled; returns (device, assignment id).
-fn device_with_assignment(dir: &Path) -> (Device, Uuid) {
+pub(super) fn device_with_assignment(dir: &Path) -> (Device, Uuid) {
     let device = Device::open(config(dir)).unwrap();
     let id = Uuid::new_v4();
     device.apply_pull_page(&page(vec![upsert(assignment(id))], 10)).unwrap();
     (device, id)
 }
 
-fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> String {
+pub(super) fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> String {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
     p.to_string_lossy().into_owned()
 }
 
-fn fix(lat: f64, lon: f64, accuracy_m: f64, mock: bool) -> GpsFix {
+pub(super) fn fix(lat: f64, lon: f64, accuracy_m: f64, mock: bool) -> GpsFix {
     GpsFix { lat, lon, accuracy_m, provider: "gps".into(), mock, taken_at: Utc.with_ymd_and_hms(2026, 3, 14, 1, 30, 0).unwrap() }
 }
 
 /// Answers every question of the dibao form (photos and signatures through the real pipeline).
-fn complete_visit(device: &Device, draft: Uuid, files: &Path) {
+pub(super) fn complete_visit(device: &Device, draft: Uuid, files: &Path) {
     for (q, v) in [
         ("visit_date", json!("2026-03-14")),
         ("household_size", json!(4)),
@@ -134,14 +134,14 @@ fn complete_visit(device: &Device, draft: Uuid, files: &Path) {
     device.record_fix(draft, fix(26.3330, 106.6857, 8.0, false)).unwrap();
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
+pub(super) fn files_in(dir: &Path) -> Vec<String> {
     match std::fs::read_dir(dir) {
         Ok(rd) => rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect(),
         Err(_) => Vec::new(),
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(super) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
@@ -323,7 +323,7 @@ fn finalise_freezes_a_complete_visit_into_the_outbox() {
     assert_eq!(s.base_facts, expected_base);
     assert_eq!(s.answers["household_size"], json!(4));
     assert_eq!(s.media.iter().filter(|m| m.content_type == "image/jpeg").count(), 3);
-    assert_eq!(s.media.iter().filter(|m| m.content_type == "image/png").count(), 3);
+    assert!(s.media.iter().all(|m| m.content_type == "image/jpeg" && m.question_id == "photos_house"));
     assert!(!s.media.iter().any(|m| m.sha256 == extra.sha256));
     assert!(!dir.path().join("media").join(format!("{}.enc", extra.sha256)).exists(), "the dropped photo's file is gone");
     assert_eq!(s.signatures.len(), 3);
@@ -469,6 +469,14 @@ fn wipe_deletes_the_store_and_every_file() {
     // A new store can be created in the same place.
     let fresh = Device::open(config(dir.path())).unwrap();
     assert!(fresh.assignments().unwrap().is_empty());
+    drop(fresh);
+    // A store whose key is lost can still be erased.
+    let mut lost = config(dir.path());
+    lost.db_key = vec![1; 32];
+    assert_eq!(Device::open(lost).err().unwrap().code(), "wrong_key");
+    Device::erase(&dir.path().to_string_lossy()).unwrap();
+    assert!(files_in(dir.path()).is_empty());
+    assert!(Device::open(config(dir.path())).unwrap().session().unwrap().is_none());
 }
 
 #[test]
