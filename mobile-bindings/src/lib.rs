@@ -1,1 +1,18 @@
-//! placeholder
+//! ruhu-mobile: the one library the Android and iOS apps load. A thin uniffi layer over `ruhu_core::device`:
+//! objects wrap core types, one public error ([`RuhuError`]) converted in one place, async calls run on one
+//! Rust-owned tokio runtime, and the platform's key store is a foreign trait.
+
+mod device;
+mod error;
+mod keystore;
+mod records;
+mod runtime;
+mod sync;
+
+pub use device::RuhuDevice;
+pub use error::RuhuError;
+pub use keystore::{KeyStore, KeyStoreError};
+pub use records::*;
+pub use sync::{SyncHandle, SyncListener};
+
+uniffi::setup_scaffolding!();

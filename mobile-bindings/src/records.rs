@@ -1,0 +1,281 @@
+//! Plain records the apps see. Converted from core types here and nowhere else.
+
+use ruhu_core::device::{DraftSummary, LocalAssignment, OutboxEntry, PhotoInfo, RejectedSubmission, SyncReport};
+use ruhu_core::form::FieldError;
+use ruhu_core::protocol::{self, UserInfo};
+use ruhu_core::resident_id::mask;
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct DeviceSettings {
+    /// A folder the app owns (internal storage, excluded from backups).
+    pub data_dir: String,
+    /// e.g. "https://ruhu.huaxi.example"; without "/api/v1".
+    pub server_url: String,
+    /// Stable per installation.
+    pub device_id: String,
+    pub device_name: Option<String>,
+    pub app_version: String,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    /// Role codes, e.g. "investigator".
+    pub roles: Vec<String>,
+    pub org_unit_code: String,
+    pub org_unit_name: String,
+}
+
+impl From<UserInfo> for User {
+    fn from(u: UserInfo) -> Self {
+        Self {
+            id: u.id.to_string(),
+            username: u.username,
+            display_name: u.display_name,
+            roles: u.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            org_unit_code: u.org_unit_code,
+            org_unit_name: u.org_unit_name,
+        }
+    }
+}
+
+/// One row of the assignment list: what the investigator needs to plan the day. ID numbers are masked here.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AssignmentItem {
+    pub id: String,
+    pub case_id: String,
+    pub case_no: String,
+    pub assistance_type: String,
+    pub assistance_type_label: String,
+    pub status: String,
+    pub status_label: String,
+    /// YYYY-MM-DD
+    pub due_date: String,
+    pub village_name: String,
+    pub head_name: String,
+    pub address: String,
+    pub member_count: u32,
+    pub household_lat: Option<f64>,
+    pub household_lon: Option<f64>,
+    pub investigators: Vec<String>,
+    pub form_id: String,
+    pub form_version: u32,
+    pub completed_by: Option<String>,
+    pub draft_id: Option<String>,
+    pub draft_state: Option<String>,
+    pub outbox_state: Option<String>,
+    pub outbox_state_label: Option<String>,
+    /// The server's Chinese reason when it refused the submission.
+    pub outbox_error: Option<String>,
+}
+
+impl From<LocalAssignment> for AssignmentItem {
+    fn from(l: LocalAssignment) -> Self {
+        let a = l.assignment;
+        Self {
+            id: a.id.to_string(),
+            case_id: a.case.id.to_string(),
+            case_no: a.case.case_no,
+            assistance_type: a.case.assistance_type.as_str().into(),
+            assistance_type_label: a.case.assistance_type.label_zh().into(),
+            status: a.status.as_str().into(),
+            status_label: a.status.label_zh().into(),
+            due_date: a.due_date.to_string(),
+            village_name: a.case.village_name,
+            head_name: a.household.head_name,
+            address: a.household.address,
+            member_count: a.household.members.len() as u32,
+            household_lat: a.household.location.map(|l| l.lat),
+            household_lon: a.household.location.map(|l| l.lon),
+            investigators: a.investigators.into_iter().map(|p| p.display_name).collect(),
+            form_id: a.form_id,
+            form_version: a.form_version,
+            completed_by: a.completed_by.map(|c| c.submitted_by.display_name),
+            draft_id: l.draft.as_ref().map(|d| d.id.to_string()),
+            draft_state: l.draft.as_ref().map(|d| d.state.as_str().into()),
+            outbox_state: l.outbox.as_ref().map(|o| o.state.as_str().into()),
+            outbox_state_label: l.outbox.as_ref().map(|o| o.state.label_zh().into()),
+            outbox_error: l.outbox.and_then(|o| o.last_error),
+        }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Member {
+    pub name: String,
+    pub relation: String,
+    /// Full number, for checking documents at the door; show `resident_id_masked` in lists.
+    pub resident_id: String,
+    pub resident_id_masked: String,
+}
+
+impl From<protocol::MemberSnapshot> for Member {
+    fn from(m: protocol::MemberSnapshot) -> Self {
+        Self { resident_id_masked: mask(&m.resident_id), name: m.name, relation: m.relation, resident_id: m.resident_id }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Draft {
+    pub id: String,
+    pub assignment_id: String,
+    pub form_id: String,
+    pub form_version: u32,
+    pub state: String,
+    pub answered: u32,
+    pub submission_id: Option<String>,
+}
+
+impl From<DraftSummary> for Draft {
+    fn from(d: DraftSummary) -> Self {
+        Self {
+            id: d.id.to_string(),
+            assignment_id: d.assignment_id.to_string(),
+            form_id: d.form_id,
+            form_version: d.form_version,
+            state: d.state.as_str().into(),
+            answered: d.answered,
+            submission_id: d.submission_id.map(|s| s.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Photo {
+    pub sha256: String,
+    pub size: u64,
+    pub width: u32,
+    pub height: u32,
+    /// RFC 3339, from the camera's EXIF when it had one.
+    pub taken_at: Option<String>,
+    pub exif_lat: Option<f64>,
+    pub exif_lon: Option<f64>,
+}
+
+impl From<PhotoInfo> for Photo {
+    fn from(p: PhotoInfo) -> Self {
+        Self {
+            sha256: p.sha256,
+            size: p.size,
+            width: p.width,
+            height: p.height,
+            taken_at: p.taken_at.map(|t| t.to_rfc3339()),
+            exif_lat: p.exif_location.map(|l| l.lat),
+            exif_lon: p.exif_location.map(|l| l.lon),
+        }
+    }
+}
+
+/// A position fix as the platform reports it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct LocationFix {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: f64,
+    pub provider: String,
+    pub mock: bool,
+    /// Milliseconds since the Unix epoch (the platform's fix time).
+    pub time_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum Signer {
+    Investigator1,
+    Investigator2,
+    FamilyMember,
+}
+
+impl From<Signer> for protocol::SignerRole {
+    fn from(s: Signer) -> Self {
+        match s {
+            Signer::Investigator1 => Self::Investigator1,
+            Signer::Investigator2 => Self::Investigator2,
+            Signer::FamilyMember => Self::FamilyMember,
+        }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct FieldProblem {
+    pub question_id: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<FieldError> for FieldProblem {
+    fn from(e: FieldError) -> Self {
+        Self { question_id: e.question_id, code: e.code, message: e.message }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct OutboxItem {
+    pub submission_id: String,
+    pub assignment_id: String,
+    pub state: String,
+    pub state_label: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+impl From<OutboxEntry> for OutboxItem {
+    fn from(o: OutboxEntry) -> Self {
+        Self {
+            submission_id: o.submission_id.to_string(),
+            assignment_id: o.assignment_id.to_string(),
+            state: o.state.as_str().into(),
+            state_label: o.state.label_zh().into(),
+            attempts: o.attempts,
+            last_error: o.last_error,
+        }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Rejection {
+    pub submission_id: String,
+    pub assignment_id: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<RejectedSubmission> for Rejection {
+    fn from(r: RejectedSubmission) -> Self {
+        Self { submission_id: r.submission_id.to_string(), assignment_id: r.assignment_id.to_string(), code: r.code, message: r.message }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncSummary {
+    pub pushed: u32,
+    pub merged: u32,
+    pub rejected: Vec<Rejection>,
+    pub uploaded_bytes: u64,
+    pub chunks_sent: u32,
+    pub media_uploaded: u32,
+    pub pages_pulled: u32,
+    pub changes_applied: u32,
+    pub deleted_assignments: u32,
+    pub round_trips: u32,
+    pub bytes_received: u64,
+}
+
+impl From<SyncReport> for SyncSummary {
+    fn from(r: SyncReport) -> Self {
+        Self {
+            pushed: r.pushed,
+            merged: r.merged,
+            rejected: r.rejected.into_iter().map(Rejection::from).collect(),
+            uploaded_bytes: r.uploaded_bytes,
+            chunks_sent: r.chunks_sent,
+            media_uploaded: r.media_uploaded,
+            pages_pulled: r.pages_pulled,
+            changes_applied: r.changes_applied,
+            deleted_assignments: r.deleted_assignments,
+            round_trips: r.round_trips,
+            bytes_received: r.bytes_received,
+        }
+    }
+}
