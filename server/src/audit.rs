@@ -152,16 +152,14 @@ pub async fn verify_audit_chain(db: &Db) -> Result<Option<BrokenLink>, sqlx::Err
             if stored_prev != prev_hash {
                 return Ok(Some(BrokenLink { seq, reason: "prev_hash does not match the previous event".into() }));
             }
-            let (at, actor, device, action, kind, id, path, detail): (String, Option<String>, Option<String>, String, String, String, Option<String>, String) = (
-                row.try_get("at")?,
-                row.try_get("actor_user_id")?,
-                row.try_get("device_id")?,
-                row.try_get("action")?,
-                row.try_get("entity_kind")?,
-                row.try_get("entity_id")?,
-                row.try_get("org_path")?,
-                row.try_get("detail")?,
-            );
+            let at: String = row.try_get("at")?;
+            let actor: Option<String> = row.try_get("actor_user_id")?;
+            let device: Option<String> = row.try_get("device_id")?;
+            let action: String = row.try_get("action")?;
+            let kind: String = row.try_get("entity_kind")?;
+            let id: String = row.try_get("entity_id")?;
+            let path: Option<String> = row.try_get("org_path")?;
+            let detail: String = row.try_get("detail")?;
             let stored = Stored {
                 seq,
                 at: &at,

@@ -37,7 +37,7 @@ pub struct Db {
 }
 
 /// The lock that orders writes to the sync feed and the audit chain on PostgreSQL (SQLite has one writer anyway).
-const JOURNAL_LOCK_KEY: i64 = 0x5275_6875_4a6e_6c; // "RuhuJnl"
+const JOURNAL_LOCK_KEY: i64 = 0x0052_7568_754a_6e6c; // "RuhuJnl"
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Self, Error> {
@@ -176,5 +176,22 @@ pub fn redact_url(url: &str) -> String {
             }
         }
         _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_timestamps_sort_as_text_and_passwords_stay_out_of_logs() {
+        let a = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
+        let b = a + chrono::Duration::microseconds(1);
+        assert_eq!(ts(a), "2026-01-02T03:04:05.000000Z");
+        assert!(ts(a) < ts(b));
+        assert_eq!(parse_ts(&ts(b)).unwrap(), b);
+        assert_eq!(redact_url("postgres://ruhu:s3cret@db:5432/ruhu"), "postgres://ruhu:***@db:5432/ruhu");
+        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert!(Backend::from_url("mysql://x").is_err());
     }
 }

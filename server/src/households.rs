@@ -367,9 +367,12 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
 pub async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<HouseholdRecord>> {
     let mut conn = state.db.pool.acquire().await?;
     let household = load(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("家庭"))?;
+    if !caller.scope().contains(&household.org_path) {
+        drop(conn);
+        return scope::guard(&state, &caller, "household", &id.to_string(), &household.org_path).await.and(Err(ApiError::out_of_scope()));
+    }
     let record = household.record(&mut conn).await?;
     drop(conn);
-    scope::guard(&state, &caller, "household", &id.to_string(), &household.org_path).await?;
     audit::record_alone(&state.db, caller.audit("household.read", "household", id, Some(&household.org_path))).await?;
     Ok(Json(record))
 }

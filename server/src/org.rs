@@ -151,3 +151,16 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
     let units = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
     Ok(Json(units.into_iter().map(OrgUnitView::from).collect()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn township_of_a_path() {
+        assert_eq!(township_code_of("/520111/520111101/520111101901"), Some("520111101"));
+        assert_eq!(township_path_of("/520111/520111101/520111101901").as_deref(), Some("/520111/520111101"));
+        assert_eq!(township_code_of("/520111"), None);
+        assert!(is_code("520111101901") && !is_code("52%") && !is_code("a/b") && !is_code(""));
+    }
+}

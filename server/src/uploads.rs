@@ -367,3 +367,18 @@ pub async fn terminate(State(state): State<AppState>, _caller: Caller, headers: 
     }
     Err(err(StatusCode::NOT_FOUND, "unknown_upload", "上传任务不存在"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_metadata_pairs_are_base64_values() {
+        let mut h = HeaderMap::new();
+        h.insert("upload-metadata", HeaderValue::from_static("sha256 YWJj,content_type aW1hZ2UvanBlZw==,empty"));
+        assert_eq!(metadata_value(&h, "sha256").as_deref(), Some("abc"));
+        assert_eq!(metadata_value(&h, "content_type").as_deref(), Some("image/jpeg"));
+        assert_eq!(metadata_value(&h, "empty").as_deref(), Some(""));
+        assert_eq!(metadata_value(&h, "missing"), None);
+    }
+}

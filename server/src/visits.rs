@@ -253,3 +253,23 @@ pub async fn conflicts_of(conn: &mut AnyConnection, submission_id: Uuid) -> Resu
         .await?;
     rows.iter().map(|r| r.try_get::<String, _>("fact_key")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(accuracy_m: f64, mock: bool) -> GpsFix {
+        GpsFix { lat: 26.33, lon: 106.69, accuracy_m, provider: "gps".into(), mock, taken_at: Utc::now() }
+    }
+
+    #[test]
+    fn the_best_fix_is_the_most_accurate_genuine_one() {
+        let fixes = [fix(30.0, false), fix(3.0, true), fix(12.0, false)];
+        assert_eq!(best_fix(&fixes).map(|f| f.accuracy_m), Some(12.0), "a mock fix never wins over a genuine one");
+        assert_eq!(best_fix(&[fix(9.0, true)]).map(|f| f.accuracy_m), Some(9.0));
+        assert!(best_fix(&[]).is_none());
+        let e = gps_evidence(&fixes, Some(LatLon { lat: 26.33, lon: 106.69 }));
+        assert!(e.any_mock);
+        assert!(e.distance_m.unwrap() < 1.0);
+    }
+}

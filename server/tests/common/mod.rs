@@ -405,6 +405,11 @@ where
     } else if std::env::var("RUHU_REQUIRE_PG").is_ok_and(|v| v == "1") {
         panic!("RUHU_REQUIRE_PG=1 but RUHU_TEST_PG_URL is not set: the PostgreSQL run of {name} cannot happen");
     } else {
-        eprintln!("!!!!! PostgreSQL run of `{name}` SKIPPED: set RUHU_TEST_PG_URL to run every server test on PostgreSQL too !!!!!");
+        // Written to the real stderr, past the test harness's output capture, so it is seen even when tests pass.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "!!!!! PostgreSQL run of `{name}` SKIPPED: set RUHU_TEST_PG_URL to run every server test on PostgreSQL too !!!!!"
+        );
     }
 }
