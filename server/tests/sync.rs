@@ -431,7 +431,10 @@ async fn tus_uploads_resume_check_chunks_and_whole_files_and_never_store_twice()
         let r = env.request(Method::POST, "/api/v1/uploads", None, None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
-        // Chunks above the limit are refused.
+        // Chunks may be larger than JSON bodies (up to the chunk limit)…
+        let three_mib = fake_file("three-mib", 3 * 1024 * 1024);
+        env.upload(&s, &three_mib, "image/jpeg").await;
+        // …but chunks above the limit are refused.
         let big = fake_file("big", env.config.upload_chunk_limit + 10);
         let big_sha = sha256_hex(&big);
         env.tus_create(&s, &big_sha, big.len() as u64, "image/jpeg").await;
