@@ -29,6 +29,8 @@ enum PushOutcome {
     Merged,
     AwaitingMedia(Vec<String>),
     Rejected,
+    /// Not accepted for a reason that is not about the visit; stays pending.
+    Kept,
 }
 
 impl Device {
@@ -68,7 +70,7 @@ impl Device {
             ctx.check_cancel()?;
             match self.push(ctx, &item, report).await? {
                 PushOutcome::AwaitingMedia(missing) => awaiting.push((item, missing)),
-                PushOutcome::Merged | PushOutcome::Rejected => {}
+                PushOutcome::Merged | PushOutcome::Rejected | PushOutcome::Kept => {}
             }
         }
 
@@ -192,7 +194,13 @@ impl Device {
             self.note_error(item.submission_id, &problem.code, &problem.message)?;
             return Err(reply.error());
         }
-        // Any other refusal (409 conflict / cancelled / reassigned, 422 invalid, 403 out of scope) will not change by
+        // Anything that is not a verdict on the visit itself (404 from a wrong URL or proxy, 400 unsupported_protocol
+        // until the app is updated, 413, …) keeps it pending with the message: a visit is never dropped for that.
+        if !matches!(reply.status, 403 | 409 | 410 | 422) {
+            self.note_error(item.submission_id, &problem.code, &problem.message)?;
+            return Ok(PushOutcome::Kept);
+        }
+        // A verdict (409 conflict / cancelled / reassigned, 422 invalid, 403 not assigned) will not change by
         // retrying: keep the server's Chinese message for the user and stop sending this one.
         self.with_conn(|conn, _| {
             conn.execute(

@@ -33,6 +33,7 @@ struct Fake {
     revoked: bool,
     changes: Vec<Change>,
     cancelled: HashSet<Uuid>,
+    refuse_protocol: bool,
     submissions: HashMap<Uuid, String>,
     /// sha → (declared length, bytes so far)
     uploads: HashMap<String, (u64, Vec<u8>)>,
@@ -121,6 +122,9 @@ async fn submit(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Res
         return *r;
     }
     let Ok(sub) = serde_json::from_slice::<VisitSubmission>(&body) else { return problem(422, "invalid_submission", "提交内容无效") };
+    if f.refuse_protocol {
+        return problem(400, "unsupported_protocol", "应用版本过旧或过新，请更新应用后重试");
+    }
     if f.cancelled.contains(&sub.assignment_id) {
         return problem(409, "assignment_cancelled", "该调查任务已取消，本次调查未被采用");
     }
@@ -356,6 +360,14 @@ async fn a_refused_visit_is_kept_with_the_server_message_and_not_retried() {
     let draft = device.start_draft(id).unwrap();
     complete_visit(&device, draft, files.path());
     let sub = device.finalise(draft).unwrap();
+    // Not a verdict on the visit: it stays pending with the message.
+    fake.lock().unwrap().refuse_protocol = true;
+    let report = device.sync(Arc::new(NoProgress), CancelToken::new()).await.unwrap();
+    assert!(report.rejected.is_empty());
+    let entry = &device.outbox().unwrap()[0];
+    assert_eq!(entry.state, OutboxState::Pending);
+    assert_eq!(entry.last_error_code.as_deref(), Some("unsupported_protocol"));
+    fake.lock().unwrap().refuse_protocol = false;
     fake.lock().unwrap().cancelled.insert(id);
 
     let report = device.sync(Arc::new(NoProgress), CancelToken::new()).await.unwrap();
