@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use error::{DeviceError, Result};
+pub use local::PageOutcome;
 pub use photos::{process_photo_bytes, ProcessedPhoto};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use store::DB_FILE;
