@@ -4,9 +4,11 @@
 //! The `device` feature adds the offline engine: encrypted store, photos, GPS, drafts, outbox and sync client.
 
 pub mod assistance;
+pub mod calendar;
 pub mod form;
 pub mod geo;
 pub mod org;
+pub mod policy;
 pub mod protocol;
 pub mod resident_id;
 pub mod roles;
