@@ -11,6 +11,8 @@ pub struct ServerConfig {
     pub database_url: Option<String>,
     /// Seed the clearly marked demo org units, accounts and households on start.
     pub demo: bool,
+    /// The district policy file (TOML, docs/policy.md); None means Huaxi's bundled policy.
+    pub policy_file: Option<PathBuf>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     /// How long after a refresh token was rotated it may be presented again (the reply was lost) without being
@@ -33,6 +35,7 @@ impl ServerConfig {
             data_dir: data_dir.into(),
             database_url: None,
             demo: false,
+            policy_file: None,
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             refresh_grace: Duration::from_secs(60),

@@ -21,6 +21,7 @@ pub mod media;
 pub mod merge;
 pub mod openapi;
 pub mod org;
+pub mod policy;
 pub mod scope;
 pub mod state;
 pub mod sync;

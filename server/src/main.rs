@@ -4,7 +4,7 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use ruhu_core::roles::Role;
-use ruhu_server::{AppState, ServerConfig, admin, demo, spawn, verify_audit_chain};
+use ruhu_server::{AppState, ServerConfig, admin, demo, policy, spawn, verify_audit_chain};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
@@ -22,6 +22,9 @@ struct Cli {
     /// Seed clearly marked demo data and print the demo accounts.
     #[arg(long, env = "RUHU_DEMO", global = true)]
     demo: bool,
+    /// District policy file (TOML, see docs/policy.md); default: Huaxi's bundled policy.
+    #[arg(long = "policy", env = "RUHU_POLICY", global = true)]
+    policy: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -51,6 +54,13 @@ enum Command {
     Migrate,
     /// Check the audit log's hash chain; exit code 1 at the first broken link.
     VerifyAudit,
+    /// Load a year's official holiday schedule (calendar file, see docs/policy.md) into the database.
+    LoadCalendar {
+        file: PathBuf,
+        /// Correct a year that is already loaded.
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 fn config(cli: &Cli) -> ServerConfig {
@@ -58,6 +68,7 @@ fn config(cli: &Cli) -> ServerConfig {
     c.listen = cli.listen;
     c.database_url = cli.database_url.clone();
     c.demo = cli.demo;
+    c.policy_file = cli.policy.clone();
     c
 }
 
@@ -96,6 +107,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             state.close().await;
             println!("database is up to date");
+            Ok(())
+        }
+        Command::LoadCalendar { file, replace } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let state = AppState::open(&cfg).await.map_err(|e| e.to_string())?;
+            let result = policy::load_calendar_file(&state, &text, replace).await.map_err(|e| e.to_string());
+            state.close().await;
+            let years = result?;
+            let years: Vec<String> = years.iter().map(i32::to_string).collect();
+            println!("已导入节假日安排 / calendar loaded: {}", years.join(", "));
             Ok(())
         }
         Command::VerifyAudit => {

@@ -9,7 +9,7 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    assignments, auth, cases, devices, households, media, org,
+    assignments, auth, cases, devices, households, media, org, policy,
     state::AppState,
     sync::{pull, push},
     uploads, users,
@@ -67,6 +67,7 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(devices::revoke))
         .routes(routes!(org::list))
         .routes(routes!(users::list))
+        .routes(routes!(policy::calendar))
         .routes(routes!(households::create, households::list))
         .routes(routes!(households::get))
         .routes(routes!(cases::create, cases::list))

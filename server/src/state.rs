@@ -1,5 +1,6 @@
 //! Everything a request handler needs, opened once at start.
 
+use ruhu_core::policy::Policy;
 use std::{
     collections::HashMap,
     ops::Deref,
@@ -12,7 +13,7 @@ use crate::{
     config::ServerConfig,
     db::{Db, redact_url},
     error::Result,
-    forms, org,
+    forms, org, policy,
 };
 
 #[derive(Clone)]
@@ -23,6 +24,8 @@ pub struct Inner {
     pub db: Db,
     pub jwt: JwtKeys,
     pub blobs: BlobStore,
+    /// The district policy, validated at start.
+    pub policy: Policy,
     /// One PATCH at a time per upload (partial files live on this replica's disk).
     upload_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -35,9 +38,11 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    /// Connects and migrates the database, seeds the org tree and the built-in forms, loads (or creates) the JWT
+    /// Loads the policy (a broken policy file stops here, before anything is touched), connects and migrates the
+    /// database, seeds the org tree, the built-in forms and the bundled calendar years, loads (or creates) the JWT
     /// signing key and opens the blob store.
     pub async fn open(config: &ServerConfig) -> Result<AppState> {
+        let policy = policy::load_policy(config.policy_file.as_deref())?;
         std::fs::create_dir_all(&config.data_dir)?;
         let url = config.database_url();
         tracing::info!(database = %redact_url(&url), "opening database");
@@ -45,9 +50,10 @@ impl AppState {
         db.migrate().await?;
         org::seed_district(&db).await?;
         forms::publish_builtin(&db).await?;
+        policy::seed_bundled_calendar(&db).await?;
         let jwt = JwtKeys::load_or_create(&config.signing_key_path())?;
         let blobs = BlobStore::open(&config.blob_dir(), &config.upload_dir())?;
-        Ok(AppState(Arc::new(Inner { config: config.clone(), db, jwt, blobs, upload_locks: Mutex::new(HashMap::new()) })))
+        Ok(AppState(Arc::new(Inner { config: config.clone(), db, jwt, blobs, policy, upload_locks: Mutex::new(HashMap::new()) })))
     }
 
     pub fn config(&self) -> &ServerConfig {
