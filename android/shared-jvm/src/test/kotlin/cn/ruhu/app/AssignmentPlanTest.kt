@@ -1,0 +1,68 @@
+package cn.ruhu.app
+
+import cn.ruhu.mobile.AssignmentItem
+import java.time.LocalDate
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+
+class AssignmentPlanTest {
+    private val today = LocalDate.of(2026, 9, 14)
+
+    private fun item(id: String, village: String, due: String, head: String = "户主$id", status: String = "assigned", outbox: String? = null, error: String? = null) =
+        AssignmentItem(
+            id = id, caseId = "c$id", caseNo = "HX-$id", assistanceType = "dibao", assistanceTypeLabel = "最低生活保障",
+            status = status, statusLabel = status, dueDate = due, villageName = village, headName = head, address = "地址",
+            memberCount = 2u, householdLat = null, householdLon = null, investigators = listOf("甲", "乙"),
+            formId = "dibao-home-visit", formVersion = 1u, completedBy = null, draftId = null, draftState = null,
+            outboxState = outbox, outboxStateLabel = null, outboxError = error,
+        )
+
+    @Test
+    fun `villages in pinyin order, refused visits first, open ones by due date, finished ones last`() {
+        val plan = AssignmentPlan.group(
+            listOf(
+                item("1", "谷通村", "2026-09-20"),
+                item("2", "北街村", "2026-09-18"),
+                item("3", "谷通村", "2026-09-15"),
+                item("4", "谷通村", "2026-09-10", status = "completed"),
+                item("5", "谷通村", "2026-09-12", outbox = "pending"),
+                item("6", "杨眉村", "2026-09-16"),
+                item("7", "谷通村", "2026-09-15", head = "艾某"),
+            ),
+            today,
+        )
+        assertEquals(listOf("北街村", "谷通村", "杨眉村"), plan.map { it.village })
+        val gutong = plan[1]
+        assertEquals(listOf("7", "3", "1", "4", "5"), gutong.rows.map { it.item.id })
+        assertEquals(3, gutong.openCount)
+    }
+
+    @Test
+    fun `only open visits past their due date are overdue`() {
+        val rows = AssignmentPlan.group(
+            listOf(
+                item("late", "谷通村", "2026-09-13"),
+                item("today", "谷通村", "2026-09-14"),
+                item("sent", "谷通村", "2026-09-01", outbox = "sent"),
+                item("done", "谷通村", "2026-09-01", status = "completed"),
+            ),
+            today,
+        ).single().rows.associateBy { it.item.id }
+        assertTrue(rows.getValue("late").overdue)
+        assertFalse(rows.getValue("today").overdue)
+        assertFalse(rows.getValue("sent").overdue)
+        assertFalse(rows.getValue("done").overdue)
+    }
+
+    @Test
+    fun `a refused visit comes first and a bad date sorts after the good ones`() {
+        val rows = AssignmentPlan.group(
+            listOf(item("bad", "谷通村", "not-a-date"), item("r", "谷通村", "2026-09-20", outbox = "rejected", error = "缺少签字"), item("ok", "谷通村", "2026-09-30")),
+            today,
+        ).single().rows
+        assertEquals(listOf("r", "ok", "bad"), rows.map { it.item.id })
+        assertTrue(rows.first().refused)
+    }
+}
