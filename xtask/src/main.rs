@@ -2,10 +2,13 @@
 //!
 //! - `test`     every test suite: Rust (SQLite and PostgreSQL), Python bindings; starts a throwaway PostgreSQL
 //!              (installing Debian's package when none is there) unless RUHU_TEST_PG_URL points at one.
+//! - `kotlin`   the Kotlin bindings and the app's shared Kotlin (android/shared-jvm) built and tested on the JVM by
+//!              Maven, against the host-built library and a real ruhu-server.
 //! - `bindings` generate Kotlin, Swift and Python bindings from the built ruhu-mobile library.
 //! - `bench`    run the benchmarks and print the figures.
 
 mod bindings;
+mod kotlin;
 mod pg;
 mod run;
 
@@ -17,9 +20,10 @@ fn main() -> ExitCode {
     let result = match job {
         "test" => test(&args[1..]),
         "bindings" => bindings::generate().map(|_| ()),
+        "kotlin" => kotlin(),
         "bench" => bench(),
         _ => {
-            eprintln!("usage: cargo xtask <test|bindings|bench>");
+            eprintln!("usage: cargo xtask <test|bindings|kotlin|bench>");
             return ExitCode::from(2);
         }
     };
@@ -47,6 +51,12 @@ fn test(extra: &[String]) -> Result<(), String> {
     run::cargo(&["build", "-p", "ruhu-server"], &env)?;
     bindings::python_tests(&generated, &env)?;
     Ok(())
+}
+
+fn kotlin() -> Result<(), String> {
+    bindings::generate()?;
+    run::cargo(&["build", "-p", "ruhu-server"], &[])?;
+    kotlin::jvm_tests()
 }
 
 fn bench() -> Result<(), String> {

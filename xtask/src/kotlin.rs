@@ -1,0 +1,20 @@
+//! The Kotlin side on the JVM: android/shared-jvm (the app's platform-neutral Kotlin plus the generated bindings),
+//! built by Maven and tested against the host-built ruhu-mobile library and a real ruhu-server process.
+
+use std::process::Command;
+
+use crate::run;
+
+/// Expects `bindings::generate()` and `cargo build -p ruhu-server` to have run with the same target dir.
+pub fn jvm_tests() -> Result<(), String> {
+    let has_maven = Command::new("mvn").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    if !has_maven {
+        return Err("`mvn` (Apache Maven, with a JDK 17 or newer) is not installed: it builds and tests the Kotlin \
+                    bindings (Debian: apt-get install maven)"
+            .into());
+    }
+    let pom = run::workspace_root().join("android/shared-jvm/pom.xml");
+    let target = format!("-Druhu.target.dir={}", run::target_dir().display());
+    // Not -q: Surefire's "Tests run: …" summary lines are what CI reads.
+    run::status(Command::new("mvn").args(["-B", "--no-transfer-progress", "-f"]).arg(&pom).args(["test", &target]), &[])
+}
