@@ -9,6 +9,7 @@ import cn.ruhu.mobile.SyncListener
 import cn.ruhu.mobile.User
 import java.time.LocalDate
 import java.util.concurrent.atomic.AtomicReference
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -61,6 +62,10 @@ class RuhuSession private constructor(val device: RuhuDevice) : AutoCloseable {
                         SyncState.Finished(handle.wait())
                     } catch (e: RuhuException) {
                         e.toFailed()
+                    } catch (e: CancellationException) {
+                        // The screen went away: stop the sync too rather than leave it running unobserved.
+                        handle.cancel()
+                        throw e
                     } finally {
                         mirror.cancel()
                     }
