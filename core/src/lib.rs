@@ -5,6 +5,7 @@
 
 pub mod assistance;
 pub mod calendar;
+pub mod eligibility;
 pub mod form;
 pub mod geo;
 pub mod org;

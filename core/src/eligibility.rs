@@ -1,0 +1,401 @@
+//! Eligibility pre-check: advice for the investigator and the reviewer, never the decision. Every figure of local
+//! policy (the 低保 standard, the 低保边缘 factor, asset limits, the ages of 特困 art. 5) comes in as a parameter
+//! from the policy file; the result lists each finding with the inputs that led to it and a zh-CN explanation.
+
+use serde::Serialize;
+
+use crate::policy::Ratio;
+
+/// Local 低保 policy, from the policy file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DibaoPolicy {
+    /// Monthly 低保 standard per person, in fen.
+    pub standard_fen: i64,
+    /// 低保边缘: per-capita income below `bianyuan_factor` × standard (`Policy::bianyuan_income_multiple`).
+    pub bianyuan_factor: Ratio,
+    pub asset_limits: AssetLimits,
+}
+
+/// Limits on household assets; None = no limit set, not checked (and said so).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AssetLimits {
+    /// Deposits, securities and other financial assets, per household member, in fen.
+    pub financial_per_capita_fen: Option<i64>,
+    pub max_vehicles: Option<u32>,
+    pub max_houses: Option<u32>,
+}
+
+/// What the visit found about a household.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdEconomics {
+    pub household_size: u32,
+    /// Monthly income counted under 57号 art. 13, in fen.
+    pub monthly_income_fen: i64,
+    /// Rigid expenses and employment costs deductible under art. 13 (last paragraph), monthly, in fen.
+    pub deductions_fen: i64,
+    pub financial_assets_fen: i64,
+    /// Vehicles not exempt as necessary for work or disability.
+    pub vehicles: u32,
+    pub houses: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DibaoOutcome {
+    /// Appears to qualify for 低保.
+    Dibao,
+    /// Appears to qualify as a 低保边缘 household.
+    Bianyuan,
+    NotEligible,
+    /// The inputs do not allow a view (no household members).
+    Unknown,
+}
+
+/// One finding: a stable code, whether the condition holds, the inputs it used and why, in Chinese.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    /// None when the condition was not checked (no limit set, missing input).
+    pub met: Option<bool>,
+    pub inputs: Vec<(&'static str, i64)>,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DibaoAdvice {
+    pub outcome: DibaoOutcome,
+    pub per_capita_income_fen: Option<i64>,
+    /// 补差: (standard − per-capita income) × members, monthly, when the outcome is `Dibao`.
+    pub gap_payment_fen: Option<i64>,
+    pub findings: Vec<Finding>,
+    /// Always says that this is advice and the township decides.
+    pub note: &'static str,
+}
+
+const ADVICE_NOTE: &str = "本结果仅为预审参考，不是审核确认结论；以乡镇（街道）审核确认为准。";
+
+/// `12345` → "¥123.45"
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}¥{}.{:02}", abs / 100, abs % 100)
+}
+
+/// 低保 / 低保边缘 pre-check of a household against local policy.
+pub fn dibao_precheck(h: &HouseholdEconomics, policy: &DibaoPolicy) -> DibaoAdvice {
+    let mut findings = Vec::new();
+    if h.household_size == 0 {
+        findings.push(Finding { code: "no_members", met: None, inputs: vec![("household_size", 0)], explanation: "家庭成员人数为0，无法计算人均收入".into() });
+        return DibaoAdvice { outcome: DibaoOutcome::Unknown, per_capita_income_fen: None, gap_payment_fen: None, findings, note: ADVICE_NOTE };
+    }
+    let size = i64::from(h.household_size);
+    let counted = (h.monthly_income_fen - h.deductions_fen).max(0);
+    let per_capita = counted / size;
+    let below_standard = per_capita < policy.standard_fen;
+    findings.push(Finding {
+        code: "income_below_standard",
+        met: Some(below_standard),
+        inputs: vec![
+            ("monthly_income_fen", h.monthly_income_fen),
+            ("deductions_fen", h.deductions_fen),
+            ("household_size", size),
+            ("per_capita_income_fen", per_capita),
+            ("standard_fen", policy.standard_fen),
+        ],
+        explanation: format!(
+            "家庭月收入{}，扣减刚性支出等{}，{}人，月人均收入{}，{}当地低保标准{}",
+            yuan(h.monthly_income_fen),
+            yuan(h.deductions_fen),
+            size,
+            yuan(per_capita),
+            if below_standard { "低于" } else { "不低于" },
+            yuan(policy.standard_fen)
+        ),
+    });
+    let assets_ok = asset_findings(h, &policy.asset_limits, &mut findings);
+    let below_bianyuan = policy.bianyuan_factor.value_is_below(per_capita, policy.standard_fen);
+    if !below_standard {
+        let threshold = policy.bianyuan_factor.of_fen_floor(policy.standard_fen);
+        findings.push(Finding {
+            code: "income_below_bianyuan_threshold",
+            met: Some(below_bianyuan),
+            inputs: vec![
+                ("per_capita_income_fen", per_capita),
+                ("standard_fen", policy.standard_fen),
+                ("factor_numerator", i64::try_from(policy.bianyuan_factor.numerator()).unwrap_or(i64::MAX)),
+                ("factor_denominator", i64::try_from(policy.bianyuan_factor.denominator()).unwrap_or(i64::MAX)),
+            ],
+            explanation: format!(
+                "月人均收入{}，{}低保边缘标准（低保标准的{}倍，约{}）",
+                yuan(per_capita),
+                if below_bianyuan { "低于" } else { "不低于" },
+                factor_text(policy.bianyuan_factor),
+                yuan(threshold)
+            ),
+        });
+    }
+    let outcome = match (below_standard, below_bianyuan, assets_ok) {
+        (_, _, false) => DibaoOutcome::NotEligible,
+        (true, _, true) => DibaoOutcome::Dibao,
+        (false, true, true) => DibaoOutcome::Bianyuan,
+        (false, false, true) => DibaoOutcome::NotEligible,
+    };
+    let gap_payment_fen = (outcome == DibaoOutcome::Dibao).then(|| (policy.standard_fen - per_capita) * size);
+    if let Some(gap) = gap_payment_fen {
+        findings.push(Finding {
+            code: "gap_payment",
+            met: Some(true),
+            inputs: vec![("standard_fen", policy.standard_fen), ("per_capita_income_fen", per_capita), ("household_size", size), ("gap_payment_fen", gap)],
+            explanation: format!("按补差计算：（{} − {}）× {}人 = 每月{}", yuan(policy.standard_fen), yuan(per_capita), size, yuan(gap)),
+        });
+    }
+    DibaoAdvice { outcome, per_capita_income_fen: Some(per_capita), gap_payment_fen, findings, note: ADVICE_NOTE }
+}
+
+/// 3/2 → "1.5", 2/1 → "2", 1/3 → "1/3"
+fn factor_text(f: Ratio) -> String {
+    let (n, d) = (f.numerator(), f.denominator());
+    let mut scale = 1u64;
+    for _ in 0..6 {
+        if (n * scale) % d == 0 {
+            let v = n * scale / d;
+            return if scale == 1 { v.to_string() } else { format!("{}.{}", v / scale, format!("{:0w$}", v % scale, w = scale.to_string().len() - 1).trim_end_matches('0')) };
+        }
+        scale *= 10;
+    }
+    f.to_string()
+}
+
+/// Adds one finding per asset limit; false when a set limit is exceeded.
+fn asset_findings(h: &HouseholdEconomics, limits: &AssetLimits, findings: &mut Vec<Finding>) -> bool {
+    let mut ok = true;
+    let size = i64::from(h.household_size.max(1));
+    match limits.financial_per_capita_fen {
+        Some(limit) => {
+            let per_capita = h.financial_assets_fen / size;
+            let within = per_capita <= limit;
+            ok &= within;
+            findings.push(Finding {
+                code: "financial_assets_within_limit",
+                met: Some(within),
+                inputs: vec![("financial_assets_fen", h.financial_assets_fen), ("household_size", size), ("limit_per_capita_fen", limit)],
+                explanation: format!("存款、有价证券等金融资产人均{}，{}当地限额{}", yuan(per_capita), if within { "未超过" } else { "超过" }, yuan(limit)),
+            });
+        }
+        None => findings.push(unchecked("financial_assets_within_limit", "当地未设置金融资产限额，未核查")),
+    }
+    for (code, have, limit, what) in [
+        ("vehicles_within_limit", h.vehicles, limits.max_vehicles, "机动车辆"),
+        ("houses_within_limit", h.houses, limits.max_houses, "房屋"),
+    ] {
+        match limit {
+            Some(max) => {
+                let within = have <= max;
+                ok &= within;
+                findings.push(Finding {
+                    code,
+                    met: Some(within),
+                    inputs: vec![("count", i64::from(have)), ("limit", i64::from(max))],
+                    explanation: format!("{what}{have}，{}当地限额{max}", if within { "未超过" } else { "超过" }),
+                });
+            }
+            None => findings.push(unchecked(code, &format!("当地未设置{what}限额，未核查"))),
+        }
+    }
+    ok
+}
+
+fn unchecked(code: &'static str, explanation: &str) -> Finding {
+    Finding { code, met: None, inputs: Vec::new(), explanation: explanation.into() }
+}
+
+/// Ages of 特困 art. 5 (no work capacity), from the policy file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TekunPolicy {
+    /// Monthly 低保 standard per person (art. 6: income below it), in fen.
+    pub standard_fen: i64,
+    /// Art. 5(一): at or above this age.
+    pub elderly_age: u32,
+    /// Art. 5(二): below this age.
+    pub minor_age: u32,
+}
+
+/// What the visit found about a 特困 applicant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TekunFacts {
+    pub age: u32,
+    /// The disability grades of art. 5(三), or a provincial case (art. 5(四)), as found on the visit.
+    pub disability_qualifies: bool,
+    pub monthly_income_fen: i64,
+    /// Assets within the local rules for 特困 (art. 7), as judged on the visit.
+    pub assets_within_rules: bool,
+    /// Legal supporters able to fulfil their duty (art. 8).
+    pub able_supporters: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TekunAdvice {
+    /// All three conditions of art. 4 appear to hold.
+    pub eligible: bool,
+    pub findings: Vec<Finding>,
+    pub note: &'static str,
+}
+
+/// 特困 pre-check: the three conditions of 43号 art. 4.
+pub fn tekun_precheck(f: &TekunFacts, policy: &TekunPolicy) -> TekunAdvice {
+    let by_age = f.age >= policy.elderly_age || f.age < policy.minor_age;
+    let no_capacity = by_age || f.disability_qualifies;
+    let below = f.monthly_income_fen < policy.standard_fen;
+    let no_source = below && f.assets_within_rules;
+    let no_supporter = f.able_supporters == 0;
+    let findings = vec![
+        Finding {
+            code: "no_work_capacity",
+            met: Some(no_capacity),
+            inputs: vec![("age", i64::from(f.age)), ("elderly_age", i64::from(policy.elderly_age)), ("minor_age", i64::from(policy.minor_age)), ("disability_qualifies", i64::from(f.disability_qualifies))],
+            explanation: if no_capacity {
+                if by_age { format!("{}周岁，属于无劳动能力（{}周岁以上或未满{}周岁）", f.age, policy.elderly_age, policy.minor_age) } else { "残疾等级或省级规定情形属于无劳动能力".into() }
+            } else {
+                format!("{}周岁，且残疾情况不属于无劳动能力情形", f.age)
+            },
+        },
+        Finding {
+            code: "no_income_source",
+            met: Some(no_source),
+            inputs: vec![("monthly_income_fen", f.monthly_income_fen), ("standard_fen", policy.standard_fen), ("assets_within_rules", i64::from(f.assets_within_rules))],
+            explanation: format!(
+                "月收入{}，{}当地低保标准{}；财产{}当地特困人员财产状况规定",
+                yuan(f.monthly_income_fen),
+                if below { "低于" } else { "不低于" },
+                yuan(policy.standard_fen),
+                if f.assets_within_rules { "符合" } else { "不符合" }
+            ),
+        },
+        Finding {
+            code: "no_able_supporter",
+            met: Some(no_supporter),
+            inputs: vec![("able_supporters", i64::from(f.able_supporters))],
+            explanation: if no_supporter { "无法定义务人或法定义务人均无履行义务能力".into() } else { format!("有{}名法定义务人具有履行义务能力", f.able_supporters) },
+        },
+    ];
+    TekunAdvice { eligible: no_capacity && no_source && no_supporter, findings, note: ADVICE_NOTE }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Demo figures for tests only, not any district's policy.
+    fn policy() -> DibaoPolicy {
+        DibaoPolicy {
+            standard_fen: 80_000,
+            bianyuan_factor: Ratio::parse_decimal("1.5").unwrap(),
+            asset_limits: AssetLimits { financial_per_capita_fen: Some(2_400_000), max_vehicles: Some(0), max_houses: Some(1) },
+        }
+    }
+
+    fn household(income: i64) -> HouseholdEconomics {
+        HouseholdEconomics { household_size: 3, monthly_income_fen: income, deductions_fen: 0, financial_assets_fen: 100_000, vehicles: 0, houses: 1 }
+    }
+
+    #[test]
+    fn below_the_standard_gets_the_gap_times_members() {
+        let a = dibao_precheck(&household(150_000), &policy());
+        assert_eq!(a.outcome, DibaoOutcome::Dibao);
+        assert_eq!(a.per_capita_income_fen, Some(50_000));
+        assert_eq!(a.gap_payment_fen, Some(90_000));
+        let gap = a.findings.iter().find(|f| f.code == "gap_payment").unwrap();
+        assert_eq!(gap.explanation, "按补差计算：（¥800.00 − ¥500.00）× 3人 = 每月¥900.00");
+        assert!(a.note.contains("不是审核确认结论"));
+    }
+
+    #[test]
+    fn deductions_count_and_the_bianyuan_threshold_is_exact() {
+        // 3 × 1.5 × 800 = 3600 yuan a month is the edge; exactly at it is not below.
+        let at_edge = dibao_precheck(&household(360_000), &policy());
+        assert_eq!(at_edge.outcome, DibaoOutcome::NotEligible);
+        let just_below = dibao_precheck(&household(359_997), &policy());
+        assert_eq!(just_below.outcome, DibaoOutcome::Bianyuan);
+        let edge = just_below.findings.iter().find(|f| f.code == "income_below_bianyuan_threshold").unwrap();
+        assert!(edge.explanation.contains("1.5倍"), "{}", edge.explanation);
+        // Medical costs deducted bring the same household under the standard.
+        let mut h = household(300_000);
+        h.deductions_fen = 90_000;
+        let a = dibao_precheck(&h, &policy());
+        assert_eq!((a.outcome, a.per_capita_income_fen), (DibaoOutcome::Dibao, Some(70_000)));
+        // The factor comes from policy: with 2.0 the edge moves.
+        let mut p = policy();
+        p.bianyuan_factor = Ratio::parse_decimal("2").unwrap();
+        assert_eq!(dibao_precheck(&household(400_000), &p).outcome, DibaoOutcome::Bianyuan);
+    }
+
+    #[test]
+    fn assets_over_a_limit_refuse_and_unset_limits_are_said_to_be_unchecked() {
+        let mut h = household(150_000);
+        h.vehicles = 1;
+        let a = dibao_precheck(&h, &policy());
+        assert_eq!(a.outcome, DibaoOutcome::NotEligible);
+        let car = a.findings.iter().find(|f| f.code == "vehicles_within_limit").unwrap();
+        assert_eq!((car.met, car.explanation.as_str()), (Some(false), "机动车辆1，超过当地限额0"));
+        let mut p = policy();
+        p.asset_limits = AssetLimits::default();
+        let a = dibao_precheck(&h, &p);
+        assert_eq!(a.outcome, DibaoOutcome::Dibao);
+        assert!(a.findings.iter().filter(|f| f.met.is_none()).all(|f| f.explanation.contains("未核查")));
+        assert_eq!(a.findings.iter().filter(|f| f.met.is_none()).count(), 3);
+    }
+
+    #[test]
+    fn no_members_is_unknown_not_a_division_by_zero() {
+        let mut h = household(0);
+        h.household_size = 0;
+        assert_eq!(dibao_precheck(&h, &policy()).outcome, DibaoOutcome::Unknown);
+    }
+
+    #[test]
+    fn the_shipped_policy_file_feeds_the_pre_check() {
+        use crate::policy::{Area, Policy};
+        let policy_file = Policy::huaxi();
+        let year = *policy_file.local_standard_years().last().unwrap();
+        let standard_fen = policy_file.local_standard(year).unwrap().dibao_monthly_fen(Area::Rural);
+        let p = DibaoPolicy { standard_fen, bianyuan_factor: policy_file.bianyuan_income_multiple(), asset_limits: AssetLimits::default() };
+        let mut h = household(0);
+        h.household_size = 1;
+        h.monthly_income_fen = standard_fen;
+        let advice = dibao_precheck(&h, &p);
+        assert_eq!(
+            advice.outcome == DibaoOutcome::Bianyuan,
+            policy_file.is_below_bianyuan_limit(standard_fen, year, Area::Rural).unwrap(),
+            "the pre-check and the policy agree on the 低保边缘 line"
+        );
+    }
+
+    #[test]
+    fn factors_and_yuan_read_as_people_write_them() {
+        assert_eq!(factor_text(Ratio::parse_decimal("1.5").unwrap()), "1.5");
+        assert_eq!(factor_text(Ratio::parse_decimal("1.25").unwrap()), "1.25");
+        assert_eq!(factor_text(Ratio::parse_decimal("2").unwrap()), "2");
+        assert_eq!(factor_text(Ratio::new(1, 3).unwrap()), "1/3");
+        assert_eq!(yuan(-5), "-¥0.05");
+        assert_eq!(yuan(150_050), "¥1500.50");
+    }
+
+    #[test]
+    fn tekun_needs_all_three_conditions() {
+        let p = TekunPolicy { standard_fen: 80_000, elderly_age: 60, minor_age: 16 };
+        let elderly = TekunFacts { age: 72, disability_qualifies: false, monthly_income_fen: 20_000, assets_within_rules: true, able_supporters: 0 };
+        let a = tekun_precheck(&elderly, &p);
+        assert!(a.eligible);
+        assert!(a.findings[0].explanation.starts_with("72周岁"));
+        let with_son = TekunFacts { able_supporters: 1, ..elderly.clone() };
+        let a = tekun_precheck(&with_son, &p);
+        assert!(!a.eligible);
+        assert_eq!(a.findings[2].met, Some(false));
+        let working_age = TekunFacts { age: 45, ..elderly.clone() };
+        assert!(!tekun_precheck(&working_age, &p).eligible);
+        let disabled = TekunFacts { age: 45, disability_qualifies: true, ..elderly.clone() };
+        assert!(tekun_precheck(&disabled, &p).eligible);
+        let rich = TekunFacts { monthly_income_fen: 80_000, ..elderly };
+        assert_eq!(tekun_precheck(&rich, &p).findings[1].met, Some(false));
+    }
+}
