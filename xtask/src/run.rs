@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+/// `cargo run` sets CARGO_MANIFEST_DIR for the running binary too; prefer it to the path baked in at compile time,
+/// because a target folder shared between checkouts can hand one checkout the xtask binary built in another.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir.parent().map(PathBuf::from).unwrap_or_default()
 }
 
 /// Honours CARGO_TARGET_DIR, which CI points at a folder that survives between runs on the same machine.
