@@ -11,18 +11,18 @@ pub struct Generated {
 
 /// Generates from the debug build: it is never stripped, so the uniffi metadata is always there.
 pub fn generate() -> Result<Generated, String> {
-    run::cargo(&["build", "-p", "ruhu-mobile", "--lib"], &[])?;
+    run::cargo(&[&["build"], crate::ALL_PACKAGES].concat(), &[])?;
     let lib = run::target_dir().join("debug/libruhu_mobile.so");
+    let bindgen = run::target_dir().join("debug/uniffi-bindgen");
     let out = run::target_dir().join("bindings");
     let _ = std::fs::remove_dir_all(&out);
     for language in ["kotlin", "swift", "python"] {
         let lang_out = out.join(language);
         let lib_arg = lib.display().to_string();
         let out_arg = lang_out.display().to_string();
-        run::cargo(
-            &["run", "--quiet", "-p", "ruhu-mobile", "--features", "bindgen", "--bin", "uniffi-bindgen", "--", "generate", "--library", &lib_arg, "--language", language, "--out-dir", &out_arg],
-            &[],
-        )?;
+        let mut cmd = Command::new(&bindgen);
+        cmd.args(["generate", "--library", &lib_arg, "--language", language, "--out-dir", &out_arg]).current_dir(run::workspace_root().join("mobile-bindings"));
+        run::status(&mut cmd, &[])?;
     }
     // Python loads lib<name>.so from the folder of the generated module.
     let python_dir = out.join("python");

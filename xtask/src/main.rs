@@ -36,6 +36,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// Every package but xtask, with the features of the whole test run.
+const ALL_PACKAGES: &[&str] = &["--workspace", "--exclude", "xtask", "--features", "ruhu-mobile/bindgen"];
+
 fn test(extra: &[String]) -> Result<(), String> {
     let pg = match std::env::var("RUHU_TEST_PG_URL") {
         Ok(url) if !url.is_empty() => pg::Postgres::external(url),
@@ -43,12 +46,14 @@ fn test(extra: &[String]) -> Result<(), String> {
     };
     let env = [("RUHU_TEST_PG_URL", pg.url()), ("RUHU_REQUIRE_PG", "1".to_string())];
 
-    let mut cargo_args = vec!["test", "--workspace", "--exclude", "xtask"];
+    // One feature set for every build of the run (the bindgen feature included), so that the test binaries, the
+    // server binary, the bindings generator and the mobile library share one compilation of every dependency.
+    run::cargo(&[&["build"], ALL_PACKAGES].concat(), &env)?;
+    let mut cargo_args = [&["test"], ALL_PACKAGES].concat();
     cargo_args.extend(extra.iter().map(String::as_str));
     run::cargo(&cargo_args, &env)?;
 
     let generated = bindings::generate()?;
-    run::cargo(&["build", "-p", "ruhu-server"], &env)?;
     bindings::python_tests(&generated, &env)?;
     Ok(())
 }
