@@ -129,6 +129,12 @@ impl RuhuDevice {
         Ok(self.engine.add_signature(id("draft_id", &draft_id)?, signer.into(), &signer_name, user, &png_path)?)
     }
 
+    /// What to render after each answer: every question (and each row of a repeat group, `members[1].age`) with
+    /// whether it is shown and required, its value (calculations included) and its problems, in document order.
+    pub fn form_state(&self, draft_id: String) -> Result<FormView, RuhuError> {
+        Ok(FormView::from(self.engine.form_state(id("draft_id", &draft_id)?)?))
+    }
+
     pub fn validate_draft(&self, draft_id: String) -> Result<Vec<FieldProblem>, RuhuError> {
         Ok(self.engine.validate_draft(id("draft_id", &draft_id)?)?.into_iter().map(FieldProblem::from).collect())
     }

@@ -1,7 +1,7 @@
 //! Plain records the apps see. Converted from core types here and nowhere else.
 
 use ruhu_core::device::{DraftSummary, LocalAssignment, OutboxEntry, PhotoInfo, RejectedSubmission, SyncReport};
-use ruhu_core::form::FieldError;
+use ruhu_core::form::{FieldError, FormState, QuestionState};
 use ruhu_core::protocol::{self, UserInfo};
 use ruhu_core::resident_id::mask;
 
@@ -207,6 +207,54 @@ pub struct FieldProblem {
 impl From<FieldError> for FieldProblem {
     fn from(e: FieldError) -> Self {
         Self { question_id: e.question_id, code: e.code, message: e.message }
+    }
+}
+
+/// The evaluator's view of one question for the renderer. Hidden questions (`relevant` false) are not shown.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct QuestionView {
+    /// `household_size`, or `members[1].age` inside a repeat group (rows from 0).
+    pub path: String,
+    pub relevant: bool,
+    pub required: bool,
+    pub calculated: bool,
+    /// The answer as it counts, or the calculated value, as JSON; None when there is none.
+    pub value_json: Option<String>,
+    /// A repeat group: how many rows the form asks for, when known.
+    pub expected_rows: Option<u32>,
+    pub problems: Vec<FieldProblem>,
+}
+
+impl From<QuestionState> for QuestionView {
+    fn from(q: QuestionState) -> Self {
+        Self {
+            path: q.path,
+            relevant: q.relevant,
+            required: q.required,
+            calculated: q.calculated,
+            value_json: q.value.map(|v| v.to_string()),
+            expected_rows: q.expected_rows,
+            problems: q.errors.into_iter().map(FieldProblem::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct FormView {
+    pub questions: Vec<QuestionView>,
+    /// Every problem in document order; empty means the visit can be finalised.
+    pub problems: Vec<FieldProblem>,
+    pub complete: bool,
+}
+
+impl From<FormState> for FormView {
+    fn from(s: FormState) -> Self {
+        let complete = s.is_complete();
+        Self {
+            problems: s.errors.into_iter().map(FieldProblem::from).collect(),
+            questions: s.questions.into_iter().map(QuestionView::from).collect(),
+            complete,
+        }
     }
 }
 

@@ -2,7 +2,10 @@
 //! value the device based its answer on (same source); a different change from the same base becomes a visible
 //! Conflict for a supervisor, never a silent last-writer-wins.
 
-use ruhu_core::protocol::AssignmentStatus;
+use ruhu_core::{
+    form::{FormSession, visit_day},
+    protocol::AssignmentStatus,
+};
 use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
@@ -25,7 +28,15 @@ pub async fn merge(tx: &mut Tx, s: &StoredSubmission) -> ApiResult<Vec<String>> 
     let current = cases::facts(tx.conn(), case.id).await?;
     let now = ts(db::now());
     let mut conflicts = Vec::new();
-    for (key, value) in form.facts(&s.body.answers) {
+    // Facts as the evaluator reports them: relevant answers and calculated values (per-capita income and the like),
+    // as of the day the visit was finalised, exactly as the phone computed them.
+    let session = FormSession::new(&form).map_err(|e| {
+        tracing::error!(form = %form.id, version = form.version, error = %e, "a published form does not compile");
+        ApiError::internal()
+    })?;
+    let state = session.with_today(visit_day(s.body.finalized_at)).evaluate(&s.body.answers);
+    for (key, value) in state.facts() {
+        let key = key.as_str();
         match current.get(key) {
             None => {
                 sqlx::query("INSERT INTO case_facts (case_id, fact_key, value, source_submission, updated_at) VALUES ($1, $2, $3, $4, $5)")

@@ -74,6 +74,12 @@ impl Desk {
 
     /// Registers a household (with valid, unique generated ID numbers) and opens a 低保 case; returns the case id.
     pub async fn household_with_dibao_case(&self, village_code: &str, head_name: &str, lat: f64, lon: f64) -> String {
+        self.household_with_case(village_code, head_name, (lat, lon), "dibao").await
+    }
+
+    /// Registers a household (with valid, unique generated ID numbers) and opens a case of `assistance_type`;
+    /// returns the case id.
+    pub async fn household_with_case(&self, village_code: &str, head_name: &str, (lat, lon): (f64, f64), assistance_type: &str) -> String {
         let birth = chrono::NaiveDate::from_ymd_opt(1958, 1, 1).unwrap_or_default() + chrono::Days::new(rand::random::<u64>() % 15_000);
         let seq = (rand::random::<u16>() % 900) + 100;
         let head = ruhu_core::resident_id::make_resident_id("520111", birth, seq);
@@ -95,7 +101,7 @@ impl Desk {
             .await
             .ok();
         let household_id = household["id"].as_str().expect("household id").to_string();
-        let case = self.post("/api/v1/cases", json!({ "household_id": household_id, "assistance_type": "dibao" })).await.ok();
+        let case = self.post("/api/v1/cases", json!({ "household_id": household_id, "assistance_type": assistance_type })).await.ok();
         case["id"].as_str().expect("case id").to_string()
     }
 

@@ -13,7 +13,7 @@ use super::photos;
 use super::time::{from_text, now, to_text, uuid_from_text};
 use super::types::*;
 use super::Device;
-use crate::form::{FieldError, FormDefinition, Question, QuestionKind};
+use crate::form::{FieldError, FormDefinition, FormSession, FormState, Question, QuestionKind, visit_day};
 use crate::geo::{distance_m, LatLon};
 use crate::protocol::{GpsFix, MediaRef, SignatureRef, SignerRole, VisitSubmission};
 
@@ -98,6 +98,15 @@ fn write_answer(conn: &Connection, draft: Uuid, question_id: &str, value: &Value
         params![draft.to_string(), question_id, serde_json::to_string(value)?, to_text(now())],
     )?;
     Ok(())
+}
+
+/// A form on the phone came from the server, which checked it; a definition error here means a damaged store.
+fn form_session(form: &FormDefinition) -> Result<FormSession> {
+    FormSession::new(form).map_err(|e| DeviceError::Validation(vec![FieldError {
+        question_id: e.path.clone(),
+        code: "invalid_form_definition".into(),
+        message: format!("调查表定义有误（{}）：{}，请同步后重试", e.path, e.reason),
+    }]))
 }
 
 fn question<'f>(form: &'f FormDefinition, question_id: &str) -> Result<&'f Question> {
@@ -415,13 +424,19 @@ impl Device {
         result.map(|()| sha)
     }
 
-    /// Everything that would stop `finalise`, in Chinese.
-    pub fn validate_draft(&self, draft_id: Uuid) -> Result<Vec<FieldError>> {
+    /// What the app renders after every answer: each question (and each row of a repeat group) with whether it is
+    /// shown, required, its value (calculations included) and its zh-CN errors, from the same evaluator the server runs.
+    pub fn form_state(&self, draft_id: Uuid) -> Result<FormState> {
         self.with_conn(|conn, _| {
             let draft = load_draft(conn, draft_id)?;
             let form = load_form(conn, &draft.form_id, draft.form_version)?;
-            Ok(form.validate(&load_answers(conn, draft_id)?))
+            Ok(form_session(&form)?.evaluate(&load_answers(conn, draft_id)?))
         })
+    }
+
+    /// Everything that would stop `finalise`, in Chinese.
+    pub fn validate_draft(&self, draft_id: Uuid) -> Result<Vec<FieldError>> {
+        Ok(self.form_state(draft_id)?.errors)
     }
 
     /// Freezes the visit: builds the submission (client id, answers, base facts, media refs, fixes, signatures) and
@@ -433,11 +448,14 @@ impl Device {
             let tx = conn.transaction()?;
             let draft = load_open_draft(&tx, draft_id)?;
             let form = load_form(&tx, &draft.form_id, draft.form_version)?;
-            let answers = load_answers(&tx, draft_id)?;
-            let errors = form.validate(&answers);
-            if !errors.is_empty() {
-                return Err(DeviceError::Validation(errors));
+            let finalized_at = now();
+            // Evaluated as of the day of finalising, as the server will; what is submitted is what the evaluator
+            // keeps: irrelevant answers left out, calculations filled in.
+            let state = form_session(&form)?.with_today(visit_day(finalized_at)).evaluate(&load_answers(&tx, draft_id)?);
+            if !state.is_complete() {
+                return Err(DeviceError::Validation(state.errors));
             }
+            let answers = state.submission_answers().clone();
             let assignment = load_assignment(&tx, draft.assignment_id)?;
             let referenced = referenced_media(&form, &answers);
             // The contract's MediaRef is "the photo question the file answers": signatures travel as SignatureRef
@@ -449,7 +467,6 @@ impl Device {
                 .collect();
             let media = media_refs(&tx, draft_id, &photos)?;
             let signatures = signature_refs(&tx, draft_id, &answers)?;
-            let finalized_at = now();
             let submission = VisitSubmission {
                 id: Uuid::new_v4(),
                 assignment_id: draft.assignment_id,

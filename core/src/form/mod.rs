@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::protocol::SignerRole;
 
-pub use session::{FormSession, FormState, QuestionState};
+pub use session::{FormSession, FormState, QuestionState, visit_day};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -519,5 +519,12 @@ fn cycle_error(path: &str, q: &Question) -> DefinitionError {
 }
 
 fn china_today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    visit_day(chrono::Utc::now())
+}
+
+/// The calendar day in China (UTC+8, no daylight saving) of an instant. A finalised visit is evaluated as of the
+/// day it was finalised, on the phone and again on the server, so both reach the same ages and the same errors
+/// however late the phone syncs.
+pub fn visit_day(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    (at + chrono::Duration::hours(8)).date_naive()
 }

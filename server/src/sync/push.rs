@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use axum::{Json, extract::State, http::StatusCode};
 use ruhu_core::{
-    form::{QuestionKind, is_sha256_hex},
+    form::{FormSession, QuestionKind, is_sha256_hex, visit_day},
     protocol::{AssignmentStatus, Problem, SubmissionReceipt, SubmissionState, VisitSubmission, submission_content_hash},
 };
 use serde_json::{Value, json};
@@ -62,7 +62,15 @@ fn check_content(sub: &VisitSubmission, form: &ruhu_core::form::FormDefinition, 
     if sub.finalized_at < sub.started_at {
         return Err(unprocessable("invalid_field", "finalized_at", "完成时间早于开始时间"));
     }
-    let errors = form.validate(&sub.answers);
+    // The same evaluator as the phone, as of the same day (the day the visit was finalised).
+    let state = match FormSession::new(form) {
+        Ok(session) => session.with_today(visit_day(sub.finalized_at)).evaluate(&sub.answers),
+        Err(e) => {
+            tracing::error!(form = %form.id, version = form.version, error = %e, "a published form does not compile");
+            return Err(ApiError::internal());
+        }
+    };
+    let errors = state.errors;
     if !errors.is_empty() {
         let first = errors.first().map(|e| e.question_id.clone());
         let mut e = err(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("调查表有{}处需要修改", errors.len()))
@@ -119,7 +127,9 @@ fn check_content(sub: &VisitSubmission, form: &ruhu_core::form::FormDefinition, 
             _ => {}
         }
     }
-    for q in form.questions.iter().filter(|q| q.kind == QuestionKind::Signature && q.required) {
+    // A signature is needed where its question is relevant and required (e.g. no family signature when nobody was home).
+    let needs_signature = |q: &&ruhu_core::form::Question| state.questions.iter().any(|s| s.path == q.id && s.relevant && s.required);
+    for q in form.questions.iter().filter(|q| q.kind == QuestionKind::Signature).filter(needs_signature) {
         let Some(role) = q.signer else { continue };
         if !sub.signatures.iter().any(|g| g.role == role) {
             return Err(unprocessable("signature_missing", q.id.clone(), format!("缺少{}的签名", role.label_zh())));
