@@ -130,9 +130,16 @@ impl RuhuDevice {
     }
 
     /// What to render after each answer: every question (and each row of a repeat group, `members[1].age`) with
-    /// whether it is shown and required, its value (calculations included) and its problems, in document order.
+    /// whether it is shown and required, its value (calculations included), its problems, and the value the case
+    /// already holds for it (上次记录 / 原记录), in document order.
     pub fn form_state(&self, draft_id: String) -> Result<FormView, RuhuError> {
-        Ok(FormView::from(self.engine.form_state(id("draft_id", &draft_id)?)?))
+        let draft = id("draft_id", &draft_id)?;
+        let mut view = FormView::from(self.engine.form_state(draft)?);
+        let case_values = self.engine.case_values(draft)?;
+        for q in &mut view.questions {
+            q.case_value_json = case_values.get(&q.path).map(|v| v.to_string());
+        }
+        Ok(view)
     }
 
     pub fn validate_draft(&self, draft_id: String) -> Result<Vec<FieldProblem>, RuhuError> {

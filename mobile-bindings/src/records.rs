@@ -223,6 +223,9 @@ pub struct QuestionView {
     /// A repeat group: how many rows the form asks for, when known.
     pub expected_rows: Option<u32>,
     pub problems: Vec<FieldProblem>,
+    /// The value the case already holds for this question's fact, as JSON (the record a periodic review or a
+    /// district re-visit compares with); None when the case has none.
+    pub case_value_json: Option<String>,
 }
 
 impl From<QuestionState> for QuestionView {
@@ -235,6 +238,7 @@ impl From<QuestionState> for QuestionView {
             value_json: q.value.map(|v| v.to_string()),
             expected_rows: q.expected_rows,
             problems: q.errors.into_iter().map(FieldProblem::from).collect(),
+            case_value_json: None,
         }
     }
 }

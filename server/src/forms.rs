@@ -1,7 +1,10 @@
 //! Published form versions, stored by (id, version) as JSON definitions. A published version never changes:
 //! drafts keep the version they started with and the server accepts older versions.
 
-use ruhu_core::{assistance::AssistanceType, form::FormDefinition};
+use ruhu_core::{
+    assistance::AssistanceType,
+    form::{FormDefinition, FormPurpose},
+};
 use sqlx::{AnyConnection, Row};
 
 use crate::{
@@ -44,13 +47,18 @@ pub async fn load(conn: &mut AnyConnection, id: &str, version: u32) -> Result<Op
     row.map(|r| parse_json(&r.try_get::<String, _>("definition")?)).transpose()
 }
 
-/// The newest published form serving `assistance_type`.
+/// The newest published home-visit form serving `assistance_type`.
 pub async fn latest_for(conn: &mut AnyConnection, assistance_type: AssistanceType) -> Result<Option<FormDefinition>, sqlx::Error> {
+    latest_for_purpose(conn, assistance_type, FormPurpose::HomeVisit).await
+}
+
+/// The newest published form serving `assistance_type` for `purpose` (a periodic review, a district re-visit).
+pub async fn latest_for_purpose(conn: &mut AnyConnection, assistance_type: AssistanceType, purpose: FormPurpose) -> Result<Option<FormDefinition>, sqlx::Error> {
     let rows = sqlx::query("SELECT definition FROM forms WHERE published = 1 ORDER BY id, version DESC").fetch_all(&mut *conn).await?;
     let mut best: Option<FormDefinition> = None;
     for row in rows {
         let form: FormDefinition = parse_json(&row.try_get::<String, _>("definition")?)?;
-        if form.assistance_types.iter().any(|t| t == assistance_type.as_str()) && best.as_ref().is_none_or(|b| form.version > b.version) {
+        if form.purpose == purpose && form.assistance_types.iter().any(|t| t == assistance_type.as_str()) && best.as_ref().is_none_or(|b| form.version > b.version) {
             best = Some(form);
         }
     }

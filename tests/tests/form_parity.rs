@@ -126,9 +126,9 @@ async fn parity(backend: &Backend) {
 
     // Photos and the three signatures complete the visit; it is finalised offline and synced.
     let files_dir = tempfile::tempdir().unwrap();
-    for (question, count) in [("photos_house", 3), ("photos_documents", 1)] {
-        for i in 0..count {
-            let path = files::write(files_dir.path(), &format!("{question}{i}.jpg"), &files::camera_jpeg(800, 600, i + 40));
+    for (question, seeds) in [("photos_house", 40..43), ("photos_documents", 50..51)] {
+        for seed in seeds {
+            let path = files::write(files_dir.path(), &format!("{question}{seed}.jpg"), &files::camera_jpeg(800, 600, seed));
             phone.import_photo(draft, question, &path.display().to_string()).unwrap();
         }
     }
@@ -168,4 +168,13 @@ async fn parity(backend: &Backend) {
         assert_eq!(fact(key), shown(question), "fact {key} as merged by the server: {case}");
     }
     assert_eq!(fact("person.disability_grade"), Value::Null, "an irrelevant answer is not a fact");
+
+    // A later visit of the same case shows, beside each question, what the case already holds (上次记录).
+    let second = desk.assign(&case_id, &a_id, &b_id).await;
+    phone.sync(Arc::new(NoProgress), CancelToken::new()).await.unwrap();
+    let next_draft = phone.start_draft(second.parse().unwrap()).unwrap();
+    let previous = phone.case_values(next_draft).unwrap();
+    assert_eq!(previous.get("income_transfer_fen"), Some(&json!(30_000)));
+    assert_eq!(previous.get("selfcare_class"), Some(&json!("fully_lost")));
+    assert_eq!(previous.get("disability_grade"), None, "never recorded");
 }

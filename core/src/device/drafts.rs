@@ -434,6 +434,21 @@ impl Device {
         })
     }
 
+    /// For each top-level question that reports a case fact the case already holds: that value (question id →
+    /// value). Periodic-review and re-visit forms show it beside the question as the record to compare with.
+    pub fn case_values(&self, draft_id: Uuid) -> Result<BTreeMap<String, Value>> {
+        self.with_conn(|conn, _| {
+            let draft = load_draft(conn, draft_id)?;
+            let form = load_form(conn, &draft.form_id, draft.form_version)?;
+            let facts = load_assignment(conn, draft.assignment_id)?.case.facts;
+            Ok(form
+                .questions
+                .iter()
+                .filter_map(|q| Some((q.id.clone(), facts.get(q.fact.as_deref()?)?.value.clone())))
+                .collect())
+        })
+    }
+
     /// Everything that would stop `finalise`, in Chinese.
     pub fn validate_draft(&self, draft_id: Uuid) -> Result<Vec<FieldError>> {
         Ok(self.form_state(draft_id)?.errors)

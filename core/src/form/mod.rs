@@ -33,7 +33,40 @@ pub struct FormDefinition {
     /// Where the questions come from (rule, article).
     #[serde(default)]
     pub source: String,
+    /// What the form is for; a new visit of a case takes the newest published home-visit form of its type.
+    #[serde(default, skip_serializing_if = "FormPurpose::is_home_visit")]
+    pub purpose: FormPurpose,
     pub questions: Vec<Question>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormPurpose {
+    /// 入户调查表: the household economic-status investigation of an application.
+    #[default]
+    HomeVisit,
+    /// 家庭经济状况书面声明及授权核对书: signed at application.
+    Declaration,
+    /// 定期核查表: the periodic review of a recipient household.
+    PeriodicReview,
+    /// 抽查复核入户核查表: the district's re-visit, shown next to the original record.
+    Revisit,
+}
+
+impl FormPurpose {
+    pub fn is_home_visit(&self) -> bool {
+        *self == FormPurpose::HomeVisit
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            FormPurpose::HomeVisit => "入户调查",
+            FormPurpose::Declaration => "书面声明及授权核对",
+            FormPurpose::PeriodicReview => "定期核查",
+            FormPurpose::Revisit => "抽查复核",
+        }
+    }
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -197,10 +230,13 @@ pub fn is_sha256_hex(s: &str) -> bool {
 
 /// The JSON of the forms shipped with Ruhu. Older published versions stay here: drafts keep the version they
 /// started with and the server accepts them.
-const PUBLISHED_JSON: [&str; 3] = [
+const PUBLISHED_JSON: [&str; 6] = [
     include_str!("../../forms/dibao-home-visit-v1.json"),
     include_str!("../../forms/tekun-home-visit-v1.json"),
     include_str!("../../forms/linshi-home-visit-v1.json"),
+    include_str!("../../forms/declaration-v1.json"),
+    include_str!("../../forms/periodic-review-v1.json"),
+    include_str!("../../forms/district-revisit-v1.json"),
 ];
 
 /// Shipped, not yet published: publishing dibao-home-visit v2 makes it the form of every new 低保 assignment, which

@@ -641,3 +641,61 @@ fn linshi_asks_by_assistance_kind() {
     let st = s.evaluate(&answers(json!({ "visit_date": "2024-09-02", "assistance_kind": "emergency", "emergency_date": "2024-09-05" })));
     assert!(st.errors.iter().any(|e| e.question_id == "emergency_date" && e.message.contains("不能晚于")));
 }
+
+fn builtin(id: &str) -> FormDefinition {
+    builtin_forms().into_iter().find(|f| f.id == id).unwrap()
+}
+
+#[test]
+fn every_shipped_form_says_what_it_is_for() {
+    let purpose = |id: &str| builtin(id).purpose;
+    assert_eq!(purpose("dibao-home-visit"), FormPurpose::HomeVisit);
+    assert_eq!(purpose("declaration"), FormPurpose::Declaration);
+    assert_eq!(purpose("periodic-review"), FormPurpose::PeriodicReview);
+    assert_eq!(purpose("district-revisit"), FormPurpose::Revisit);
+    // A home-visit definition written before `purpose` existed reads and writes exactly as before.
+    let v1 = include_str!("../../forms/dibao-home-visit-v1.json");
+    assert!(!serde_json::to_string(&FormDefinition::from_json(v1).unwrap()).unwrap().contains("purpose"));
+}
+
+#[test]
+fn declaration_cannot_be_completed_without_the_commitment_and_the_authorisation() {
+    let s = FormSession::new(&builtin("declaration")).unwrap();
+    let refused = s.evaluate(&answers(json!({ "truthful": false, "authorise_check": false })));
+    let messages: Vec<&str> = refused.errors.iter().filter(|e| e.code == "constraint_failed").map(|e| e.message.as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("须承诺信息真实、完整后方可受理")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("未授权核对的，无法开展家庭经济状况调查")), "{messages:?}");
+    let agreed = s.evaluate(&answers(json!({ "truthful": true, "authorise_check": true })));
+    assert!(!agreed.errors.iter().any(|e| e.code == "constraint_failed"));
+}
+
+#[test]
+fn periodic_review_sets_the_next_cadence_and_asks_reasons_for_a_change_of_amount() {
+    let s = FormSession::new(&builtin("periodic-review")).unwrap();
+    let base = json!({
+        "household_size": 3, "income_wages_fen": 90_000, "income_business_fen": 0, "income_property_fen": 0,
+        "income_transfer_fen": 10_001, "income_irregular": false, "members_can_work": false, "recommendation": "keep"
+    });
+    let stable = s.evaluate(&answers(base.clone()));
+    assert_eq!(stable.state("next_cadence").unwrap().value, Some(json!("yearly")));
+    assert_eq!(stable.state("per_capita_fen").unwrap().value, Some(json!(33_333)), "fen, rounded down");
+    assert!(stable.state("recommendation_reason").is_some_and(|q| !q.required));
+
+    let mut irregular = base.clone();
+    irregular["members_can_work"] = json!(true);
+    irregular["recommendation"] = json!("decrease");
+    let state = s.evaluate(&answers(irregular));
+    assert_eq!(state.state("next_cadence").unwrap().value, Some(json!("half_yearly")), "57号 art. 31: every six months");
+    assert!(state.errors.iter().any(|e| e.question_id == "recommendation_reason" && e.code == "required"), "art. 32: reasons");
+    assert!(state.facts().iter().any(|(k, v)| k == "review.cadence" && v == &json!("half_yearly")));
+}
+
+#[test]
+fn district_revisit_asks_for_the_differences_when_the_household_does_not_match() {
+    let s = FormSession::new(&builtin("district-revisit")).unwrap();
+    let same = s.evaluate(&answers(json!({ "matches_original": true, "conclusion": "confirmed" })));
+    assert!(same.state("differences").is_some_and(|q| !q.relevant));
+    let differs = s.evaluate(&answers(json!({ "matches_original": false, "conclusion": "to_escalate" })));
+    let required: Vec<&str> = differs.errors.iter().filter(|e| e.code == "required").map(|e| e.question_id.as_str()).collect();
+    assert!(required.contains(&"differences") && required.contains(&"conclusion_note"), "{required:?}");
+}

@@ -6,7 +6,7 @@ use std::{collections::HashMap, io::Cursor};
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
 
-use super::{Choice, DefinitionError, FormDefinition, Question, QuestionKind};
+use super::{Choice, DefinitionError, FormDefinition, FormPurpose, Question, QuestionKind};
 use crate::protocol::SignerRole;
 
 /// A problem in a workbook: where (sheet, 1-based row, column header and cell) and why (zh-CN).
@@ -189,12 +189,18 @@ fn read_settings(sheet: &Sheet) -> Result<FormDefinition, XlsFormError> {
     let version = version_text.parse::<u32>().ok().filter(|v| *v >= 1).ok_or_else(|| row.error("version", format!("版本号“{version_text}”应为不小于1的整数")))?;
     let title = row.lang("form_title").ok_or_else(|| row.error("form_title", "缺少表单标题（form_title）".into()))?;
     let assistance_types = row.get("assistance_types").map(|s| s.split([',', '，', ' ']).filter(|t| !t.is_empty()).map(str::to_string).collect()).unwrap_or_default();
+    let purpose = match row.get("purpose") {
+        None => FormPurpose::default(),
+        Some(text) => serde_json::from_value(serde_json::Value::String(text.to_string()))
+            .map_err(|_| row.error("purpose", format!("表单用途“{text}”无效，应为 home_visit、declaration、periodic_review 或 revisit")))?,
+    };
     Ok(FormDefinition {
         id: id.into(),
         version,
         title: title.into(),
         assistance_types,
         source: row.get("source").unwrap_or_default().into(),
+        purpose,
         questions: Vec::new(),
     })
 }
