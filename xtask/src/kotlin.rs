@@ -7,11 +7,10 @@ use crate::run;
 
 /// Expects `bindings::generate()` and `cargo build -p ruhu-server` to have run with the same target dir.
 pub fn jvm_tests() -> Result<(), String> {
-    let has_maven = Command::new("mvn").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
-    if !has_maven {
-        return Err("`mvn` (Apache Maven, with a JDK 17 or newer) is not installed: it builds and tests the Kotlin \
-                    bindings (Debian: apt-get install maven)"
-            .into());
+    let has_maven = || Command::new("mvn").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
+    if !has_maven() {
+        // Maven (with a JDK 17 or newer) builds and tests the Kotlin bindings.
+        run::apt_install(&["maven"]).map_err(|e| format!("`mvn` is not installed and could not be installed: {e}"))?;
     }
     let pom = run::workspace_root().join("android/shared-jvm/pom.xml");
     let target = format!("-Druhu.target.dir={}", run::target_dir().display());

@@ -1,7 +1,8 @@
 //! `cargo xtask <job>`: the project jobs that are more than one command.
 //!
-//! - `test`     every test suite: Rust (SQLite and PostgreSQL), Python bindings; starts a throwaway PostgreSQL
-//!              (installing Debian's package when none is there) unless RUHU_TEST_PG_URL points at one.
+//! - `test`     every test suite: Rust (SQLite and PostgreSQL), Python bindings, Kotlin on the JVM; starts a
+//!              throwaway PostgreSQL (installing Debian's packages, PostgreSQL and Maven, when they are not there)
+//!              unless RUHU_TEST_PG_URL points at one.
 //! - `kotlin`   the Kotlin bindings and the app's shared Kotlin (android/shared-jvm) built and tested on the JVM by
 //!              Maven, against the host-built library and a real ruhu-server.
 //! - `bindings` generate Kotlin, Swift and Python bindings from the built ruhu-mobile library.
@@ -55,12 +56,12 @@ fn test(extra: &[String]) -> Result<(), String> {
 
     let generated = bindings::generate()?;
     bindings::python_tests(&generated, &env)?;
+    kotlin::jvm_tests()?;
     Ok(())
 }
 
 fn kotlin() -> Result<(), String> {
     bindings::generate()?;
-    run::cargo(&["build", "-p", "ruhu-server"], &[])?;
     kotlin::jvm_tests()
 }
 

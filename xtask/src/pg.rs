@@ -78,13 +78,9 @@ fn find_bin_dir() -> Option<PathBuf> {
 }
 
 fn install_postgres() {
-    if !is_root() {
-        eprintln!("xtask: PostgreSQL is not installed and we are not root; install Debian's `postgresql` package");
-        return;
+    if let Err(e) = run::apt_install(&["postgresql"]) {
+        eprintln!("xtask: PostgreSQL is not installed: {e}");
     }
-    eprintln!("xtask: installing PostgreSQL from Debian's packages");
-    let _ = Command::new("apt-get").arg("update").status();
-    let _ = Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "postgresql"]).env("DEBIAN_FRONTEND", "noninteractive").status();
 }
 
 fn is_root() -> bool {

@@ -44,3 +44,21 @@ pub fn output(cmd: &mut Command) -> Result<String, String> {
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// Installs Debian packages a test suite needs (as root only; otherwise says what to install).
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let root = output(Command::new("id").arg("-u")).map(|s| s.trim() == "0").unwrap_or(false);
+    if !root {
+        return Err(format!("not root: install Debian's {} first", packages.join(" ")));
+    }
+    eprintln!("xtask: installing {} from Debian's packages", packages.join(" "));
+    let _ = Command::new("apt-get").arg("update").status();
+    let ok = Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if ok { Ok(()) } else { Err(format!("apt-get install {} failed", packages.join(" "))) }
+}
