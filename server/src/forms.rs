@@ -128,8 +128,8 @@ fn definition_from_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<FormDefin
                    same engine as the phones before anything is stored. A published version never changes: the same \
                    definition again is accepted as is (200), another definition under the same id and version is \
                    refused (409). District supervisors and administrators only.",
-    request_body(content = String, description = "the .xlsx workbook or the JSON definition",
-                 content_type = ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/json"]),
+    request_body(content = String, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 description = "the .xlsx workbook; or, with Content-Type application/json, the JSON definition (docs/forms.md)"),
     responses((status = 201, body = PublishedForm), (status = 200, body = PublishedForm, description = "already published, identical"),
               (status = 403, body = ruhu_core::protocol::Problem), (status = 409, body = ruhu_core::protocol::Problem, description = "form_version_exists"),
               (status = 415, body = ruhu_core::protocol::Problem),
