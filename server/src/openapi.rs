@@ -12,7 +12,7 @@ use crate::{
     assignments, auth, cases, devices, households, media, org, policy,
     state::AppState,
     sync::{pull, push},
-    uploads, users,
+    uploads, users, workflow,
 };
 
 #[derive(OpenApi)]
@@ -78,5 +78,12 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(pull::pull))
         .routes(routes!(push::push))
         .routes(routes!(media::get))
+        .routes(routes!(workflow::actions::act))
+        .routes(routes!(workflow::actions::view))
+        .routes(routes!(workflow::actions::complain))
+        .routes(routes!(workflow::lists::deadlines))
+        .routes(routes!(workflow::lists::filings))
+        .routes(routes!(workflow::relatives::declare, workflow::relatives::list))
+        .routes(routes!(workflow::spot_checks::run))
         .merge(uploads)
 }

@@ -170,11 +170,12 @@ pub fn district_visit_outstanding(state: &CaseState, policy: &Policy) -> bool {
     (near || complaint) && state.flags.district_visit_on.is_none()
 }
 
-/// Overdue after the due day; due soon when at most the policy's window of working days is left.
+/// Overdue after the due day; due soon when the due day falls within the policy's window of working days from today.
+/// Only the days of the window are looked up, so a due date far ahead (a review next year) needs no calendar for it.
 pub fn classify(due: NaiveDate, today: NaiveDate, policy: &Policy, calendar: &WorkCalendar) -> Result<Urgency, WorkflowError> {
     if today > due {
         return Ok(Urgency::Overdue);
     }
-    let left = calendar.working_days_between(today, due)?;
-    Ok(if left.days <= i64::from(policy.due_soon_working_days()) { Urgency::DueSoon } else { Urgency::OnTime })
+    let limit = calendar.add_working_days(today, policy.due_soon_working_days())?.due;
+    Ok(if due <= limit { Urgency::DueSoon } else { Urgency::OnTime })
 }
