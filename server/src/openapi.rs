@@ -81,6 +81,7 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::actions::act))
         .routes(routes!(workflow::actions::view))
         .routes(routes!(workflow::actions::complain))
+        .routes(routes!(workflow::notices::notices))
         .routes(routes!(workflow::lists::deadlines))
         .routes(routes!(workflow::lists::filings))
         .routes(routes!(workflow::relatives::declare, workflow::relatives::list))

@@ -284,6 +284,16 @@ async fn complaints_deadlines_and_the_sampler_endpoint() {
         assert!(run.body["rounding_zh"].as_str().unwrap().contains("向上取整"));
         let redraw = env.post(&district, "/api/v1/spot-checks", json!({ "year": 2026, "seed": seed })).await;
         assert_eq!(redraw.body["households"], run.body["households"]);
+
+        // The demo case in publicity: the notice shows name, household size and amount, the ID only masked.
+        let demo_case = items.iter().find(|i| i["step"]["key"] == "publicity").unwrap()["case_id"].as_str().unwrap().to_string();
+        let n = env.get(&clerk, &format!("/api/v1/cases/{demo_case}/notices")).await;
+        assert_eq!(n.status, StatusCode::OK, "{n:?}");
+        let text = n.body["publicity"]["text_zh"].as_str().unwrap();
+        assert!(text.contains("陈桂兰（演示）") && text.contains("家庭人口1人") && text.contains("¥400.00"), "{text}");
+        let full = make_resident_id("520111", chrono::NaiveDate::from_ymd_opt(1951, 6, 9).unwrap(), 42).as_str().to_string();
+        assert!(!n.body.to_string().contains(&full) && text.contains(&ruhu_core::resident_id::mask(&full)));
+        assert!(n.body["refusal_text"].is_null());
     })
     .await;
 }

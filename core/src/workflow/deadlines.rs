@@ -71,10 +71,10 @@ fn anchors(state: &CaseState, policy: &Policy) -> Vec<(DeadlineStep, NaiveDate)>
     let mut out = Vec::new();
     let stage = state.stage;
     if let Some(acc) = state.accepted_on {
-        if stage.in_application_procedure() {
-            if let Some(step) = procedure_step(state, policy) {
-                out.push((step, acc));
-            }
+        if stage.in_application_procedure()
+            && let Some(step) = procedure_step(state, policy)
+        {
+            out.push((step, acc));
         }
         if stage == S::Accepted {
             out.push((DeadlineStep::InvestigationStart, acc));

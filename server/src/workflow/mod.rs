@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod lists;
+pub mod notices;
 pub mod relatives;
 pub mod spot_checks;
 pub mod store;

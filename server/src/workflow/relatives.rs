@@ -140,7 +140,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
 /// Refuses investigators who declared a near relative among the case household's co-resident members.
 pub async fn refuse_related_investigators(conn: &mut AnyConnection, policy: &ruhu_core::policy::Policy, household_id: Uuid, investigators: &[Uuid]) -> ApiResult<()> {
     let matches = store::relative_matches(conn, household_id, policy).await?;
-    for m in matches.iter().filter(|m| investigators.contains(&m.declarant)) {
+    if let Some(m) = matches.iter().find(|m| investigators.contains(&m.declarant)) {
         let name = users::person(conn, m.declarant).await?.display_name;
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
