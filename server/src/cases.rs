@@ -244,8 +244,13 @@ pub async fn add_step(
     Ok(())
 }
 
+/// Sets the legacy step from the assignment and visit code. Once the workflow has moved a case past the
+/// investigation, the workflow owns the step: a later assignment change or visit merge does not move it back.
 pub async fn set_step(conn: &mut AnyConnection, case_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cases SET step = $1, updated_at = $2 WHERE id = $3")
+    sqlx::query(
+        "UPDATE cases SET step = $1, updated_at = $2 WHERE id = $3 \
+         AND (workflow IS NULL OR step IN ('accepted', 'investigating', 'investigated'))",
+    )
         .bind(step)
         .bind(ts(db::now()))
         .bind(case_id.to_string())

@@ -56,7 +56,7 @@ async fn age_publicity(env: &TestEnv, case: &str, days: i64) {
 }
 
 /// Investigation through the assignment API and the workflow actions, up to an opinion in publicity.
-async fn investigate_and_publish(env: &TestEnv, case: &str, pair: [&str; 2]) {
+async fn investigate_and_publish(env: &TestEnv, case: &str, pair: [&str; 2]) -> String {
     let clerk = env.login("qingyan.jingban").await;
     let boss = env.login("qingyan.zuzhang").await;
     let reviewer = env.login("qingyan.shenhe").await;
@@ -73,6 +73,7 @@ async fn investigate_and_publish(env: &TestEnv, case: &str, pair: [&str; 2]) {
     let p = ok(env, &clerk, case, json!({ "action": "start_publicity" })).await;
     assert_eq!(p["stage"], "publicity");
     assert!(p["open_steps"].as_array().unwrap().iter().any(|s| s["key"] == "publicity" && s["due"] == today_plus(7).to_string()), "{p}");
+    a.body["id"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -82,7 +83,7 @@ async fn a_full_dibao_path_through_the_api_with_filing_and_spot_check() {
         let reviewer = env.login("qingyan.shenhe").await;
         let district = env.login("qu.jianguan").await;
         let (household, case) = new_case(&env, &clerk, &[rid(301), rid(302), rid(303)]).await;
-        investigate_and_publish(&env, &case, ["qingyan.diaocha1", "qingyan.diaocha2"]).await;
+        let assignment = investigate_and_publish(&env, &case, ["qingyan.diaocha1", "qingyan.diaocha2"]).await;
 
         let early = act(&env, &clerk, &case, json!({ "action": "close_publicity" })).await;
         assert_eq!((early.status, early.code()), (StatusCode::CONFLICT, "publicity_not_over"));
@@ -103,6 +104,12 @@ async fn a_full_dibao_path_through_the_api_with_filing_and_spot_check() {
         assert_eq!(responsible["accountability_zh"], "谁确认谁负责");
         let notice = ok(&env, &clerk, &case, json!({ "action": "issue_notice" })).await;
         assert_eq!(notice["stage"], "active");
+        // Cancelling the leftover visit assignment does not move the case back to "accepted".
+        let boss = env.login("qingyan.zuzhang").await;
+        let c = env.post(&boss, &format!("/api/v1/assignments/{assignment}/cancel"), json!({ "reason": "调查已完成" })).await;
+        assert_eq!(c.status, StatusCode::OK, "{c:?}");
+        let listed = env.get(&reviewer, "/api/v1/cases?step=active").await;
+        assert!(listed.body.as_array().unwrap().iter().any(|c| c["id"] == case.as_str()), "{listed:?}");
 
         let pending = env.get(&district, "/api/v1/filings?status=pending").await;
         assert!(pending.body.as_array().unwrap().iter().any(|f| f["case_id"] == case.as_str() && f["kind"] == "approve"), "{pending:?}");
