@@ -86,5 +86,6 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::lists::filings))
         .routes(routes!(workflow::relatives::declare, workflow::relatives::list))
         .routes(routes!(workflow::spot_checks::run))
+        .routes(routes!(workflow::spot_checks::get))
         .merge(uploads)
 }

@@ -291,6 +291,11 @@ async fn complaints_deadlines_and_the_sampler_endpoint() {
         assert!(run.body["rounding_zh"].as_str().unwrap().contains("向上取整"));
         let redraw = env.post(&district, "/api/v1/spot-checks", json!({ "year": 2026, "seed": seed })).await;
         assert_eq!(redraw.body["households"], run.body["households"]);
+        let stored = env.get(&district, &format!("/api/v1/spot-checks/{}", run.body["id"].as_str().unwrap())).await;
+        assert_eq!(stored.status, StatusCode::OK, "{stored:?}");
+        assert_eq!((&stored.body["seed"], &stored.body["households"], &stored.body["strata"]), (&run.body["seed"], &run.body["households"], &run.body["strata"]));
+        let other = env.get(&shiban, &format!("/api/v1/spot-checks/{}", run.body["id"].as_str().unwrap())).await;
+        assert_eq!(other.code(), "out_of_scope");
 
         // The demo case in publicity: the notice shows name, household size and amount, the ID only masked.
         let demo_case = items.iter().find(|i| i["step"]["key"] == "publicity").unwrap()["case_id"].as_str().unwrap().to_string();

@@ -195,3 +195,44 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
         Json(SpotCheckRun { id, year: req.year, seed, rate: sample.rate, rounding_zh: sample.rounding_zh, strata: sample.strata, households, revisit_error }),
     ))
 }
+
+#[utoipa::path(get, path = "/api/v1/spot-checks/{id}", tag = "workflow", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "spot-check run id")),
+    description = "A recorded spot-check run: its seed (to redraw it), strata and sampled households.",
+    responses((status = 200, body = SpotCheckRun), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(State(state): State<AppState>, caller: Caller, crate::error::ApiPath(id): crate::error::ApiPath<Uuid>) -> ApiResult<Json<SpotCheckRun>> {
+    let mut conn = state.db.pool.acquire().await?;
+    let run = sqlx::query("SELECT year, seed, rate, rounding, strata, org_path, revisit_error FROM spot_check_runs WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("抽查复核记录"))?;
+    let org_path: String = run.try_get("org_path")?;
+    drop(conn);
+    crate::scope::guard(&state, &caller, "spot_check_run", &id.to_string(), &org_path).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let rows = sqlx::query("SELECT household_id, township_code, reasons, revisitors FROM spot_check_samples WHERE run_id = $1 ORDER BY township_code, household_id")
+        .bind(id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut households = Vec::with_capacity(rows.len());
+    for r in rows {
+        let revisitors: Option<String> = r.try_get("revisitors")?;
+        households.push(SampledHousehold {
+            household_id: parse_uuid(&r.try_get::<String, _>("household_id")?)?,
+            township_code: r.try_get("township_code")?,
+            reasons: crate::db::parse_json(&r.try_get::<String, _>("reasons")?)?,
+            revisitors: revisitors.as_deref().map(crate::db::parse_json).transpose()?,
+        });
+    }
+    Ok(Json(SpotCheckRun {
+        id,
+        year: i32::try_from(run.try_get::<i64, _>("year")?).unwrap_or_default(),
+        seed: run.try_get("seed")?,
+        rate: run.try_get("rate")?,
+        rounding_zh: run.try_get("rounding")?,
+        strata: crate::db::parse_json(&run.try_get::<String, _>("strata")?)?,
+        households,
+        revisit_error: run.try_get("revisit_error")?,
+    }))
+}
