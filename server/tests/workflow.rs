@@ -23,7 +23,7 @@ async fn new_case(env: &TestEnv, clerk: &Session, ids: &[String]) -> (String, St
         .post(clerk, "/api/v1/households", json!({ "village_code": "520111101901", "head_name": "测试户主（演示）", "address": "示范一村（演示）", "members": members }))
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{h:?}");
-    let facts = json!({ "household_size": 3, "income_wages_fen": 50000, "income_transfer_fen": 10000, "area": "rural" });
+    let facts = json!({ "household.size": 3, "income.wages_fen": 50000, "income.transfer_fen": 10000, "household.area": "rural" });
     let c = env.post(clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": facts })).await;
     assert_eq!(c.status, StatusCode::CREATED, "{c:?}");
     (h.body["id"].as_str().unwrap().into(), c.body["id"].as_str().unwrap().into())
@@ -306,6 +306,41 @@ async fn complaints_deadlines_and_the_sampler_endpoint() {
         let full = make_resident_id("520111", chrono::NaiveDate::from_ymd_opt(1951, 6, 9).unwrap(), 42).as_str().to_string();
         assert!(!n.body.to_string().contains(&full) && text.contains(&ruhu_core::resident_id::mask(&full)));
         assert!(n.body["refusal_text"].is_null());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_visit_synced_from_a_phone_counts_as_the_home_visit_and_the_opinion_uses_its_facts() {
+    on_both("wf_synced_visit", |env| async move {
+        let d1 = env.login("qingyan.diaocha1").await;
+        let clerk = env.login("qingyan.jingban").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let assignment = env.demo_assignment(&d1).await;
+        let case = assignment["case"]["id"].as_str().unwrap().to_string();
+        let before = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert_eq!(before.body["stage"], "investigating", "the demo assignment started the investigation");
+        assert!(before.body["state"]["home_visit_on"].is_null());
+
+        let (files, visit) = common::Visit::hashes("wf-visit");
+        for (i, f) in files.iter().enumerate() {
+            env.upload(&d1, f, if i < 3 { "image/jpeg" } else { "image/png" }).await;
+        }
+        let sub = common::submission(&d1, &assignment, &visit, 3, 45000);
+        let pushed = env.post(&d1, "/api/v1/sync/submissions", serde_json::to_value(&sub).unwrap()).await;
+        assert_eq!(pushed.body["state"], "merged", "{pushed:?}");
+
+        let after = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert_eq!(after.body["state"]["home_visit_on"], today_plus(0).to_string(), "{:?}", after.body["state"]);
+        let investigators = after.body["state"]["investigators"].as_array().unwrap();
+        assert!(investigators.contains(&json!(d1.user_id.to_string())));
+        // The 补差 suggestion comes from the merged visit: (66000 − (45000 + 30000) / 3) × 3.
+        assert_eq!(after.body["gap_suggestion"]["suggested_fen"], (66000 - 75000 / 3) * 3, "{:?}", after.body["gap_suggestion"]);
+        ok(&env, &d1, &case, json!({ "action": "record_neighbour_visit", "summary": "邻居反映属实" })).await;
+        ok(&env, &clerk, &case, json!({ "action": "request_information_check" })).await;
+        let r = ok(&env, &clerk, &case, json!({ "action": "record_information_check", "summary": "无异常" })).await;
+        assert_eq!(r["stage"], "investigating");
+        ok(&env, &reviewer, &case, json!({ "action": "submit_initial_opinion", "recommendation": "approve", "amount_fen": 123000, "reasons": ["收入低于标准"] })).await;
     })
     .await;
 }

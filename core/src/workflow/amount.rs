@@ -12,9 +12,11 @@ use serde_json::Value;
 
 use super::WorkflowError;
 
-/// Monthly income fields of the home-visit forms (57号 第十三条 categories), summed when no total is recorded.
-pub const INCOME_FACT_KEYS: &[&str] =
-    &["income_wages_fen", "income_business_fen", "income_property_fen", "income_transfer_fen", "income_other_fen"];
+/// The case facts the home-visit forms record (their `fact` names): household size, the monthly total income, and
+/// the monthly income by 57号 第十三条 category, summed when no total is recorded.
+pub const SIZE_FACT: &str = "household.size";
+pub const TOTAL_INCOME_FACT: &str = "income.monthly_total_fen";
+pub const INCOME_FACT_KEYS: &[&str] = &["income.wages_fen", "income.business_fen", "income.property_fen", "income.transfer_fen", "income.other_fen"];
 
 /// What the suggestion rests on.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -36,8 +38,8 @@ fn int(facts: &BTreeMap<String, Value>, key: &str) -> Option<i64> {
 
 /// The household's monthly income and size from case facts (the home visit's answers), if both are present.
 pub fn income_from_facts(facts: &BTreeMap<String, Value>) -> Option<(i64, i64)> {
-    let size = int(facts, "household_size").filter(|n| *n > 0)?;
-    let income = match int(facts, "income_total_fen").or_else(|| int(facts, "income_monthly_fen")) {
+    let size = int(facts, SIZE_FACT).filter(|n| *n > 0)?;
+    let income = match int(facts, TOTAL_INCOME_FACT) {
         Some(total) => total,
         None => {
             let parts: Vec<i64> = INCOME_FACT_KEYS.iter().filter_map(|k| int(facts, k)).collect();
@@ -106,13 +108,13 @@ mod tests {
     #[test]
     fn income_comes_from_the_visit_facts() {
         let facts: BTreeMap<String, Value> =
-            [("household_size", json!(3)), ("income_wages_fen", json!(50_000)), ("income_transfer_fen", json!(10_000))].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            [("household.size", json!(3)), ("income.wages_fen", json!(50_000)), ("income.transfer_fen", json!(10_000))].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         assert_eq!(income_from_facts(&facts), Some((60_000, 3)));
         let mut with_total = facts.clone();
-        with_total.insert("income_total_fen".into(), json!(70_000));
+        with_total.insert("income.monthly_total_fen".into(), json!(70_000));
         assert_eq!(income_from_facts(&with_total), Some((70_000, 3)));
         let mut no_size = facts;
-        no_size.remove("household_size");
+        no_size.remove("household.size");
         assert_eq!(income_from_facts(&no_size), None);
     }
 
