@@ -13,6 +13,7 @@ pub mod policy;
 pub mod protocol;
 pub mod resident_id;
 pub mod roles;
+pub mod workflow;
 
 #[cfg(feature = "device")]
 pub mod device;

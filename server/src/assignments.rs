@@ -230,9 +230,10 @@ async fn record_history(conn: &mut AnyConnection, assignment: Uuid, users: &[Uui
 }
 
 /// Creates an assignment in `tx` (permission and scope already checked).
-pub async fn insert(tx: &mut Tx, case: &cases::CaseRow, req: &NewAssignment, assigned_by: Uuid) -> ApiResult<Uuid> {
+pub async fn insert(tx: &mut Tx, policy: &ruhu_core::policy::Policy, case: &cases::CaseRow, req: &NewAssignment, assigned_by: Uuid) -> ApiResult<Uuid> {
     check_due_date(req.due_date)?;
     let pair = check_pair(tx.conn(), &req.investigator_ids, &case.org_path).await?;
+    crate::workflow::relatives::refuse_related_investigators(tx.conn(), policy, case.household_id, &pair).await?;
     let open = sqlx::query("SELECT id FROM assignments WHERE case_id = $1 AND status = 'assigned'")
         .bind(case.id.to_string())
         .fetch_optional(tx.conn())
@@ -304,7 +305,7 @@ fn require_open(a: &AssignmentRow) -> ApiResult<()> {
     description = "Assigns a home visit to two investigators of the case's township.",
     responses((status = 201, body = AssignmentView), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, body = Problem, description = "assignment_exists"),
-              (status = 422, body = Problem, description = "investigators_not_two, same_investigator, not_investigator, investigator_out_of_township, unknown_user, invalid_due_date, unknown_form")))]
+              (status = 422, body = Problem, description = "investigators_not_two, same_investigator, not_investigator, investigator_out_of_township, unknown_user, invalid_due_date, unknown_form, near_relative_investigator")))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<NewAssignment>) -> ApiResult<(StatusCode, Json<AssignmentView>)> {
     caller.require(|r| r.may_assign_visits())?;
     let mut conn = state.db.pool.acquire().await?;
@@ -313,7 +314,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req):
     let case = case.ok_or_else(|| ApiError::not_found("案件").with_field("case_id"))?;
     scope::guard(&state, &caller, "case", &case.id.to_string(), &case.org_path).await?;
     let mut tx = state.db.begin().await?;
-    let id = insert(&mut tx, &case, &req, caller.user_id).await?;
+    let id = insert(&mut tx, &state.policy, &case, &req, caller.user_id).await?;
     let entry = caller
         .audit("assignment.create", "assignment", id, Some(&case.org_path))
         .with_detail(json!({ "case_id": case.id, "investigators": req.investigator_ids, "due_date": req.due_date }));
@@ -341,6 +342,8 @@ pub async fn reassign(
     }
     let mut tx = state.db.begin().await?;
     let pair = check_pair(tx.conn(), &req.investigator_ids, &a.org_path).await?;
+    let case = cases::load(tx.conn(), a.case_id).await?.ok_or_else(ApiError::internal)?;
+    crate::workflow::relatives::refuse_related_investigators(tx.conn(), &state.policy, case.household_id, &pair).await?;
     let due = req.due_date.unwrap_or(a.due_date);
     let done = sqlx::query(
         "UPDATE assignments SET investigator1 = $1, investigator2 = $2, due_date = $3, updated_at = $4 WHERE id = $5 AND status = 'assigned'",

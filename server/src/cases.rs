@@ -39,7 +39,8 @@ pub mod step {
             ACCEPTED => "已受理",
             INVESTIGATING => "入户调查中",
             INVESTIGATED => "入户调查完成",
-            _ => "其他",
+            // The workflow's stages (ruhu_core::workflow::Stage) are stored here too.
+            other => ruhu_core::workflow::Stage::parse(other).map(|s| s.label_zh()).unwrap_or("其他"),
         }
     }
 }
@@ -54,7 +55,7 @@ pub fn step_kind_label(kind: &str) -> &'static str {
         "visit_submitted" => "提交入户调查结果",
         "visit_merged" => "入户调查结果并入案件",
         "conflict_recorded" => "发现数据冲突，待核实",
-        _ => "其他",
+        other => crate::workflow::actions::step_label(other).unwrap_or("其他"),
     }
 }
 
@@ -243,8 +244,13 @@ pub async fn add_step(
     Ok(())
 }
 
+/// Sets the legacy step from the assignment and visit code. Once the workflow has moved a case past the
+/// investigation, the workflow owns the step: a later assignment change or visit merge does not move it back.
 pub async fn set_step(conn: &mut AnyConnection, case_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cases SET step = $1, updated_at = $2 WHERE id = $3")
+    sqlx::query(
+        "UPDATE cases SET step = $1, updated_at = $2 WHERE id = $3 \
+         AND (workflow IS NULL OR step IN ('accepted', 'investigating', 'investigated'))",
+    )
         .bind(step)
         .bind(ts(db::now()))
         .bind(case_id.to_string())

@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use ruhu_core::{
     assistance::AssistanceType,
+    calendar::WorkCalendar,
     geo::LatLon,
+    policy::Area,
     resident_id::make_resident_id,
     roles::Role,
+    workflow::{Action, Actor, CaseState, Ctx, Recommendation, apply},
 };
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -48,6 +51,7 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
     vec![
         a("admin", "系统管理员（演示）", Role::Admin, DISTRICT, "花溪区"),
         a("qu.jianguan", "区监管员（演示）", Role::DistrictSupervisor, DISTRICT, "花溪区"),
+        a("qu.fuhe", "区复核员（演示）", Role::DistrictSupervisor, DISTRICT, "花溪区"),
         a("qingyan.shenhe", "青岩审核员（演示）", Role::TownshipReviewer, QINGYAN, "青岩镇"),
         a("qingyan.jingban", "青岩经办员（演示）", Role::TownshipCaseworker, QINGYAN, "青岩镇"),
         a("qingyan.zuzhang", "青岩调查组长（演示）", Role::VisitSupervisor, QINGYAN, "青岩镇"),
@@ -191,12 +195,90 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
                 form_version: None,
             };
             let supervisor = user_id(&mut tx, "qingyan.zuzhang").await?;
-            let id = assignments::insert(&mut tx, &case, &req, supervisor).await.map_err(seed_err)?;
+            let id = assignments::insert(&mut tx, &state.policy, &case, &req, supervisor).await.map_err(seed_err)?;
             audit::record(&mut tx, AuditEntry::system("assignment.create", "assignment", id, Some(&case.org_path)).with_detail(json!({ "demo": true })))
                 .await?;
         }
     }
+    // The second demo case further along the procedure, in publicity; the village assistant declared its head of
+    // household as a near relative, so it is flagged for a 100 % district visit.
+    if let Some(second) = case_ids.get(1) {
+        let row = sqlx::query("SELECT workflow FROM cases WHERE id = $1").bind(second.to_string()).fetch_one(tx.conn()).await?;
+        if row.try_get::<Option<String>, _>("workflow")?.is_none() {
+            advance_demo_case(state, &mut tx, *second).await?;
+        }
+    }
     tx.commit().await?;
+    Ok(())
+}
+
+async fn demo_actor(tx: &mut crate::db::Tx, username: &str, display_name: &str, role: Role) -> Result<Actor> {
+    Ok(Actor { user_id: user_id(tx, username).await?, name: display_name.into(), roles: vec![role] })
+}
+
+async fn advance_demo_case(state: &AppState, tx: &mut crate::db::Tx, case_id: uuid::Uuid) -> Result<()> {
+    let case = cases::load(tx.conn(), case_id).await?.ok_or_else(|| Error::Invalid("demo case missing".into()))?;
+    let village = demo_actor(tx, "qingyan.cunwei", "示范一村协理员（演示）", Role::VillageAssistant).await?;
+    let relative = make_resident_id(DISTRICT, date(1951, 6, 9), 42);
+    let declared = sqlx::query("SELECT id FROM near_relative_declarations WHERE declarant_user_id = $1").bind(village.user_id.to_string()).fetch_optional(tx.conn()).await?;
+    if declared.is_none() {
+        let path = org::get(tx.conn(), QINGYAN_VILLAGE_1).await?.map(|u| u.path).unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO near_relative_declarations (id, declarant_user_id, relative_resident_id, relation, org_path, declared_by, declared_at) \
+             VALUES ($1, $2, $3, 'parents', $4, $2, $5)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(village.user_id.to_string())
+        .bind(relative.as_str())
+        .bind(path)
+        .bind(crate::db::ts(crate::db::now()))
+        .execute(tx.conn())
+        .await?;
+    }
+    let clerk = demo_actor(tx, "qingyan.jingban", "青岩经办员（演示）", Role::TownshipCaseworker).await?;
+    let lead = demo_actor(tx, "qingyan.zuzhang", "青岩调查组长（演示）", Role::VisitSupervisor).await?;
+    let inv2 = demo_actor(tx, "qingyan.diaocha2", "青岩调查员二（演示）", Role::Investigator).await?;
+    let inv3 = demo_actor(tx, "qingyan.diaocha3", "青岩调查员三（演示）", Role::Investigator).await?;
+    let reviewer = demo_actor(tx, "qingyan.shenhe", "青岩审核员（演示）", Role::TownshipReviewer).await?;
+    let today = crate::workflow::china_today();
+    let day = |back: u64| today.checked_sub_days(chrono::Days::new(back)).unwrap_or(today);
+    let team = vec![inv2.user_id, inv3.user_id];
+    let steps: Vec<(Action, &Actor, NaiveDate)> = vec![
+        (Action::Accept, &clerk, day(6)),
+        (Action::StartInvestigation { investigators: team.clone() }, &lead, day(6)),
+        (Action::RecordHomeVisit { investigators: team, visited_on: day(5), family_signed: true }, &inv2, day(5)),
+        (Action::RecordNeighbourVisit { summary: "邻居反映老人独居，无固定收入（演示）".into() }, &inv3, day(5)),
+        (Action::RequestInformationCheck, &clerk, day(5)),
+        (Action::RecordInformationCheck { summary: "未发现车辆、房产、工商登记（演示）".into() }, &clerk, day(4)),
+        (
+            Action::SubmitInitialOpinion {
+                recommendation: Recommendation::Approve,
+                amount_fen: Some(40_000),
+                reasons: vec!["家庭月人均收入低于当地低保标准（演示）".into()],
+            },
+            &reviewer,
+            day(3),
+        ),
+        (Action::StartPublicity, &clerk, day(2)),
+    ];
+    let calendar = WorkCalendar::bundled();
+    let declarants = vec![village.user_id];
+    let mut s = CaseState::new(case.assistance_type, Area::Rural, day(6));
+    for (action, actor, on) in steps {
+        let ctx = Ctx { policy: &state.policy, calendar: &calendar, today: on, near_relative_declarants: &declarants };
+        let t = apply(&s, &action, actor, &ctx).map_err(|e| Error::Invalid(format!("demo workflow: {e}")))?;
+        let detail = json!({ "action": t.action, "from": t.from, "to": t.to, "responsible": t.responsible, "events": t.events, "demo": true });
+        cases::add_step(tx.conn(), case.id, &format!("wf.{}", t.action.as_str()), Some(actor.user_id), None, detail).await?;
+        s = t.state;
+    }
+    sqlx::query("UPDATE cases SET workflow = $1, workflow_version = 1, step = $2 WHERE id = $3")
+        .bind(crate::db::to_json(&s))
+        .bind(s.stage.as_str())
+        .bind(case.id.to_string())
+        .execute(tx.conn())
+        .await?;
+    audit::record(tx, AuditEntry::system("case.demo_workflow", "case", case.id, Some(&case.org_path)).with_detail(json!({ "demo": true, "stage": s.stage })))
+        .await?;
     Ok(())
 }
 

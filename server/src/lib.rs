@@ -28,6 +28,7 @@ pub mod sync;
 pub mod uploads;
 pub mod users;
 pub mod visits;
+pub mod workflow;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 

@@ -12,7 +12,7 @@ use crate::{
     assignments, auth, cases, devices, forms, households, media, org, policy,
     state::AppState,
     sync::{pull, push},
-    uploads, users,
+    uploads, users, workflow,
 };
 
 #[derive(OpenApi)]
@@ -79,5 +79,14 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(push::push))
         .routes(routes!(media::get))
         .routes(routes!(forms::publish, forms::list))
+        .routes(routes!(workflow::actions::act))
+        .routes(routes!(workflow::actions::view))
+        .routes(routes!(workflow::actions::complain))
+        .routes(routes!(workflow::notices::notices))
+        .routes(routes!(workflow::lists::deadlines))
+        .routes(routes!(workflow::lists::filings))
+        .routes(routes!(workflow::relatives::declare, workflow::relatives::list))
+        .routes(routes!(workflow::spot_checks::run))
+        .routes(routes!(workflow::spot_checks::get))
         .merge(uploads)
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! keywords {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:literal, $zh:literal)),+ $(,)? }) => {
         $(#[$meta])*
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
@@ -60,6 +61,10 @@ keywords! {
         RefusalNotice => ("refusal_notice", "不予确认书面告知"),
         /// Publicity before terminating support.
         TerminationPublicity => ("termination_publicity", "拟终止救助供养公示"),
+        /// 临时救助 先行救助: completing the record (who, why, how much, staff signature and seal) after helping first.
+        EmergencyRecord => ("emergency_record", "先行救助后补齐手续"),
+        /// The township's decision reaches the district as a filing (审核确认备案).
+        Filing => ("filing", "报区民政局审核确认备案"),
     }
 }
 
@@ -72,6 +77,8 @@ keywords! {
         Objection => ("objection", "收到异议之日"),
         MaterialsReceived => ("materials_received", "收到初审材料之日"),
         Decision => ("decision", "作出决定之日"),
+        EmergencyAid => ("emergency_aid", "先行救助之日"),
+        Complaint => ("complaint", "收到举报之日"),
     }
 }
 

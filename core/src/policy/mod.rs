@@ -145,6 +145,10 @@ pub struct Policy {
     pub(crate) death_review_months: u32,
     pub(crate) reconciliation_day: u32,
     pub(crate) near_relatives: Vec<Relation>,
+    /// Feedback to a real-name reporter (实名举报), counted from the complaint.
+    pub(crate) complaint_feedback: Option<DeadlineRule>,
+    /// Open steps due within this many working days are listed as due soon.
+    pub(crate) due_soon_working_days: u32,
     pub(crate) local_standards: BTreeMap<i32, LocalStandard>,
     /// The source note of every setting, by key path.
     pub(crate) notes: BTreeMap<String, SourceNote>,
@@ -268,6 +272,16 @@ impl Policy {
     /// Relations that count as near relatives for the separate filing.
     pub fn near_relative_relations(&self) -> &[Relation] {
         &self.near_relatives
+    }
+
+    /// Time limit for telling a real-name reporter what the check of the complaint found, if the policy sets one.
+    pub fn complaint_feedback(&self) -> Option<&DeadlineRule> {
+        self.complaint_feedback.as_ref()
+    }
+
+    /// An open step due within this many working days is "due soon" (即将到期).
+    pub fn due_soon_working_days(&self) -> u32 {
+        self.due_soon_working_days
     }
 
     /// The local standards of `year`; an error (never a guess from another year) when the policy has none.

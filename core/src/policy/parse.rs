@@ -288,6 +288,8 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
         death_review_months: 0,
         reconciliation_day: 0,
         near_relatives: Vec::new(),
+        complaint_feedback: None,
+        due_soon_working_days: 0,
         local_standards: BTreeMap::new(),
         notes: BTreeMap::new(),
     };
@@ -309,6 +311,9 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     }
     policy.spot_check_scope = r.keywords(&supervision, "spot_check_scope", SpotCheckGroup::parse, &SpotCheckGroup::list())?;
     policy.full_visit_triggers = r.keywords(&supervision, "full_visit", VisitTrigger::parse, &VisitTrigger::list())?;
+    if supervision.has("complaint_feedback") {
+        policy.complaint_feedback = Some(deadline(&mut r, &supervision, "complaint_feedback")?);
+    }
     supervision.finish()?;
 
     let tekun = root.table("tekun")?;
@@ -336,6 +341,10 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     // Up to the 28th, so that every month has the day.
     policy.reconciliation_day = r.count(&reconciliation, "monthly_due_day", "day_of_month", 1, 28)?;
     reconciliation.finish()?;
+
+    let reminders = root.table("reminders")?;
+    policy.due_soon_working_days = r.count(&reminders, "due_soon", "working_days", 1, 60)?;
+    reminders.finish()?;
 
     let relatives = root.table("near_relatives")?;
     policy.near_relatives = r.keywords(&relatives, "default_relations", Relation::parse, &Relation::list())?;

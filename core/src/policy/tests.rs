@@ -41,9 +41,14 @@ fn the_bundled_policy_loads_with_the_huaxi_numbers() {
     assert_eq!(dl(Tekun, Confirmation), Some((15, WorkingDays)));
     assert_eq!(dl(Tekun, Publicity), Some((7, CalendarDays)));
     assert_eq!(dl(Tekun, TerminationPublicity), Some((7, CalendarDays)));
-    // 低保边缘 follows the 低保 procedure; 临时救助 has no time limits in the sources.
+    // 低保边缘 follows the 低保 procedure; 临时救助 has no procedure limit in the sources, only the two working
+    // arrangements marked DEMO (completing a 先行救助 record, filing).
     assert_eq!(p.deadline(Bianyuan, ProcedureDevolved), p.deadline(Dibao, ProcedureDevolved));
-    assert!(p.deadlines_of(Linshi).is_empty());
+    let linshi: Vec<_> = p.deadlines_of(Linshi).into_iter().map(|(s, r)| (s, r.source.demo)).collect();
+    assert_eq!(linshi, vec![(EmergencyRecord, true), (Filing, true)]);
+    assert_eq!(p.deadline(Linshi, EmergencyRecord).unwrap().from, DeadlineAnchor::EmergencyAid);
+    assert_eq!(p.complaint_feedback().map(|r| (r.length, r.from)), Some((15, DeadlineAnchor::Complaint)));
+    assert_eq!(p.due_soon_working_days(), 3);
     assert_eq!(p.deadline(Dibao, InvestigationStart).unwrap().from, DeadlineAnchor::Acceptance);
 
     assert_eq!(p.min_investigators(), 2);
@@ -67,8 +72,8 @@ fn the_bundled_policy_loads_with_the_huaxi_numbers() {
 fn every_value_has_a_source() {
     let p = Policy::huaxi();
     let notes: Vec<_> = p.source_notes().collect();
-    // 13 deadlines + the 低保边缘 rule + 13 other settings + 6 standards + the district.
-    assert_eq!(notes.len(), 34, "{:?}", notes.iter().map(|(k, _)| k).collect::<Vec<_>>());
+    // 17 deadlines + the 低保边缘 rule + 15 other settings + 6 standards + the district.
+    assert_eq!(notes.len(), 40, "{:?}", notes.iter().map(|(k, _)| k).collect::<Vec<_>>());
     for (path, note) in notes {
         assert!(!note.source.trim().is_empty(), "{path} has no source");
     }
@@ -83,8 +88,20 @@ fn demo_standards_are_flagged_demo() {
         assert!(p.local_standard(year).unwrap().demo, "{year}");
     }
     let demo = p.demo_settings();
-    assert_eq!(demo.len(), 6);
-    assert!(demo.iter().all(|path| path.starts_with("local_standards.")), "{demo:?}");
+    assert_eq!(demo.len(), 11, "{demo:?}");
+    // Besides the standards, the working limits no source sets (filing, 先行救助 record, complaint feedback).
+    let others: Vec<_> = demo.iter().filter(|path| !path.starts_with("local_standards.")).collect();
+    assert_eq!(
+        others,
+        [
+            &"deadlines.dibao.filing",
+            &"deadlines.linshi.emergency_record",
+            &"deadlines.linshi.filing",
+            &"deadlines.tekun.filing",
+            &"supervision.complaint_feedback"
+        ],
+        "{demo:?}"
+    );
     assert!(p.source_note("local_standards.2026.dibao_urban").unwrap().source.contains("演示数据"));
 }
 
@@ -151,7 +168,7 @@ fn malformed_policies_are_refused_with_the_key_path() {
         // Extension shorter than the normal limit.
         ("value = 45", "value = 25", "deadlines.dibao.procedure_extended"),
         // 低保边缘 following a type without deadlines.
-        ("follows = \"dibao\"", "follows = \"linshi\"", "deadlines.bianyuan.follows"),
+        ("follows = \"dibao\"", "follows = \"bianyuan\"", "deadlines.bianyuan.follows"),
         // A missing section, and a district code that is not a code.
         ("[investigation.min_investigators]", "[investigatoin.min_investigators]", "investigation"),
         ("code = \"520111\"", "code = \"花溪\"", "district.code"),

@@ -1,0 +1,309 @@
+//! Actions on a case: one transaction loads the state, applies the core rules, stores the new state, appends the
+//! case step, writes the projections and the audit event. A refused action writes nothing but (for scope) the
+//! refusal audit.
+
+use axum::{Json, extract::State};
+use chrono::Datelike;
+use ruhu_core::{
+    assistance::AssistanceType,
+    protocol::Problem,
+    workflow::{
+        Action, ActionKind, Actor, CaseState, Ctx, Event, Stage, Transition, amount,
+        deadlines::{OpenStep, district_visit_outstanding},
+        relatives::{self, RelativeMatch},
+    },
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{api_error, china_today, store};
+use crate::{
+    audit,
+    auth::Caller,
+    cases::{self, CaseRow},
+    db::{self, Tx, flag, to_json, ts},
+    error::{ApiError, ApiJson, ApiPath, ApiResult},
+    policy, scope,
+    state::AppState,
+};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ActionResult {
+    pub case_id: Uuid,
+    pub stage: Stage,
+    pub stage_label: String,
+    pub transition: Transition,
+    pub open_steps: Vec<OpenStep>,
+    /// Why due dates could not be computed (e.g. a holiday schedule not loaded), if so.
+    pub open_steps_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WorkflowView {
+    pub case_id: Uuid,
+    pub case_no: String,
+    pub stage: Stage,
+    pub stage_label: String,
+    pub state: CaseState,
+    pub open_steps: Vec<OpenStep>,
+    pub open_steps_error: Option<String>,
+    /// The district still owes the household a 100 % visit (near relative or complaint).
+    pub district_visit_outstanding: bool,
+    /// Declared near relatives among the co-resident members (IDs masked); the declarants must stay out of the case.
+    pub near_relatives: Vec<RelativeMatch>,
+    /// The 补差 suggestion from the visit's facts (低保), when the facts and the year's standard allow one.
+    pub gap_suggestion: Option<amount::GapSuggestion>,
+}
+
+async fn load_case(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<CaseRow> {
+    let mut conn = state.db.pool.acquire().await?;
+    let case = cases::load(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("案件"))?;
+    drop(conn);
+    scope::guard(state, caller, "case", &id.to_string(), &case.org_path).await?;
+    Ok(case)
+}
+
+async fn suggestion(conn: &mut sqlx::AnyConnection, state: &AppState, case: &CaseRow, s: &CaseState, year: i32) -> ApiResult<Option<amount::GapSuggestion>> {
+    if case.assistance_type != AssistanceType::Dibao {
+        return Ok(None);
+    }
+    let facts = cases::facts(conn, case.id).await?;
+    let plain: std::collections::BTreeMap<String, serde_json::Value> = facts.into_iter().map(|(k, f)| (k, f.value)).collect();
+    let Some((income, size)) = amount::income_from_facts(&plain) else { return Ok(None) };
+    let Ok(standard) = state.policy.local_standard(year) else { return Ok(None) };
+    Ok(amount::gap_suggestion(standard.dibao_monthly_fen(s.area), income, size))
+}
+
+/// Applies `action` to the case for `caller`, stores everything in one transaction, and returns the result.
+pub async fn run_action(state: &AppState, caller: &Caller, case: CaseRow, mut action: Action, reporter_name: Option<String>) -> ApiResult<ActionResult> {
+    let calendar = policy::work_calendar(&state.db).await.map_err(ApiError::from)?;
+    let today = china_today();
+    let mut tx = state.db.begin().await?;
+    let (current, version) = store::load_state(tx.conn(), &case).await?;
+    let matches = store::relative_matches(tx.conn(), case.household_id, &state.policy).await?;
+    let declarants = relatives::declarants(&matches);
+    // The suggestion is the server's, never the client's.
+    if let Action::Confirm { suggested_fen, .. } = &mut action {
+        *suggested_fen = suggestion(tx.conn(), state, &case, &current, today.year()).await?.map(|g| g.suggested_fen);
+    }
+    if let Action::StartInvestigation { investigators } | Action::RecordHomeVisit { investigators, .. } = &action {
+        check_investigators(tx.conn(), investigators).await?;
+    }
+    let actor = Actor { user_id: caller.user_id, name: caller.display_name.clone(), roles: caller.roles.clone() };
+    let ctx = Ctx { policy: &state.policy, calendar: &calendar, today, near_relative_declarants: &declarants };
+    let t = ruhu_core::workflow::apply(&current, &action, &actor, &ctx).map_err(api_error)?;
+    let (open_steps, open_steps_error) = store::due_steps(&t.state, &state.policy, &calendar);
+    let next_due = open_steps.first().map(|o| o.due.to_string());
+
+    let done = sqlx::query(
+        "UPDATE cases SET workflow = $1, workflow_version = workflow_version + 1, step = $2, next_due_date = $3, updated_at = $4 \
+         WHERE id = $5 AND workflow_version = $6",
+    )
+    .bind(to_json(&t.state))
+    .bind(t.to.as_str())
+    .bind(next_due)
+    .bind(ts(db::now()))
+    .bind(case.id.to_string())
+    .bind(version)
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "conflict", "案件已被他人同时办理，请刷新后重试"));
+    }
+    let detail = json!({
+        "action": t.action,
+        "from": t.from,
+        "to": t.to,
+        "responsible": t.responsible,
+        "events": t.events,
+        "input": action,
+    });
+    let due = open_steps.first().map(|o| o.due);
+    cases::add_step(tx.conn(), case.id, &format!("wf.{}", t.action.as_str()), Some(caller.user_id), due, detail.clone()).await?;
+    project(&mut tx, &case, &t, &action, reporter_name).await?;
+    let entry = caller.audit(&format!("case.{}", t.action.as_str()), "case", case.id, Some(&case.org_path)).with_detail(json!({
+        "from": t.from, "to": t.to, "responsible": t.responsible, "events": t.events,
+    }));
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(ActionResult { case_id: case.id, stage: t.to, stage_label: t.to.label_zh().into(), transition: t, open_steps, open_steps_error })
+}
+
+/// Named investigators must be enabled users with an investigating role.
+async fn check_investigators(conn: &mut sqlx::AnyConnection, ids: &[Uuid]) -> ApiResult<()> {
+    for id in ids {
+        let row = sqlx::query("SELECT display_name, enabled FROM users WHERE id = $1").bind(id.to_string()).fetch_optional(&mut *conn).await?;
+        let Some(row) = row else {
+            return Err(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "unknown_user", "所选调查人员不存在").with_field("investigators"));
+        };
+        let name: String = sqlx::Row::try_get(&row, "display_name")?;
+        let enabled: i64 = sqlx::Row::try_get(&row, "enabled")?;
+        if enabled == 0 || !crate::users::roles_of(conn, *id).await?.iter().any(|r| r.may_investigate()) {
+            return Err(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "not_investigator", format!("{name}不具有入户调查的角色或账号已停用"))
+                .with_field("investigators"));
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the filings, escalations and complaints tables in step with the transition.
+async fn project(tx: &mut Tx, case: &CaseRow, t: &Transition, action: &Action, reporter_name: Option<String>) -> ApiResult<()> {
+    let now = ts(db::now());
+    let s = &t.state;
+    for e in &t.events {
+        if let Event::FilingDue { kind } = e
+            && let Some(p) = &s.pending_filing
+        {
+            sqlx::query("INSERT INTO filings (id, case_id, kind, decided_by, decided_on, org_path, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(Uuid::new_v4().to_string())
+                .bind(case.id.to_string())
+                .bind(serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+                .bind(p.decided_by.to_string())
+                .bind(p.decided_on.to_string())
+                .bind(&case.org_path)
+                .bind(&now)
+                .execute(tx.conn())
+                .await?;
+        }
+    }
+    match action {
+        Action::RecordFiling { .. } => {
+            if let Some(f) = s.filings.last() {
+                sqlx::query("UPDATE filings SET filed_by = $1, filed_on = $2, remarks = $3 WHERE case_id = $4 AND filed_on IS NULL")
+                    .bind(f.filed_by.to_string())
+                    .bind(f.filed_on.to_string())
+                    .bind(f.remarks.clone())
+                    .bind(case.id.to_string())
+                    .execute(tx.conn())
+                    .await?;
+            }
+        }
+        Action::DecideEscalation { .. } => {
+            if let Some(e) = s.escalations.last() {
+                sqlx::query("UPDATE escalations SET decided_by = $1, decided_on = $2, decision = $3 WHERE case_id = $4 AND decided_on IS NULL")
+                    .bind(e.decided_by.map(|u| u.to_string()))
+                    .bind(e.decided_on.map(|d| d.to_string()))
+                    .bind(e.decision_zh.clone())
+                    .bind(case.id.to_string())
+                    .execute(tx.conn())
+                    .await?;
+            }
+        }
+        Action::RecordComplaint { .. } => {
+            if let Some(c) = s.complaints.last() {
+                sqlx::query(
+                    "INSERT INTO complaints (id, case_id, seq, received_on, real_name, reporter_name, summary, recorded_by, org_path, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(Uuid::new_v4().to_string())
+                .bind(case.id.to_string())
+                .bind((s.complaints.len() - 1) as i64)
+                .bind(c.received_on.to_string())
+                .bind(flag(c.real_name))
+                .bind(reporter_name)
+                .bind(&c.summary)
+                .bind(c.recorded_by.to_string())
+                .bind(&case.org_path)
+                .bind(&now)
+                .execute(tx.conn())
+                .await?;
+            }
+        }
+        Action::GiveComplaintFeedback { complaint, .. } => {
+            sqlx::query("UPDATE complaints SET feedback_on = $1 WHERE case_id = $2 AND seq = $3")
+                .bind(t.on.to_string())
+                .bind(case.id.to_string())
+                .bind(*complaint as i64)
+                .execute(tx.conn())
+                .await?;
+        }
+        _ => {}
+    }
+    if t.to == Stage::Escalated
+        && t.from != Stage::Escalated
+        && let Some(e) = &s.escalation
+    {
+        sqlx::query("INSERT INTO escalations (id, case_id, reason, automatic, raised_by, raised_on, org_path) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(Uuid::new_v4().to_string())
+            .bind(case.id.to_string())
+            .bind(&e.reason)
+            .bind(flag(e.automatic))
+            .bind(e.raised_by.to_string())
+            .bind(e.raised_on.to_string())
+            .bind(&case.org_path)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "workflow", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "case id")), request_body = Action,
+    description = "Takes one step of the procedure (受理, 调查, 初审, 公示, 确认, 告知, 备案, 提级复核, 定期核查 …). The acting \
+        user is recorded as the responsible person. Refused actions change nothing.",
+    responses((status = 200, body = ActionResult),
+              (status = 403, body = Problem, description = "forbidden_role, near_relative_conflict, investigator_cannot_decide, confirmer_cannot_supervise, out_of_scope"),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "illegal_transition, publicity_not_over, nothing_to_file, already_done, conflict"),
+              (status = 422, body = Problem, description = "reason_required, invalid_amount, override_reason_required, too_few_investigators, near_relative_investigator, investigation_incomplete, calendar_year_not_covered, local_standard_missing")))]
+pub async fn act(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(action): ApiJson<Action>) -> ApiResult<Json<ActionResult>> {
+    let case = load_case(&state, &caller, id).await?;
+    Ok(Json(run_action(&state, &caller, case, action, None).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/workflow", tag = "workflow", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "case id")),
+    description = "The case's workflow state: stage, who did what, decisions, filings, escalations, complaints, open steps with due dates.",
+    responses((status = 200, body = WorkflowView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<WorkflowView>> {
+    let case = load_case(&state, &caller, id).await?;
+    let calendar = policy::work_calendar(&state.db).await.map_err(ApiError::from)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let (s, _) = store::load_state(&mut conn, &case).await?;
+    let near_relatives = store::relative_matches(&mut conn, case.household_id, &state.policy).await?;
+    let gap_suggestion = suggestion(&mut conn, &state, &case, &s, china_today().year()).await?;
+    let (open_steps, open_steps_error) = store::due_steps(&s, &state.policy, &calendar);
+    Ok(Json(WorkflowView {
+        case_id: case.id,
+        case_no: case.case_no,
+        stage: s.stage,
+        stage_label: s.stage.label_zh().into(),
+        district_visit_outstanding: district_visit_outstanding(&s, &state.policy) || (!near_relatives.is_empty() && s.flags.district_visit_on.is_none()),
+        state: s,
+        open_steps,
+        open_steps_error,
+        near_relatives,
+        gap_suggestion,
+    }))
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewComplaint {
+    /// Default: today.
+    pub received_on: Option<chrono::NaiveDate>,
+    /// A real-name reporter gets feedback on the result (57号 第三十七条).
+    pub real_name: bool,
+    pub reporter_name: Option<String>,
+    pub summary: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/complaints", tag = "workflow", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "case id")), request_body = NewComplaint,
+    description = "Records a complaint or report (举报、反映) against a case: the household gets a 100 % district visit; a real-name \
+        reporter is owed feedback.",
+    responses((status = 200, body = ActionResult), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn complain(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(req): ApiJson<NewComplaint>) -> ApiResult<Json<ActionResult>> {
+    let case = load_case(&state, &caller, id).await?;
+    let reporter = req.reporter_name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if req.real_name && reporter.is_none() {
+        return Err(ApiError::invalid_field("reporter_name", "实名举报请填写举报人姓名"));
+    }
+    let action = Action::RecordComplaint { received_on: req.received_on.unwrap_or_else(china_today), real_name: req.real_name, summary: req.summary };
+    Ok(Json(run_action(&state, &caller, case, action, reporter).await?))
+}
+
+/// The label of a workflow case step (`wf.<action>`).
+pub fn step_label(kind: &str) -> Option<&'static str> {
+    kind.strip_prefix("wf.").and_then(ActionKind::parse).map(ActionKind::label_zh)
+}

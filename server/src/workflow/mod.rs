@@ -1,0 +1,37 @@
+//! The case workflow over HTTP: actions on a case (`POST /api/v1/cases/{id}/actions`), its workflow view, deadline
+//! lists, near-relative declarations, complaints, filings and the district's spot-check runs. The rules themselves
+//! live in `ruhu_core::workflow`; this module loads and stores the state, scopes, audits and keeps the projections
+//! (filings, escalations, complaints) in step, in the same transaction as the transition.
+
+pub mod actions;
+pub mod lists;
+pub mod notices;
+pub mod relatives;
+pub mod spot_checks;
+pub mod store;
+
+use axum::http::StatusCode;
+use chrono::{NaiveDate, Utc};
+use ruhu_core::workflow::WorkflowError;
+
+use crate::error::ApiError;
+
+/// Today in China (UTC+8): deadlines and decisions are dated by the local calendar day.
+pub fn china_today() -> NaiveDate {
+    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// A refused workflow action as a Problem: 403 for who-may-not, 409 for not-now, 422 for bad input.
+pub fn api_error(e: WorkflowError) -> ApiError {
+    let status = match e.code {
+        "forbidden_role" | "near_relative_conflict" | "investigator_cannot_decide" | "confirmer_cannot_supervise" => StatusCode::FORBIDDEN,
+        "illegal_transition" | "already_done" | "already_extended" | "nothing_to_file" | "publicity_not_over" | "decision_required"
+        | "not_for_assistance_type" | "district_visit_not_required" => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let mut out = ApiError::new(status, e.code, e.message_zh);
+    if let Some(f) = e.field {
+        out = out.with_field(f);
+    }
+    out
+}

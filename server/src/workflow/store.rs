@@ -1,0 +1,134 @@
+//! Loading and storing a case's workflow state. Cases opened before the workflow existed (or by code that only knows
+//! the legacy `step` column: assignment creation, visit merges) are brought in step here: the state is derived from
+//! the acceptance, the open assignment and the merged visits.
+
+use chrono::{DateTime, Utc};
+use ruhu_core::{
+    calendar::WorkCalendar,
+    policy::{Area, Policy},
+    workflow::{
+        CaseState, Duty, Participation, Stage,
+        deadlines::{OpenStep, open_steps},
+        relatives::{self, Declaration, Member, RelativeMatch},
+    },
+};
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use crate::{
+    cases::{self, CaseRow, step},
+    db::{parse_json, parse_ts, parse_uuid},
+    error::{ApiError, ApiResult},
+};
+
+fn china_date(t: DateTime<Utc>) -> chrono::NaiveDate {
+    (t + chrono::Duration::hours(8)).date_naive()
+}
+
+/// The stored state (or one derived from the legacy columns) and its version for compare-and-set.
+pub async fn load_state(conn: &mut AnyConnection, case: &CaseRow) -> ApiResult<(CaseState, i64)> {
+    let row = sqlx::query("SELECT workflow, workflow_version FROM cases WHERE id = $1").bind(case.id.to_string()).fetch_one(&mut *conn).await?;
+    let stored: Option<String> = row.try_get("workflow")?;
+    let version: i64 = row.try_get("workflow_version")?;
+    let mut state = match stored {
+        Some(json) => serde_json::from_str::<CaseState>(&json).map_err(|e| {
+            tracing::error!(case = %case.id, error = %e, "stored workflow state unreadable");
+            ApiError::internal()
+        })?,
+        None => legacy_state(conn, case).await?,
+    };
+    reconcile(conn, case, &mut state).await?;
+    Ok((state, version))
+}
+
+async fn legacy_state(conn: &mut AnyConnection, case: &CaseRow) -> ApiResult<CaseState> {
+    let facts = cases::facts(conn, case.id).await?;
+    let area = facts.get("household.area").and_then(|f| f.value.as_str()).and_then(Area::parse).unwrap_or(Area::Rural);
+    let accepted = china_date(case.created_at);
+    let mut s = CaseState::new(case.assistance_type, area, accepted);
+    s.accepted_on = Some(accepted);
+    s.stage = Stage::Accepted;
+    if let Ok(creator) = case.created_by.parse::<Uuid>() {
+        s.participants.push(Participation { user_id: creator, duty: Duty::Accept, on: accepted });
+    }
+    Ok(s)
+}
+
+/// Brings the state in step with assignments and merged visits made through the visit API.
+async fn reconcile(conn: &mut AnyConnection, case: &CaseRow, s: &mut CaseState) -> ApiResult<()> {
+    if !matches!(s.stage, Stage::Accepted | Stage::Investigating | Stage::UnderReview) {
+        return Ok(());
+    }
+    let assignment = sqlx::query(
+        "SELECT investigator1, investigator2, created_at FROM assignments WHERE case_id = $1 AND status <> 'cancelled' ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(case.id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(a) = assignment else { return Ok(()) };
+    let pair = [parse_uuid(&a.try_get::<String, _>("investigator1")?)?, parse_uuid(&a.try_get::<String, _>("investigator2")?)?];
+    let assigned_on = china_date(parse_ts(&a.try_get::<String, _>("created_at")?)?);
+    let add_team = |s: &mut CaseState| {
+        for u in pair {
+            if !s.investigators.contains(&u) {
+                s.investigators.push(u);
+                s.participants.push(Participation { user_id: u, duty: Duty::Investigate, on: assigned_on });
+            }
+        }
+    };
+    if s.stage == Stage::Accepted && (case.step == step::INVESTIGATING || case.step == step::INVESTIGATED) {
+        s.stage = Stage::Investigating;
+        s.investigation_started_on = Some(assigned_on);
+        add_team(s);
+    }
+    if case.step == step::INVESTIGATED && s.home_visit_on.is_none() && s.stage != Stage::Accepted {
+        let visit = sqlx::query("SELECT merged_at FROM visits WHERE case_id = $1 ORDER BY merged_at DESC LIMIT 1")
+            .bind(case.id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(v) = visit {
+            s.home_visit_on = Some(china_date(parse_ts(&v.try_get::<String, _>("merged_at")?)?));
+            add_team(s);
+        }
+    }
+    Ok(())
+}
+
+/// Declared near relatives among the household's co-resident members (relations the policy counts).
+pub async fn relative_matches(conn: &mut AnyConnection, household_id: Uuid, policy: &Policy) -> ApiResult<Vec<RelativeMatch>> {
+    let rows = sqlx::query(
+        "SELECT d.declarant_user_id, d.relative_resident_id, d.relation, m.name, m.resident_id FROM near_relative_declarations d \
+         JOIN members m ON m.resident_id = d.relative_resident_id WHERE m.household_id = $1",
+    )
+    .bind(household_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut declarations = Vec::new();
+    let mut members: Vec<(String, String)> = Vec::new();
+    for r in &rows {
+        let relation: String = r.try_get("relation")?;
+        let Some(relation) = ruhu_core::policy::Relation::parse(&relation) else { continue };
+        declarations.push(Declaration {
+            declarant: parse_uuid(&r.try_get::<String, _>("declarant_user_id")?)?,
+            relative_resident_id: r.try_get("relative_resident_id")?,
+            relation,
+        });
+        members.push((r.try_get("name")?, r.try_get("resident_id")?));
+    }
+    let members: Vec<Member<'_>> = members.iter().map(|(n, id)| Member { name: n, resident_id: id }).collect();
+    let mut out = relatives::matches(&declarations, &members, policy);
+    out.dedup_by(|a, b| a.declarant == b.declarant && a.member_resident_id_masked == b.member_resident_id_masked && a.relation == b.relation);
+    Ok(out)
+}
+
+/// Open steps and the first due date; a calendar problem (year not loaded) is returned as its message.
+pub fn due_steps(s: &CaseState, policy: &Policy, calendar: &WorkCalendar) -> (Vec<OpenStep>, Option<String>) {
+    match open_steps(s, policy, calendar) {
+        Ok(steps) => (steps, None),
+        Err(e) => (Vec::new(), Some(e.message_zh)),
+    }
+}
+
+pub fn parse_state(json: &str) -> Result<CaseState, sqlx::Error> {
+    parse_json(json)
+}

@@ -1,0 +1,346 @@
+//! The case workflow through the API: a whole 低保 path, refused transitions that change nothing, separation of
+//! duties, near-relative refusals, complaints, deadlines and the district's spot-check sampler.
+
+mod common;
+
+use common::{Session, TestEnv, on_both, today_plus};
+use reqwest::StatusCode;
+use ruhu_core::resident_id::make_resident_id;
+use serde_json::{Value, json};
+
+fn rid(seq: u16) -> String {
+    make_resident_id("520111", chrono::NaiveDate::from_ymd_opt(1972, 9, 8).unwrap(), seq).as_str().to_string()
+}
+
+/// A new 青岩镇 household with the given members and a 低保 case with visit-like facts; returns (household, case) ids.
+async fn new_case(env: &TestEnv, clerk: &Session, ids: &[String]) -> (String, String) {
+    let members: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| json!({ "name": format!("成员{i}（演示）"), "resident_id": id, "relation": if i == 0 { "户主" } else { "子女" } }))
+        .collect();
+    let h = env
+        .post(clerk, "/api/v1/households", json!({ "village_code": "520111101901", "head_name": "测试户主（演示）", "address": "示范一村（演示）", "members": members }))
+        .await;
+    assert_eq!(h.status, StatusCode::CREATED, "{h:?}");
+    let facts = json!({ "household.size": 3, "income.wages_fen": 50000, "income.transfer_fen": 10000, "household.area": "rural" });
+    let c = env.post(clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": facts })).await;
+    assert_eq!(c.status, StatusCode::CREATED, "{c:?}");
+    (h.body["id"].as_str().unwrap().into(), c.body["id"].as_str().unwrap().into())
+}
+
+async fn act(env: &TestEnv, s: &Session, case: &str, action: Value) -> common::Reply {
+    env.post(s, &format!("/api/v1/cases/{case}/actions"), action).await
+}
+
+async fn ok(env: &TestEnv, s: &Session, case: &str, action: Value) -> Value {
+    let r = act(env, s, case, action.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{action} by {}: {r:?}", s.username);
+    r.body
+}
+
+async fn user_id(env: &TestEnv, name: &str) -> String {
+    let admin = env.login("admin").await;
+    let all = env.get(&admin, "/api/v1/users").await;
+    all.body.as_array().unwrap().iter().find(|u| u["username"] == name).unwrap()["id"].as_str().unwrap().to_string()
+}
+
+/// Moves the stored publicity start back by `days` (time passing, as the clock cannot be waited for in a test).
+async fn age_publicity(env: &TestEnv, case: &str, days: i64) {
+    use sqlx::Row;
+    let db = env.db();
+    let row = sqlx::query("SELECT workflow FROM cases WHERE id = $1").bind(case).fetch_one(&db.pool).await.unwrap();
+    let mut state: Value = serde_json::from_str(&row.try_get::<String, _>("workflow").unwrap()).unwrap();
+    state["publicity_started_on"] = json!(today_plus(-days).to_string());
+    sqlx::query("UPDATE cases SET workflow = $1 WHERE id = $2").bind(state.to_string()).bind(case).execute(&db.pool).await.unwrap();
+}
+
+/// Investigation through the assignment API and the workflow actions, up to an opinion in publicity.
+async fn investigate_and_publish(env: &TestEnv, case: &str, pair: [&str; 2]) -> String {
+    let clerk = env.login("qingyan.jingban").await;
+    let boss = env.login("qingyan.zuzhang").await;
+    let reviewer = env.login("qingyan.shenhe").await;
+    let inv1 = env.login(pair[0]).await;
+    let ids = [user_id(env, pair[0]).await, user_id(env, pair[1]).await];
+    let a = env.post(&boss, "/api/v1/assignments", json!({ "case_id": case, "investigator_ids": ids, "due_date": today_plus(5) })).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{a:?}");
+    let visit = ok(env, &inv1, case, json!({ "action": "record_home_visit", "investigators": ids, "visited_on": today_plus(0), "family_signed": true })).await;
+    assert_eq!(visit["stage"], "investigating", "the assignment started the investigation");
+    ok(env, &inv1, case, json!({ "action": "record_neighbour_visit", "summary": "邻居反映情况属实" })).await;
+    ok(env, &clerk, case, json!({ "action": "request_information_check" })).await;
+    ok(env, &clerk, case, json!({ "action": "record_information_check", "summary": "未发现车辆、房产" })).await;
+    ok(env, &reviewer, case, json!({ "action": "submit_initial_opinion", "recommendation": "approve", "amount_fen": 138000, "reasons": ["月人均收入低于标准"] })).await;
+    let p = ok(env, &clerk, case, json!({ "action": "start_publicity" })).await;
+    assert_eq!(p["stage"], "publicity");
+    assert!(p["open_steps"].as_array().unwrap().iter().any(|s| s["key"] == "publicity" && s["due"] == today_plus(7).to_string()), "{p}");
+    a.body["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_full_dibao_path_through_the_api_with_filing_and_spot_check() {
+    on_both("wf_full", |env| async move {
+        let clerk = env.login("qingyan.jingban").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let district = env.login("qu.jianguan").await;
+        let (household, case) = new_case(&env, &clerk, &[rid(301), rid(302), rid(303)]).await;
+        let assignment = investigate_and_publish(&env, &case, ["qingyan.diaocha1", "qingyan.diaocha2"]).await;
+
+        let early = act(&env, &clerk, &case, json!({ "action": "close_publicity" })).await;
+        assert_eq!((early.status, early.code()), (StatusCode::CONFLICT, "publicity_not_over"));
+        age_publicity(&env, &case, 7).await;
+        let closed = ok(&env, &clerk, &case, json!({ "action": "close_publicity" })).await;
+        assert_eq!(closed["stage"], "awaiting_confirmation");
+
+        // The suggestion is computed from the facts: (66000 − 60000/3) × 3 = 138000 (2026 rural DEMO standard).
+        let view = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert_eq!(view.body["gap_suggestion"]["suggested_fen"], 138000, "{:?}", view.body["gap_suggestion"]);
+        let r = act(&env, &reviewer, &case, json!({ "action": "confirm", "amount_fen": 120000 })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "override_reason_required"));
+        let confirmed = ok(&env, &reviewer, &case, json!({ "action": "confirm", "amount_fen": 138000 })).await;
+        assert_eq!(confirmed["stage"], "approved");
+        let responsible = &confirmed["transition"]["responsible"];
+        assert_eq!(responsible["user_id"], reviewer.user_id.to_string());
+        assert_eq!(responsible["role"], "township_reviewer");
+        assert_eq!(responsible["accountability_zh"], "谁确认谁负责");
+        let notice = ok(&env, &clerk, &case, json!({ "action": "issue_notice" })).await;
+        assert_eq!(notice["stage"], "active");
+        // Cancelling the leftover visit assignment does not move the case back to "accepted".
+        let boss = env.login("qingyan.zuzhang").await;
+        let c = env.post(&boss, &format!("/api/v1/assignments/{assignment}/cancel"), json!({ "reason": "调查已完成" })).await;
+        assert_eq!(c.status, StatusCode::OK, "{c:?}");
+        let listed = env.get(&reviewer, "/api/v1/cases?step=active").await;
+        assert!(listed.body.as_array().unwrap().iter().any(|c| c["id"] == case.as_str()), "{listed:?}");
+
+        let pending = env.get(&district, "/api/v1/filings?status=pending").await;
+        assert!(pending.body.as_array().unwrap().iter().any(|f| f["case_id"] == case.as_str() && f["kind"] == "approve"), "{pending:?}");
+        assert_eq!(act(&env, &reviewer, &case, json!({ "action": "record_filing" })).await.code(), "forbidden_role");
+        ok(&env, &district, &case, json!({ "action": "record_filing", "remarks": "材料齐全" })).await;
+        let filed = env.get(&district, "/api/v1/filings?status=filed").await;
+        let f = filed.body.as_array().unwrap().iter().find(|f| f["case_id"] == case.as_str()).unwrap();
+        assert_eq!(f["filed_by"]["id"], district.user_id.to_string());
+        assert_eq!(f["decided_by"]["id"], reviewer.user_id.to_string());
+
+        // The case record lists every step with its label and actor.
+        let record = env.get(&reviewer, &format!("/api/v1/cases/{case}")).await;
+        assert_eq!(record.body["step"], "active");
+        assert_eq!(record.body["step_label"], "救助中");
+        let labels: Vec<&str> = record.body["steps"].as_array().unwrap().iter().map(|s| s["label"].as_str().unwrap()).collect();
+        assert!(labels.contains(&"审核确认") && labels.contains(&"审核确认备案"), "{labels:?}");
+
+        // The year's spot check: this newly added household is the only one of its stratum, so it is drawn.
+        let run = env.post(&district, "/api/v1/spot-checks", json!({ "year": today_plus(0).format("%Y").to_string().parse::<i32>().unwrap(), "seed": "fixed-seed" })).await;
+        assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
+        let strata = run.body["strata"].as_array().unwrap();
+        assert!(strata.iter().any(|s| s["township_code"] == "520111101" && s["group"] == "newly_added" && s["population"] == 1 && s["sample_size"] == 1), "{strata:?}");
+        let sampled = run.body["households"].as_array().unwrap().iter().find(|h| h["household_id"] == household.as_str()).unwrap().clone();
+        let team: Vec<String> = sampled["revisitors"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_string()).collect();
+        assert_eq!(team.len(), 2);
+        for original in ["qingyan.diaocha1", "qingyan.diaocha2"] {
+            assert!(!team.contains(&user_id(&env, original).await), "a re-visit never goes to the original investigators");
+        }
+        let again = env.post(&district, "/api/v1/spot-checks", json!({ "year": run.body["year"], "seed": "fixed-seed" })).await;
+        assert_eq!(again.body["households"], run.body["households"], "the same seed gives the same sample");
+        assert_eq!(env.count("spot_check_runs").await, 2);
+        assert!(common_verify(&env).await);
+    })
+    .await;
+}
+
+async fn common_verify(env: &TestEnv) -> bool {
+    ruhu_server::verify_audit_chain(&env.db()).await.unwrap().is_none()
+}
+
+#[tokio::test]
+async fn a_refused_illegal_transition_changes_nothing() {
+    on_both("wf_refused", |env| async move {
+        let clerk = env.login("qingyan.jingban").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let inv = env.login("qingyan.diaocha1").await;
+        let (_, case) = new_case(&env, &clerk, &[rid(311)]).await;
+        let steps = env.count("case_steps").await;
+        let audits = env.count("audit_events").await;
+
+        let r = act(&env, &reviewer, &case, json!({ "action": "confirm", "amount_fen": 100000 })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "illegal_transition"));
+        assert!(r.body["message"].as_str().unwrap().contains("已受理"), "{r:?}");
+        let r = act(&env, &inv, &case, json!({ "action": "refuse", "reasons": ["收入超标"] })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden_role"));
+        let r = act(&env, &clerk, &case, json!({ "action": "fly_to_the_moon" })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"));
+        let r = act(&env, &clerk, &case, json!({ "action": "start_investigation", "investigators": [inv.user_id, reviewer.user_id] })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "not_investigator"));
+
+        assert_eq!(env.count("case_steps").await, steps, "no step recorded");
+        assert_eq!(env.count("audit_events").await, audits, "no event recorded");
+        assert_eq!(env.count(&format!("cases WHERE id = '{case}' AND workflow IS NULL AND workflow_version = 0 AND step = 'accepted'")).await, 1);
+        assert_eq!(env.count("filings").await, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn separation_of_duties_is_refused_through_the_api() {
+    on_both("wf_separation", |env| async move {
+        // 青岩审核员 also holds the investigator role and investigates this case: she may not confirm it.
+        let reviewer_id = user_id(&env, "qingyan.shenhe").await;
+        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, 'investigator')").bind(&reviewer_id).execute(&env.db().pool).await.unwrap();
+        let clerk = env.login("qingyan.jingban").await;
+        let (_, case) = new_case(&env, &clerk, &[rid(321)]).await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let boss = env.login("qingyan.zuzhang").await;
+        let inv1 = user_id(&env, "qingyan.diaocha1").await;
+        ok(&env, &boss, &case, json!({ "action": "start_investigation", "investigators": [reviewer_id, inv1] })).await;
+        ok(&env, &reviewer, &case, json!({ "action": "record_home_visit", "investigators": [reviewer_id, inv1], "visited_on": today_plus(0), "family_signed": true })).await;
+        ok(&env, &clerk, &case, json!({ "action": "record_neighbour_visit", "summary": "属实" })).await;
+        ok(&env, &clerk, &case, json!({ "action": "request_information_check" })).await;
+        ok(&env, &clerk, &case, json!({ "action": "record_information_check", "summary": "无异常" })).await;
+        ok(&env, &clerk, &case, json!({ "action": "submit_initial_opinion", "recommendation": "refuse", "reasons": ["收入超标"] })).await;
+        ok(&env, &clerk, &case, json!({ "action": "start_publicity" })).await;
+        age_publicity(&env, &case, 8).await;
+        ok(&env, &clerk, &case, json!({ "action": "close_publicity" })).await;
+        let steps = env.count("case_steps").await;
+        let r = act(&env, &reviewer, &case, json!({ "action": "refuse", "reasons": ["收入超标"] })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "investigator_cannot_decide"));
+        assert!(r.body["message"].as_str().unwrap().contains("调查人员"));
+        assert_eq!(env.count("case_steps").await, steps);
+        let view = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert_eq!(view.body["stage"], "awaiting_confirmation");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_near_relative_can_be_neither_assigned_nor_act_and_the_case_is_flagged() {
+    on_both("wf_relatives", |env| async move {
+        let clerk = env.login("qingyan.jingban").await;
+        let boss = env.login("qingyan.zuzhang").await;
+        let d3 = env.login("qingyan.diaocha3").await;
+        let mother = rid(331);
+        let r = env.post(&d3, "/api/v1/near-relatives", json!({ "relative_resident_id": mother, "relation": "cousins" })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "unknown_relation"));
+        let r = env.post(&d3, "/api/v1/near-relatives", json!({ "relative_resident_id": "520111", "relation": "parents" })).await;
+        assert_eq!(r.code(), "invalid_resident_id");
+        let r = env.post(&d3, "/api/v1/near-relatives", json!({ "relative_resident_id": mother, "relation": "parents" })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        assert_eq!(r.body["relative_resident_id_masked"], ruhu_core::resident_id::mask(&mother));
+        let again = env.post(&d3, "/api/v1/near-relatives", json!({ "relative_resident_id": mother, "relation": "parents" })).await;
+        assert_eq!(again.code(), "declaration_exists");
+        let list = env.get(&boss, "/api/v1/near-relatives").await;
+        assert!(!list.body.to_string().contains(&mother), "lists mask IDs");
+
+        let (_, case) = new_case(&env, &clerk, &[mother.clone(), rid(332)]).await;
+        let ids = [user_id(&env, "qingyan.diaocha1").await, d3.user_id.to_string()];
+        let before = env.count("assignments").await;
+        let r = env.post(&boss, "/api/v1/assignments", json!({ "case_id": case, "investigator_ids": ids, "due_date": today_plus(5) })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "near_relative_investigator"), "{r:?}");
+        assert!(r.body["message"].as_str().unwrap().contains("回避"));
+        assert_eq!(env.count("assignments").await, before, "nothing assigned");
+        let r = act(&env, &boss, &case, json!({ "action": "start_investigation", "investigators": ids })).await;
+        assert_eq!(r.code(), "near_relative_investigator");
+        let r = act(&env, &d3, &case, json!({ "action": "record_neighbour_visit", "summary": "x" })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "near_relative_conflict"));
+
+        let view = env.get(&boss, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert_eq!(view.body["near_relatives"].as_array().unwrap().len(), 1);
+        assert_eq!(view.body["district_visit_outstanding"], true);
+        assert!(!view.body.to_string().contains(&mother));
+        let ok_pair = [user_id(&env, "qingyan.diaocha1").await, user_id(&env, "qingyan.diaocha2").await];
+        let r = env.post(&boss, "/api/v1/assignments", json!({ "case_id": case, "investigator_ids": ok_pair, "due_date": today_plus(5) })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn complaints_deadlines_and_the_sampler_endpoint() {
+    on_both("wf_lists", |env| async move {
+        let clerk = env.login("qingyan.jingban").await;
+        let district = env.login("qu.jianguan").await;
+        let shiban = env.login("shiban.shenhe").await;
+        let (household, case) = new_case(&env, &clerk, &[rid(341)]).await;
+        let r = env.post(&clerk, &format!("/api/v1/cases/{case}/complaints"), json!({ "real_name": true, "summary": "反映有经营收入" })).await;
+        assert_eq!(r.code(), "invalid_field");
+        let r = env.post(&clerk, &format!("/api/v1/cases/{case}/complaints"), json!({ "real_name": true, "reporter_name": "张三", "summary": "反映有经营收入" })).await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        assert_eq!(r.body["transition"]["state"]["flags"]["complaint"], true);
+        assert_eq!(env.count("complaints WHERE real_name = 1").await, 1);
+
+        let list = env.get(&district, "/api/v1/deadlines").await;
+        assert_eq!(list.status, StatusCode::OK, "{list:?}");
+        let items = list.body["items"].as_array().unwrap();
+        let keys: Vec<&str> = items.iter().filter(|i| i["case_id"] == case.as_str()).map(|i| i["step"]["key"].as_str().unwrap()).collect();
+        assert!(keys.contains(&"complaint_feedback") && keys.contains(&"investigation_start"), "{keys:?}");
+        // The demo case in publicity is listed for the district, not for 石板镇.
+        assert!(items.iter().any(|i| i["step"]["key"] == "publicity"), "{items:?}");
+        let theirs = env.get(&shiban, "/api/v1/deadlines").await;
+        assert!(theirs.body["items"].as_array().unwrap().iter().all(|i| i["township_code"] == "520111102"));
+        let soon = env.get(&district, "/api/v1/deadlines?urgency=due_soon").await;
+        assert!(soon.body["items"].as_array().unwrap().iter().all(|i| i["urgency"] == "due_soon"));
+
+        // The sampler: district only; complaint and near-relative cases always drawn; reproducible.
+        let r = env.post(&clerk, "/api/v1/spot-checks", json!({ "year": 2026 })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden_role"));
+        let run = env.post(&district, "/api/v1/spot-checks", json!({ "year": 2026 })).await;
+        assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
+        let seed = run.body["seed"].as_str().unwrap().to_string();
+        assert_eq!(seed.len(), 32, "a fresh seed is recorded");
+        let households = run.body["households"].as_array().unwrap();
+        let mine = households.iter().find(|h| h["household_id"] == household.as_str()).unwrap();
+        assert_eq!(mine["reasons"][0], json!({ "reason": "full_visit", "trigger": "complaint" }));
+        assert!(households.iter().any(|h| h["reasons"][0]["trigger"] == "near_relative_filing"), "the demo near-relative household");
+        assert!(run.body["rounding_zh"].as_str().unwrap().contains("向上取整"));
+        let redraw = env.post(&district, "/api/v1/spot-checks", json!({ "year": 2026, "seed": seed })).await;
+        assert_eq!(redraw.body["households"], run.body["households"]);
+        let stored = env.get(&district, &format!("/api/v1/spot-checks/{}", run.body["id"].as_str().unwrap())).await;
+        assert_eq!(stored.status, StatusCode::OK, "{stored:?}");
+        assert_eq!((&stored.body["seed"], &stored.body["households"], &stored.body["strata"]), (&run.body["seed"], &run.body["households"], &run.body["strata"]));
+        let other = env.get(&shiban, &format!("/api/v1/spot-checks/{}", run.body["id"].as_str().unwrap())).await;
+        assert_eq!(other.code(), "out_of_scope");
+
+        // The demo case in publicity: the notice shows name, household size and amount, the ID only masked.
+        let demo_case = items.iter().find(|i| i["step"]["key"] == "publicity").unwrap()["case_id"].as_str().unwrap().to_string();
+        let n = env.get(&clerk, &format!("/api/v1/cases/{demo_case}/notices")).await;
+        assert_eq!(n.status, StatusCode::OK, "{n:?}");
+        let text = n.body["publicity"]["text_zh"].as_str().unwrap();
+        assert!(text.contains("陈桂兰（演示）") && text.contains("家庭人口1人") && text.contains("¥400.00"), "{text}");
+        let full = make_resident_id("520111", chrono::NaiveDate::from_ymd_opt(1951, 6, 9).unwrap(), 42).as_str().to_string();
+        assert!(!n.body.to_string().contains(&full) && text.contains(&ruhu_core::resident_id::mask(&full)));
+        assert!(n.body["refusal_text"].is_null());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_visit_synced_from_a_phone_counts_as_the_home_visit_and_the_opinion_uses_its_facts() {
+    on_both("wf_synced_visit", |env| async move {
+        let d1 = env.login("qingyan.diaocha1").await;
+        let clerk = env.login("qingyan.jingban").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let assignment = env.demo_assignment(&d1).await;
+        let case = assignment["case"]["id"].as_str().unwrap().to_string();
+        let before = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert_eq!(before.body["stage"], "investigating", "the demo assignment started the investigation");
+        assert!(before.body["state"]["home_visit_on"].is_null());
+
+        let (files, visit) = common::Visit::hashes("wf-visit");
+        for (i, f) in files.iter().enumerate() {
+            env.upload(&d1, f, if i < 3 { "image/jpeg" } else { "image/png" }).await;
+        }
+        let sub = common::submission(&d1, &assignment, &visit, 3, 45000);
+        let pushed = env.post(&d1, "/api/v1/sync/submissions", serde_json::to_value(&sub).unwrap()).await;
+        assert_eq!(pushed.body["state"], "merged", "{pushed:?}");
+
+        let after = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert_eq!(after.body["state"]["home_visit_on"], today_plus(0).to_string(), "{:?}", after.body["state"]);
+        let investigators = after.body["state"]["investigators"].as_array().unwrap();
+        assert!(investigators.contains(&json!(d1.user_id.to_string())));
+        // The 补差 suggestion comes from the merged visit: (66000 − (45000 + 30000) / 3) × 3.
+        assert_eq!(after.body["gap_suggestion"]["suggested_fen"], (66000 - 75000 / 3) * 3, "{:?}", after.body["gap_suggestion"]);
+        ok(&env, &d1, &case, json!({ "action": "record_neighbour_visit", "summary": "邻居反映属实" })).await;
+        ok(&env, &clerk, &case, json!({ "action": "request_information_check" })).await;
+        let r = ok(&env, &clerk, &case, json!({ "action": "record_information_check", "summary": "无异常" })).await;
+        assert_eq!(r["stage"], "investigating");
+        ok(&env, &reviewer, &case, json!({ "action": "submit_initial_opinion", "recommendation": "approve", "amount_fen": 123000, "reasons": ["收入低于标准"] })).await;
+    })
+    .await;
+}
