@@ -2,7 +2,10 @@
 //! policy (the 低保 standard, the 低保边缘 factor, asset limits, the ages of 特困 art. 5) comes in as a parameter
 //! from the policy file; the result lists each finding with the inputs that led to it and a zh-CN explanation.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::policy::Ratio;
 
@@ -73,6 +76,23 @@ pub struct DibaoAdvice {
 }
 
 const ADVICE_NOTE: &str = "本结果仅为预审参考，不是审核确认结论；以乡镇（街道）审核确认为准。";
+
+/// The household's economics from case facts (the `fact` names the visit forms report): size and monthly income as
+/// for the 补差 suggestion, deposits and securities, vehicles, houses, deductible rigid expenses. None without a
+/// household size and an income.
+pub fn household_from_facts(facts: &BTreeMap<String, Value>) -> Option<HouseholdEconomics> {
+    let (income, size) = crate::workflow::amount::income_from_facts(facts)?;
+    let int = |key: &str| facts.get(key).and_then(Value::as_i64);
+    let vehicles = int("assets.vehicle_count").or_else(|| facts.get("assets.has_vehicle").and_then(Value::as_bool).map(i64::from));
+    Some(HouseholdEconomics {
+        household_size: u32::try_from(size).ok()?,
+        monthly_income_fen: income,
+        deductions_fen: int("expenses.deductible_fen").unwrap_or(0).max(0),
+        financial_assets_fen: int("assets.deposits_fen").unwrap_or(0).max(0) + int("assets.securities_fen").unwrap_or(0).max(0),
+        vehicles: vehicles.and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
+        houses: int("assets.house_count").and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
+    })
+}
 
 /// `12345` → "¥123.45"
 pub fn yuan(fen: i64) -> String {
@@ -296,6 +316,27 @@ mod tests {
 
     fn household(income: i64) -> HouseholdEconomics {
         HouseholdEconomics { household_size: 3, monthly_income_fen: income, deductions_fen: 0, financial_assets_fen: 100_000, vehicles: 0, houses: 1 }
+    }
+
+    #[test]
+    fn the_visit_facts_make_the_household_economics() {
+        let facts: BTreeMap<String, Value> = [
+            ("household.size", serde_json::json!(3)),
+            ("income.wages_fen", serde_json::json!(65_000)),
+            ("income.transfer_fen", serde_json::json!(12_000)),
+            ("assets.deposits_fen", serde_json::json!(300_000)),
+            ("assets.has_vehicle", serde_json::json!(false)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let h = household_from_facts(&facts).unwrap();
+        assert_eq!((h.household_size, h.monthly_income_fen, h.financial_assets_fen, h.vehicles), (3, 77_000, 300_000, 0));
+        let a = dibao_precheck(&h, &policy());
+        assert_eq!((a.outcome, a.per_capita_income_fen), (DibaoOutcome::Dibao, Some(25_666)));
+        let mut no_size = facts;
+        no_size.remove("household.size");
+        assert_eq!(household_from_facts(&no_size), None, "no advice without the household size");
     }
 
     #[test]
