@@ -163,8 +163,14 @@ impl RuhuDevice {
         let token = cancel.clone();
         let progress = Arc::new(ListenerProgress(listener));
         let job = runtime::spawn(async move { Ok(engine.sync(progress, token).await?.into()) });
+        let data_dir = self.data_dir.clone();
         runtime::detach(async move {
-            let _ = tx.send(job.await);
+            let result = job.await;
+            // The engine has wiped the store of a revoked device; its wrapped key goes with it.
+            if matches!(result, Err(RuhuError::Revoked { .. })) {
+                keystore::forget(&data_dir);
+            }
+            let _ = tx.send(result);
         });
         Arc::new(SyncHandle::new(cancel, rx))
     }

@@ -259,6 +259,7 @@ class VisitLoopTest {
             assertTrue(session.device.isWiped())
             assertFalse(Files.exists(phone.storeFile), "store deleted")
             assertEquals(0, phone.mediaFiles(), "photos deleted")
+            assertFalse(Files.exists(phone.wrappedKeyFile), "wrapped key deleted with the store")
         }
         phone.open().use { session ->
             assertNull(session.user.value)
