@@ -1,5 +1,5 @@
-//! The reviewer sees the eligibility pre-check of a 低保 case, computed from the facts the visit brought in and the
-//! year's local standard: advice with its inputs, never the decision.
+//! The reviewer sees the eligibility pre-check of a 低保 case, computed from the case's facts (the application's,
+//! then the visit's) and the year's local standard: advice with its inputs, never the decision.
 
 mod common;
 
@@ -18,7 +18,8 @@ async fn the_workflow_view_shows_the_precheck_from_the_visit() {
 
         let before = env.get(&reviewer, &format!("/api/v1/cases/{case_id}/workflow")).await;
         assert_eq!(before.status, StatusCode::OK, "{before:?}");
-        assert!(before.body["eligibility"].is_null(), "no advice before the visit: {}", before.body["eligibility"]);
+        // Before the visit, the advice rests on what the application declared (demo: ¥800 for 3 people).
+        assert_eq!(before.body["eligibility"]["per_capita_income_fen"], 26_666, "{:?}", before.body["eligibility"]);
 
         let (files, visit) = Visit::hashes("eligibility");
         for (i, f) in files.iter().enumerate() {
