@@ -7,7 +7,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::policy::Ratio;
+use crate::{
+    assistance::AssistanceType,
+    policy::{Area, Policy, Ratio},
+    protocol::PrecheckPolicy,
+};
 
 /// Local 低保 policy, from the policy file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,6 +58,27 @@ pub enum DibaoOutcome {
     Unknown,
 }
 
+impl DibaoOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DibaoOutcome::Dibao => "dibao",
+            DibaoOutcome::Bianyuan => "bianyuan",
+            DibaoOutcome::NotEligible => "not_eligible",
+            DibaoOutcome::Unknown => "unknown",
+        }
+    }
+
+    /// What the screen says; always marked as a pre-check.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DibaoOutcome::Dibao => "预审：符合低保条件",
+            DibaoOutcome::Bianyuan => "预审：符合低保边缘家庭条件",
+            DibaoOutcome::NotEligible => "预审：不符合低保及低保边缘条件",
+            DibaoOutcome::Unknown => "预审：信息不足，无法判断",
+        }
+    }
+}
+
 /// One finding: a stable code, whether the condition holds, the inputs it used and why, in Chinese.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
@@ -92,6 +117,24 @@ pub fn household_from_facts(facts: &BTreeMap<String, Value>) -> Option<Household
         vehicles: vehicles.and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
         houses: int("assets.house_count").and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
     })
+}
+
+impl PrecheckPolicy {
+    /// The pre-check figures for a case of `assistance_type` in `year` (None for 特困 and 临时救助, or a year the
+    /// policy has no standard for); the area comes from the `household.area` fact, rural when not recorded.
+    pub fn for_case(policy: &Policy, assistance_type: AssistanceType, facts: &BTreeMap<String, Value>, year: i32) -> Option<PrecheckPolicy> {
+        if !matches!(assistance_type, AssistanceType::Dibao | AssistanceType::Bianyuan) {
+            return None;
+        }
+        let area = facts.get("household.area").and_then(Value::as_str).and_then(Area::parse).unwrap_or(Area::Rural);
+        let standard = policy.local_standard(year).ok()?;
+        Some(PrecheckPolicy { year, standard_fen: standard.dibao_monthly_fen(area), bianyuan_multiple: policy.bianyuan_income_multiple() })
+    }
+
+    pub fn dibao_policy(&self) -> DibaoPolicy {
+        // No asset limits are configured for the district yet: the pre-check says they were not checked.
+        DibaoPolicy { standard_fen: self.standard_fen, bianyuan_factor: self.bianyuan_multiple, asset_limits: AssetLimits::default() }
+    }
 }
 
 /// `12345` → "¥123.45"

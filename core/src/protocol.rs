@@ -196,6 +196,20 @@ pub struct CaseSnapshot {
     pub village_name: String,
     /// The household facts the case relies on, each with the submission it came from.
     pub facts: BTreeMap<String, FactValue>,
+    /// 低保 / 低保边缘: what the phone needs to show the eligibility pre-check offline at the end of the visit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precheck: Option<PrecheckPolicy>,
+}
+
+/// The local figures of the eligibility pre-check, as the district's policy gives them for the case: the monthly
+/// 低保 standard of the year for the household's area, and the 低保边缘 multiple.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrecheckPolicy {
+    pub year: i32,
+    pub standard_fen: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub bianyuan_multiple: crate::policy::Ratio,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

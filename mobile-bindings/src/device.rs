@@ -142,6 +142,12 @@ impl RuhuDevice {
         Ok(view)
     }
 
+    /// The eligibility pre-check for the end of a 低保 / 低保边缘 visit (offline); None for other types or while the
+    /// household size or income is missing.
+    pub fn eligibility(&self, draft_id: String) -> Result<Option<EligibilityAdvice>, RuhuError> {
+        Ok(self.engine.eligibility(id("draft_id", &draft_id)?)?.map(EligibilityAdvice::from))
+    }
+
     pub fn validate_draft(&self, draft_id: String) -> Result<Vec<FieldProblem>, RuhuError> {
         Ok(self.engine.validate_draft(id("draft_id", &draft_id)?)?.into_iter().map(FieldProblem::from).collect())
     }

@@ -1,6 +1,7 @@
 //! Plain records the apps see. Converted from core types here and nowhere else.
 
 use ruhu_core::device::{DraftSummary, LocalAssignment, OutboxEntry, PhotoInfo, RejectedSubmission, SyncReport};
+use ruhu_core::eligibility::DibaoAdvice;
 use ruhu_core::form::{FieldError, FormState, QuestionState};
 use ruhu_core::protocol::{self, UserInfo};
 use ruhu_core::resident_id::mask;
@@ -328,6 +329,41 @@ impl From<SyncReport> for SyncSummary {
             deleted_assignments: r.deleted_assignments,
             round_trips: r.round_trips,
             bytes_received: r.bytes_received,
+        }
+    }
+}
+
+/// One finding of the eligibility pre-check: whether it holds (None: not checked) and why, in Chinese.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct EligibilityFinding {
+    pub code: String,
+    pub met: Option<bool>,
+    pub explanation: String,
+}
+
+/// The eligibility pre-check shown at the end of a 低保 / 低保边缘 visit: advice, never the decision.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct EligibilityAdvice {
+    /// `dibao`, `bianyuan`, `not_eligible` or `unknown`.
+    pub outcome: String,
+    pub outcome_label: String,
+    pub per_capita_income_fen: Option<i64>,
+    /// 补差 per month for the household when the outcome is `dibao`.
+    pub gap_payment_fen: Option<i64>,
+    pub findings: Vec<EligibilityFinding>,
+    /// Says that the township decides.
+    pub note: String,
+}
+
+impl From<DibaoAdvice> for EligibilityAdvice {
+    fn from(a: DibaoAdvice) -> Self {
+        Self {
+            outcome: a.outcome.as_str().into(),
+            outcome_label: a.outcome.label_zh().into(),
+            per_capita_income_fen: a.per_capita_income_fen,
+            gap_payment_fen: a.gap_payment_fen,
+            findings: a.findings.into_iter().map(|f| EligibilityFinding { code: f.code.into(), met: f.met, explanation: f.explanation }).collect(),
+            note: a.note.into(),
         }
     }
 }

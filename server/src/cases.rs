@@ -218,6 +218,8 @@ pub async fn snapshot(conn: &mut AnyConnection, c: &CaseRow) -> Result<CaseSnaps
         village_code: c.village_code.clone(),
         village_name,
         facts,
+        // Filled in where the policy is at hand (the sync feed).
+        precheck: None,
     })
 }
 

@@ -103,6 +103,10 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
     for (q, v) in &answers {
         phone_a.d().set_answer(draft, q, v.clone()).unwrap_or_else(|e| panic!("answer {q}: {e}"));
     }
+    // The pre-check at the end of the visit, offline: ¥770 a month for 2 people against the year's standard.
+    let advice = phone_a.d().eligibility(draft).unwrap().expect("a 低保 visit with size and income has a pre-check");
+    assert_eq!(advice.per_capita_income_fen, Some(38_500));
+    assert!(advice.note.contains("不是审核确认结论"));
     let mut photo_hashes = Vec::new();
     for (i, (w, h)) in [(4000, 3000), (1600, 1200), (1200, 1600)].into_iter().enumerate() {
         let path = files::write(files_dir.path(), &format!("photo{i}.jpg"), &files::camera_jpeg(w, h, i as u32));
@@ -154,6 +158,13 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
 
     // 3. The case record shows the visit: photos with matching hashes, GPS and distance, signatures, actors.
     let record = desk.get(&format!("/api/v1/cases/{case_id}")).await.ok();
+    // The reviewer's pre-check on the server is the one the investigator saw in the house.
+    let reviewer = Desk::login(&server.url(), "qingyan.shenhe").await;
+    let on_server = reviewer.get(&format!("/api/v1/cases/{case_id}/workflow")).await.ok()["eligibility"].clone();
+    assert_eq!(on_server["per_capita_income_fen"], json!(advice.per_capita_income_fen), "{on_server}");
+    assert_eq!(on_server["gap_payment_fen"], json!(advice.gap_payment_fen), "{on_server}");
+    assert_eq!(on_server["outcome"].as_str(), Some(advice.outcome.as_str()), "{on_server}");
+    assert_eq!(on_server["findings"].as_array().map(Vec::len), Some(advice.findings.len()));
     let visits = record["visits"].as_array().unwrap();
     assert_eq!(visits.len(), 1, "{record}");
     let visit = &visits[0];

@@ -13,6 +13,7 @@ use super::photos;
 use super::time::{from_text, now, to_text, uuid_from_text};
 use super::types::*;
 use super::Device;
+use crate::eligibility::{self, DibaoAdvice};
 use crate::form::{FieldError, FormDefinition, FormSession, FormState, Question, QuestionKind, visit_day};
 use crate::geo::{distance_m, LatLon};
 use crate::protocol::{GpsFix, MediaRef, SignatureRef, SignerRole, VisitSubmission};
@@ -446,6 +447,22 @@ impl Device {
                 .iter()
                 .filter_map(|q| Some((q.id.clone(), facts.get(q.fact.as_deref()?)?.value.clone())))
                 .collect())
+        })
+    }
+
+    /// The eligibility pre-check at the end of a 低保 / 低保边缘 visit, offline: the case's facts overlaid with what this
+    /// visit has recorded so far, against the figures the server sent with the assignment. Advice, never the
+    /// decision; None for other types or while the household size or income is still missing.
+    pub fn eligibility(&self, draft_id: Uuid) -> Result<Option<DibaoAdvice>> {
+        self.with_conn(|conn, _| {
+            let draft = load_draft(conn, draft_id)?;
+            let form = load_form(conn, &draft.form_id, draft.form_version)?;
+            let case = load_assignment(conn, draft.assignment_id)?.case;
+            let Some(figures) = case.precheck else { return Ok(None) };
+            let mut facts: BTreeMap<String, Value> = case.facts.into_iter().map(|(k, f)| (k, f.value)).collect();
+            let state = form_session(&form)?.evaluate(&load_answers(conn, draft_id)?);
+            facts.extend(state.facts().iter().cloned());
+            Ok(eligibility::household_from_facts(&facts).map(|h| eligibility::dibao_precheck(&h, &figures.dibao_policy())))
         })
     }
 

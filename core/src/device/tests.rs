@@ -54,6 +54,7 @@ pub(super) fn assignment(id: Uuid) -> AssignmentSnapshot {
             village_code: "520111100201".into(),
             village_name: "青岩村".into(),
             facts,
+            precheck: None,
         },
         household: HouseholdSnapshot {
             id: Uuid::new_v4(),

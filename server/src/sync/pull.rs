@@ -1,7 +1,8 @@
 //! `GET /api/v1/sync/pull`: the caller's feed after a cursor, in pages.
 
 use axum::{Json, extract::State};
-use ruhu_core::protocol::{AssignmentStatus, Change, ChangeRecord, Problem, PullPage};
+use chrono::Datelike;
+use ruhu_core::protocol::{AssignmentStatus, Change, ChangeRecord, PrecheckPolicy, Problem, PullPage};
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -52,7 +53,11 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
         let record = match kind.as_str() {
             KIND_ASSIGNMENT => {
                 let id = parse_uuid(&entity)?;
-                let snapshot = if op == OP_DELETE { None } else { assignments::snapshot(&mut conn, id).await? };
+                let mut snapshot = if op == OP_DELETE { None } else { assignments::snapshot(&mut conn, id).await? };
+                if let Some(s) = snapshot.as_mut() {
+                    let facts = s.case.facts.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
+                    s.case.precheck = PrecheckPolicy::for_case(&state.policy, s.case.assistance_type, &facts, (chrono::Utc::now() + chrono::Duration::hours(8)).year());
+                }
                 // A cancelled assignment is no longer work for anyone: the device deletes it.
                 match snapshot.filter(|s| s.status != AssignmentStatus::Cancelled) {
                     Some(s) => ChangeRecord::AssignmentUpsert { assignment: Box::new(s) },

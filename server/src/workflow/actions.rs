@@ -6,8 +6,8 @@ use axum::{Json, extract::State};
 use chrono::Datelike;
 use ruhu_core::{
     assistance::AssistanceType,
-    eligibility::{self, AssetLimits, DibaoAdvice, DibaoPolicy},
-    protocol::Problem,
+    eligibility::{self, DibaoAdvice},
+    protocol::{PrecheckPolicy, Problem},
     workflow::{
         Action, ActionKind, Actor, CaseState, Ctx, Event, Stage, Transition, amount,
         deadlines::{OpenStep, district_visit_outstanding},
@@ -80,22 +80,13 @@ async fn suggestion(conn: &mut sqlx::AnyConnection, state: &AppState, case: &Cas
     Ok(amount::gap_suggestion(standard.dibao_monthly_fen(s.area), income, size))
 }
 
-/// The pre-check of a 低保 or 低保边缘 case from its facts and the year's local standard.
-async fn dibao_advice(conn: &mut sqlx::AnyConnection, state: &AppState, case: &CaseRow, s: &CaseState, year: i32) -> ApiResult<Option<DibaoAdvice>> {
-    if !matches!(case.assistance_type, AssistanceType::Dibao | AssistanceType::Bianyuan) {
-        return Ok(None);
-    }
+/// The pre-check of a 低保 or 低保边缘 case from its facts and the year's local standard (the same figures the phone
+/// gets with the assignment).
+async fn dibao_advice(conn: &mut sqlx::AnyConnection, state: &AppState, case: &CaseRow, year: i32) -> ApiResult<Option<DibaoAdvice>> {
     let facts = cases::facts(conn, case.id).await?;
     let plain: std::collections::BTreeMap<String, serde_json::Value> = facts.into_iter().map(|(k, f)| (k, f.value)).collect();
-    let Some(household) = eligibility::household_from_facts(&plain) else { return Ok(None) };
-    let Ok(standard) = state.policy.local_standard(year) else { return Ok(None) };
-    let policy = DibaoPolicy {
-        standard_fen: standard.dibao_monthly_fen(s.area),
-        bianyuan_factor: state.policy.bianyuan_income_multiple(),
-        // No asset limits are configured for the district yet: the pre-check says they were not checked.
-        asset_limits: AssetLimits::default(),
-    };
-    Ok(Some(eligibility::dibao_precheck(&household, &policy)))
+    let Some(figures) = PrecheckPolicy::for_case(&state.policy, case.assistance_type, &plain, year) else { return Ok(None) };
+    Ok(eligibility::household_from_facts(&plain).map(|household| eligibility::dibao_precheck(&household, &figures.dibao_policy())))
 }
 
 /// Applies `action` to the case for `caller`, stores everything in one transaction, and returns the result.
@@ -286,7 +277,7 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
     let (s, _) = store::load_state(&mut conn, &case).await?;
     let near_relatives = store::relative_matches(&mut conn, case.household_id, &state.policy).await?;
     let gap_suggestion = suggestion(&mut conn, &state, &case, &s, china_today().year()).await?;
-    let eligibility = dibao_advice(&mut conn, &state, &case, &s, china_today().year()).await?;
+    let eligibility = dibao_advice(&mut conn, &state, &case, china_today().year()).await?;
     let (open_steps, open_steps_error) = store::due_steps(&s, &state.policy, &calendar);
     Ok(Json(WorkflowView {
         case_id: case.id,
