@@ -1,0 +1,261 @@
+// The web console end to end, in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core), against a
+// real ruhu-server started with --demo on a free port, and a phone (the real device core, `ruhu-phone-visit`) that
+// pushes the visit over HTTP.
+//
+// Env: RUHU_SERVER_BIN (the ruhu-server binary), RUHU_PHONE_BIN (the ruhu-phone-visit binary), optional
+// RUHU_SCREENSHOT_DIR (default: $CARGO_TARGET_DIR/console-screenshots, else ./screenshots), optional
+// RUHU_CHROMIUM (default /usr/bin/chromium). `cargo xtask console` sets them.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const PASSWORD = 'Ruhu#demo2026';
+const SERVER_BIN = process.env.RUHU_SERVER_BIN;
+const PHONE_BIN = process.env.RUHU_PHONE_BIN;
+const CHROMIUM = process.env.RUHU_CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.RUHU_SCREENSHOT_DIR
+  || (process.env.CARGO_TARGET_DIR ? join(process.env.CARGO_TARGET_DIR, 'console-screenshots') : join(process.cwd(), 'screenshots'));
+// Chromium on this closed network: no background connections, no QUIC, no GPU, a fresh profile (playwright makes one).
+const CHROMIUM_FLAGS = ['--no-sandbox', '--lang=zh-CN', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+
+let server, dataDir, base, browser, page;
+const pageErrors = [];
+const cspViolations = [];
+const state = {};
+
+function startServer() {
+  dataDir = mkdtempSync(join(tmpdir(), 'ruhu-console-'));
+  // The embedded SQLite default in a fresh data dir, whatever the calling shell points the server at.
+  const env = { ...process.env, RUST_LOG: 'warn' };
+  for (const k of ['RUHU_DATABASE_URL', 'RUHU_LISTEN', 'RUHU_DATA_DIR', 'RUHU_DEMO', 'RUHU_POLICY']) delete env[k];
+  server = spawn(SERVER_BIN, ['--demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('ruhu-server did not start in 60 s:\n' + out)), 60000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.stderr.on('data', (d) => { out += d; });
+    server.on('exit', (code) => { clearTimeout(timer); reject(new Error(`ruhu-server exited (${code}):\n${out}`)); });
+  });
+}
+
+async function shot(name) {
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true });
+}
+
+async function login(username, password = PASSWORD) {
+  await page.goto(base + '/#/login');
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+}
+
+async function logout() {
+  await page.click('#who button');
+  await page.waitForSelector('input[name=username]');
+}
+
+/** Selects the option whose text contains `part` (labels carry a live load count). */
+async function pick(select, part) {
+  const value = await page.$eval(select, (el, p) => [...el.options].find((o) => o.textContent.includes(p))?.value, part);
+  assert.ok(value, `no option containing ${part} in ${select}`);
+  await page.selectOption(select, value);
+}
+
+/** The API as a script would call it, for facts the test needs from outside the page (another township's case). */
+async function apiAs(username, path) {
+  const res = await fetch(base + '/api/v1/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD, device_id: 'console-test-script' }),
+  });
+  assert.equal(res.status, 200);
+  const { access_token } = await res.json();
+  const r = await fetch(base + path, { headers: { Authorization: 'Bearer ' + access_token } });
+  assert.equal(r.status, 200, path);
+  return r.json();
+}
+
+function inTenDays() {
+  const d = new Date(Date.now() + 10 * 86400000);
+  return d.toISOString().slice(0, 10);
+}
+
+before(async () => {
+  assert.ok(SERVER_BIN, 'RUHU_SERVER_BIN must name the ruhu-server binary (run `cargo xtask console`)');
+  assert.ok(PHONE_BIN, 'RUHU_PHONE_BIN must name the ruhu-phone-visit binary (run `cargo xtask console`)');
+  const cjk = execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+  assert.ok(cjk.trim(), 'no Chinese font installed: apt-get install fonts-noto-cjk (cargo xtask console does)');
+  mkdirSync(SHOTS, { recursive: true });
+  base = await startServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && /Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a wrong password is refused with the server\'s Chinese message', async () => {
+  await login('qingyan.zuzhang', 'wrong-password');
+  await page.waitForSelector('#flash:not([hidden])');
+  assert.equal(await page.textContent('#flash'), '用户名或密码错误');
+  await shot('01-login-refused');
+});
+
+test('a township visit supervisor logs in and lands on the township overview', async () => {
+  await login('qingyan.zuzhang');
+  await page.waitForSelector('[data-testid=visits-by-state]');
+  assert.match(await page.textContent('[data-testid=who]'), /青岩调查组长（演示） · 青岩镇 · 入户调查组织人员/);
+  assert.ok(await page.evaluate(() => sessionStorage.getItem('ruhu.access')), 'token kept in sessionStorage');
+  const steps = await page.textContent('[data-testid=cases-by-step]');
+  assert.match(steps, /入户调查中/, 'the demo case with a visit is counted under its step');
+  assert.match(steps, /已受理/);
+  assert.match(await page.textContent('[data-testid=visits-by-state]'), /1\s*待调查/);
+  await shot('02-overview');
+});
+
+test('the cases list masks ID numbers and filters by village', async () => {
+  await page.click('nav a[href="#/cases"]');
+  await page.waitForSelector('[data-testid=case-list] tbody tr');
+  const rows = await page.$$eval('[data-testid=case-list] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.equal(rows.length, 2, 'both 青岩 demo cases, and not the 石板 one');
+  for (const r of rows) {
+    assert.match(r[2], /\*/, 'ID masked: ' + r[2]);
+    assert.doesNotMatch(r[2], /^\d{17}[\dX]$/);
+  }
+  assert.ok(rows.every((r) => !r[1].includes('杨国富')), '石板 household not listed');
+  await pick('select[name=village]', '示范二村');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=case-list] tbody tr').length === 1);
+  assert.match(await page.textContent('[data-testid=case-list] tbody'), /陈桂兰（演示）/);
+  assert.match(page.url(), /village=520111101902/);
+  await shot('03-cases');
+});
+
+test('assigning one investigator twice shows the server\'s refusal; a proper pair is assigned', async () => {
+  await page.click('nav a[href="#/assign"]');
+  await page.waitForSelector('[data-testid=assignable-cases] tbody tr');
+  const listed = await page.textContent('[data-testid=assignable-cases]');
+  assert.doesNotMatch(listed, /王明德/, 'a case with an open visit is not offered again');
+  await page.check('[data-testid=assignable-cases] tr:has-text("陈桂兰") input[type=radio]');
+  await pick('select[name=i1]', '青岩调查员三');
+  await pick('select[name=i2]', '青岩调查员三');
+  await page.fill('input[name=due]', inTenDays());
+  await page.click('#assign-form button[type=submit]');
+  await page.waitForSelector('#flash:not([hidden])');
+  assert.equal(await page.textContent('#flash'), '两名调查人员不能是同一人');
+  await shot('04-assign-refused');
+
+  const load = await page.textContent('[data-testid=investigator-load]');
+  assert.match(load, /青岩调查员一（演示）\s*青岩镇\s*1/, 'investigator one carries the demo visit');
+  await pick('select[name=i2]', '青岩调查员一');
+  await page.click('#assign-form button[type=submit]');
+  await page.waitForURL(/#\/visits$/);
+  await page.waitForSelector('[data-testid=assignments] tbody tr');
+  assert.match(await page.textContent('#flash'), /已为 .* 安排入户调查：青岩调查员三（演示）、青岩调查员一（演示）/);
+  const row = page.locator('[data-testid=assignments] tr:has-text("陈桂兰")');
+  assert.match(await row.textContent(), /待调查/);
+  state.assignmentId = await row.getAttribute('data-assignment');
+  assert.ok(state.assignmentId);
+  await shot('05-visits-assigned');
+});
+
+test('a phone pushes the visit and the console shows it synced', async () => {
+  const out = execFileSync(PHONE_BIN, [base, 'qingyan.diaocha3', PASSWORD, state.assignmentId], { encoding: 'utf8', timeout: 120000 });
+  const phone = JSON.parse(out.trim().split('\n').pop());
+  assert.equal(phone.merged, 1, 'the visit was merged: ' + out);
+  state.submissionId = phone.submission_id;
+  state.phoneDistance = phone.distance_m;
+  await page.reload();
+  await page.waitForSelector('[data-testid=assignments] tbody tr');
+  const row = page.locator(`[data-testid=assignments] tr[data-assignment="${state.assignmentId}"]`);
+  assert.match(await row.textContent(), /已完成/);
+  assert.match(await row.textContent(), /已同步，查看/);
+  assert.match(await page.textContent('main'), /青岩调查员三（演示）\s*qingyan\.diaocha3的手机（测试）\s*0\.1\.0-console-e2e/,
+    'the phone that pushed is listed with its last contact');
+  await shot('06-visits-synced');
+  await row.locator('a:has-text("已同步，查看")').click();
+});
+
+test('the review page shows labelled answers, the photos, the signatures and the GPS distance', async () => {
+  await page.waitForSelector('[data-testid=answers]');
+  const answers = await page.textContent('[data-testid=answers]');
+  assert.match(answers, /工资性收入（月均）\s*650\.00 元/);
+  assert.match(answers, /住房状况\s*自有住房，危房/);
+  assert.match(answers, /是否拥有机动车辆.*否/);
+  assert.match(answers, /刚性支出\s*医疗/);
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=photos-photos_house] img')].filter((i) => i.complete && i.naturalWidth > 0).length === 3);
+  await page.waitForFunction(() => [...document.querySelectorAll('.sig img')].filter((i) => i.complete && i.naturalWidth > 0).length === 3);
+  const distance = await page.textContent('[data-testid=distance]');
+  assert.equal(distance, `${Math.round(state.phoneDistance)} 米`, 'the distance the phone computed offline');
+  assert.ok(state.phoneDistance > 25 && state.phoneDistance < 45);
+  assert.match(await page.textContent('[data-testid=flags]'), /未发现异常/);
+  assert.ok(await page.$('svg.schematic circle'), 'schematic drawn without a tile provider');
+  await shot('07-review');
+
+  await page.click('[data-testid=photos-photos_house] img');
+  await page.waitForFunction(() => { const i = document.querySelector('dialog img.full'); return i && i.naturalWidth >= 1200; });
+  await shot('08-photo-full-size');
+  await page.click('dialog button');
+});
+
+test('the case record shows the household in full and the visit\'s facts with their source', async () => {
+  await page.click('a:has-text("返回案件")');
+  await page.waitForSelector('[data-testid=case-info]');
+  const main = await page.textContent('main');
+  assert.match(main, /本次查看已记入审计日志/);
+  assert.match(main, /\d{17}[\dX]/, 'the audited full record shows the full ID');
+  assert.match(main, /income\.wages_fen\s*65000\s*入户调查/);
+  await shot('09-case');
+});
+
+test('devices: the phone that pushed is listed and can be revoked', async () => {
+  await page.click('nav a[href="#/admin"]');
+  const row = page.locator('table tr:has-text("qingyan.diaocha3")').first();
+  await row.waitFor();
+  await row.locator('button:has-text("停用")').click();
+  await page.click('dialog button.danger');
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  assert.match(await page.textContent('#flash'), /已停用 青岩调查员三（演示） 的设备/);
+  assert.match(await page.locator('table tr:has-text("qingyan.diaocha3")').first().textContent(), /已停用/);
+  await shot('10-admin');
+});
+
+test('a 青岩 township user cannot open a 石板 case: the console shows out_of_scope', async () => {
+  const shiban = await apiAs('shiban.shenhe', '/api/v1/cases');
+  assert.equal(shiban.length, 1);
+  await logout();
+  await login('qingyan.shenhe');
+  await page.waitForSelector('[data-testid=who]');
+  await page.goto(`${base}/#/cases/${shiban[0].id}`);
+  const err = await page.waitForSelector('[data-testid=page-error]');
+  assert.equal(await err.getAttribute('data-code'), 'out_of_scope');
+  assert.equal(await err.textContent(), '该记录不在您的管辖范围内，访问已记录');
+  assert.doesNotMatch(await page.textContent('main'), /杨国富/);
+  await shot('11-out-of-scope');
+  await page.goto(base + '/#/workflow');
+  await page.waitForSelector('[data-testid=coming]');
+  await shot('12-workflow-coming');
+});
+
+test('no script error and no content-security-policy violation on any page', () => {
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
+});
