@@ -142,6 +142,12 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
+/** Replaces an element's children; skips null/false entries (replaceChildren would print them as text). */
+function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== undefined && c !== null && c !== false)
+    .map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
+}
+
 function svg(tag, attrs, ...children) {
   const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
   for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
@@ -270,7 +276,7 @@ function pageLogin(main) {
   h('label', {}, '用户名', h('input', { name: 'username', autocomplete: 'username', required: true })),
   h('label', {}, '密码', h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
   h('button', { class: 'primary', type: 'submit' }, '登录'));
-  main.replaceChildren(h('div', { class: 'login' }, h('h1', {}, '登录'), form,
+  fill(main, h('div', { class: 'login' }, h('h1', {}, '登录'), form,
     h('p', { class: 'muted' }, '首次在本浏览器登录时，本浏览器将登记为一台设备，管理员可随时停用。')));
 }
 
@@ -306,7 +312,7 @@ async function pageOverview(main) {
   const u = store.user;
   if (hasRole(['investigator', 'village_assistant']) && !hasRole(ASSIGNERS) && !hasRole(['township_reviewer', 'township_caseworker'])) {
     const mine = await get('/api/v1/assignments?mine=true');
-    main.replaceChildren(h('h1', {}, '我的入户调查'), assignmentTable(mine, {}, false),
+    fill(main, h('h1', {}, '我的入户调查'), assignmentTable(mine, {}, false),
       h('p', { class: 'muted' }, '入户调查请在手机应用中完成。'));
     return;
   }
@@ -340,7 +346,7 @@ async function pageOverview(main) {
       return h('tr', {}, h('td', {}, t.name), h('td', {}, tc.length), h('td', {}, ta.filter((a) => a.status === 'assigned').length),
         h('td', {}, ta.filter(isOverdue).length));
     });
-    parts.push(h('h2', {}, '各乡镇情况'), table(['乡镇', '案件', '待调查', '逾期'], rows),
+    parts.push(h('h2', {}, '各乡镇情况'), table(['乡镇', '案件', '待调查', '逾期'], rows, { 'data-testid': 'townships' }),
       h('p', { class: 'muted' }, '备案、抽查与复核事项将在审核流程上线后显示。'));
   }
 
@@ -353,7 +359,7 @@ async function pageOverview(main) {
   };
   parts.push(h('h2', {}, '逾期事项'), table(['案件编号', '户主', '村（居）', '调查人员', '截止日期', ''], overdue.map(row), { 'data-testid': 'overdue' }));
   parts.push(h('h2', {}, '待完成的入户调查（按截止日期）'), table(['案件编号', '户主', '村（居）', '调查人员', '截止日期', ''], open.map(row)));
-  main.replaceChildren(...parts);
+  fill(main, ...parts);
 }
 
 function queryOf() {
@@ -392,14 +398,14 @@ async function pageCases(main) {
     history.replaceState(null, '', '#/cases' + (qs.toString() ? '?' + qs : ''));
     const list = await attempt(() => loadCases(f));
     if (!list) return;
-    holder.replaceChildren(table(['案件编号', '户主', '户主身份证号', '村（居）', '救助类型', '办理环节', '受理时间'],
+    fill(holder, table(['案件编号', '户主', '户主身份证号', '村（居）', '救助类型', '办理环节', '受理时间'],
       list.map((c) => h('tr', {}, h('td', {}, h('a', { href: '#/cases/' + c.id }, c.case_no)), h('td', {}, c.head_name),
         h('td', {}, c.head_resident_id_masked || '—'), h('td', {}, org.names[c.village_code] || c.village_code),
         h('td', {}, c.assistance_type_label), h('td', {}, c.step_label), h('td', {}, fmtTime(c.created_at)))),
       { 'data-testid': 'case-list' }), h('p', { class: 'muted' }, `共 ${list.length} 件。列表中的身份证号已脱敏；打开案件查看完整记录将记入审计日志。`));
   };
   const { form, org } = await caseFilters((f) => show(f), initial);
-  main.replaceChildren(h('h1', {}, '案件'), form, holder);
+  fill(main, h('h1', {}, '案件'), form, holder);
   await show(new FormData(form));
 }
 
@@ -410,9 +416,21 @@ function factValue(v) {
   return String(v);
 }
 
+/** The questions of the case's latest visit form, by the fact they feed (labels and units for the facts table). */
+async function questionsByFact(c) {
+  const a = c.assignments[c.assignments.length - 1];
+  if (!a) return {};
+  const form = await get(`/api/v1/forms/${encodeURIComponent(a.form_id)}/${a.form_version}`).catch(() => null);
+  const out = {};
+  const walk = (qs) => { for (const q of qs || []) { if (q.fact) out[q.fact] = q; walk(q.questions); } };
+  walk(form?.questions);
+  return out;
+}
+
 async function pageCase(main, id) {
   const c = await get('/api/v1/cases/' + encodeURIComponent(id));
   const hh = c.household;
+  const byFact = await questionsByFact(c);
   const canAssign = hasRole(ASSIGNERS);
   const parts = [
     h('h1', {}, `案件 ${c.case_no}`),
@@ -428,7 +446,8 @@ async function pageCase(main, id) {
     h('h2', {}, '家庭成员'),
     table(['姓名', '与户主关系', '身份证号'], hh.members.map((m) => h('tr', {}, h('td', {}, m.name), h('td', {}, m.relation), h('td', {}, m.resident_id)))),
     h('h2', {}, '家庭情况（事实及来源）'),
-    table(['项目', '内容', '来源', '更新时间'], Object.entries(c.facts).map(([k, f]) => h('tr', {}, h('td', {}, k), h('td', {}, factValue(f.value)),
+    table(['项目', '内容', '来源', '更新时间'], Object.entries(c.facts).map(([k, f]) => h('tr', {}, h('td', { title: k }, byFact[k]?.label || k),
+      h('td', {}, byFact[k] ? answerText(byFact[k], f.value) : factValue(f.value)),
       h('td', {}, f.source_submission ? h('a', { href: `#/review/${c.id}/${f.source_submission}` }, '入户调查') : '申请材料（窗口录入）'),
       h('td', {}, fmtTime(f.updated_at))))),
     h('h2', {}, '入户调查安排'),
@@ -450,7 +469,7 @@ async function pageCase(main, id) {
   parts.push(h('h2', {}, '办理记录'),
     table(['时间', '事项', '办理人', '截止日期'], c.steps.map((s) => h('tr', {}, h('td', {}, fmtTime(s.at)), h('td', {}, s.label),
       h('td', {}, s.actor ? s.actor.display_name : '系统'), h('td', {}, s.due_date || '')))));
-  main.replaceChildren(...parts);
+  fill(main, ...parts);
 }
 
 function assignmentTable(list, caseInfo, withActions) {
@@ -518,7 +537,7 @@ async function pageAssign(main) {
     const list = await attempt(() => loadCases(f));
     if (!list) return;
     const free = list.filter((c) => !busy.has(c.id));
-    casesHolder.replaceChildren(table(['', '案件编号', '户主', '村（居）', '救助类型', '办理环节'],
+    fill(casesHolder, table(['', '案件编号', '户主', '村（居）', '救助类型', '办理环节'],
       free.map((c) => h('tr', {},
         h('td', {}, h('input', { type: 'radio', name: 'case', value: c.id, checked: c.id === chosen, form: 'assign-form', 'aria-label': c.case_no,
           onchange: () => { chosen = c.id; } })),
@@ -547,7 +566,7 @@ async function pageAssign(main) {
   h('label', {}, '调查人员二', investigatorSelect('i2', investigators)),
   h('label', {}, '截止日期', h('input', { type: 'date', name: 'due', required: true })),
   h('button', { class: 'primary', type: 'submit' }, '安排入户调查'));
-  main.replaceChildren(h('h1', {}, '安排入户调查'),
+  fill(main, h('h1', {}, '安排入户调查'),
     h('h2', {}, '1. 选择案件'), filters, casesHolder,
     h('h2', {}, '2. 选择两名调查人员和截止日期'), form,
     h('p', { class: 'muted' }, '两名调查人员不能是同一人；近亲属回避的核对将随近亲属备案功能上线。'),
@@ -580,7 +599,7 @@ async function pageVisits(main) {
         h('td', {}, d.revoked_at ? h('span', { class: 'badge bad' }, '已停用') : h('span', { class: 'badge ok' }, '正常'))))),
       h('p', { class: 'muted' }, '“最近联网”为设备最近一次登录或刷新登录凭证的时间。'));
   }
-  main.replaceChildren(...parts);
+  fill(main, ...parts);
 }
 
 // ---------- review ----------
@@ -707,7 +726,7 @@ async function pageReview(main, caseId, submissionId) {
     sigs.append(box);
   }
 
-  main.replaceChildren(
+  fill(main, 
     h('h1', {}, `入户调查结果：${c.case_no} · ${c.household.head_name}`),
     h('p', {}, h('a', { href: '#/cases/' + c.id }, '返回案件')),
     h('dl', { class: 'kv', 'data-testid': 'visit-info' },
@@ -736,7 +755,7 @@ async function pageReview(main, caseId, submissionId) {
 }
 
 function pageWorkflow(main) {
-  main.replaceChildren(h('h1', {}, '审核流程'),
+  fill(main, h('h1', {}, '审核流程'),
     h('div', { class: 'placeholder', 'data-testid': 'coming' },
       h('p', {}, '以下功能正在开发，即将上线：'),
       h('ul', {}, ['受理申请与一次性告知补正材料', '初审意见、公示及异议处理', '审核确认（含救助金额）与不予确认（含理由）', '延期办理（含原因）与提请复核',
@@ -745,7 +764,7 @@ function pageWorkflow(main) {
 }
 
 async function pageAdmin(main) {
-  const isAdmin = hasRole(['admin', 'district_supervisor', 'township_reviewer']);
+  const isAdmin = hasRole(['admin']);
   const [devices, users, org, calendar] = await Promise.all([
     get('/api/v1/devices'), get('/api/v1/users'), orgNames(), get('/api/v1/calendar'),
   ]);
@@ -760,7 +779,7 @@ async function pageAdmin(main) {
     h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => dlg.close() }, '返回'), h('button', { class: 'danger' }, '确认停用')));
     const dlg = dialog(form);
   };
-  main.replaceChildren(h('h1', {}, '系统管理'),
+  fill(main, h('h1', {}, '系统管理'),
     h('h2', {}, '设备'),
     table(['用户', '设备', '应用版本', '登记时间', '最近联网', '状态', '操作'], devices.map((d) => h('tr', {},
       h('td', {}, `${d.display_name}（${d.username}）`), h('td', {}, d.name || d.installation_id), h('td', {}, d.app_version || '—'),
@@ -773,7 +792,7 @@ async function pageAdmin(main) {
       h('td', {}, u.enabled ? '启用' : h('span', { class: 'badge bad' }, '停用'))))),
     isAdmin ? h('p', { class: 'muted' }, '新增用户、调整角色与单位的页面即将上线。') : null,
     h('h2', {}, '组织机构'),
-    table(['代码', '名称', '层级'], org.units.map((o) => h('tr', {}, h('td', {}, o.code), h('td', {}, o.name + (o.demo ? '' : '')), h('td', {}, o.level_label)))),
+    table(['代码', '名称', '层级'], org.units.map((o) => h('tr', {}, h('td', {}, o.code), h('td', {}, o.name, o.demo ? [' ', h('span', { class: 'badge' }, '演示')] : null), h('td', {}, o.level_label)))),
     h('h2', {}, '工作日历'),
     h('p', {}, calendar.covered_years.length ? `已载入法定节假日安排的年份：${calendar.covered_years.join('、')}` : '尚未载入任何年份的法定节假日安排'));
 }
@@ -790,7 +809,7 @@ async function route() {
     return;
   }
   renderChrome();
-  main.replaceChildren(h('p', { class: 'muted' }, '正在加载……'));
+  fill(main, h('p', { class: 'muted' }, '正在加载……'));
   try {
     switch (path[0]) {
       case undefined: await pageOverview(main); break;
@@ -800,11 +819,11 @@ async function route() {
       case 'review': await pageReview(main, path[1], path[2]); break;
       case 'workflow': pageWorkflow(main); break;
       case 'admin': await pageAdmin(main); break;
-      default: main.replaceChildren(h('h1', {}, '页面不存在'), h('p', {}, h('a', { href: '#/' }, '返回概览')));
+      default: fill(main, h('h1', {}, '页面不存在'), h('p', {}, h('a', { href: '#/' }, '返回概览')));
     }
   } catch (e) {
     const message = e instanceof ApiError ? e.message : '页面出错：' + e.message;
-    main.replaceChildren(h('h1', {}, '无法打开'), h('p', { class: 'error', 'data-code': e.code || 'script_error', 'data-testid': 'page-error' }, message),
+    fill(main, h('h1', {}, '无法打开'), h('p', { class: 'error', 'data-code': e.code || 'script_error', 'data-testid': 'page-error' }, message),
       h('p', {}, h('a', { href: '#/' }, '返回概览')));
     flash(message);
   }

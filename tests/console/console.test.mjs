@@ -50,6 +50,8 @@ function startServer() {
 
 async function shot(name) {
   await page.waitForLoadState('networkidle');
+  const text = await page.textContent('body');
+  assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, `${name}: a value leaked into the page as text`);
   await page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true });
 }
 
@@ -222,7 +224,8 @@ test('the case record shows the household in full and the visit\'s facts with th
   const main = await page.textContent('main');
   assert.match(main, /本次查看已记入审计日志/);
   assert.match(main, /\d{17}[\dX]/, 'the audited full record shows the full ID');
-  assert.match(main, /income\.wages_fen\s*65000\s*入户调查/);
+  assert.match(main, /工资性收入（月均）\s*650\.00 元\s*入户调查/, 'facts labelled by the form, with their source');
+  assert.match(main, /住房状况\s*自有住房，危房\s*入户调查/);
   await shot('09-case');
 });
 
@@ -250,9 +253,17 @@ test('a 青岩 township user cannot open a 石板 case: the console shows out_of
   assert.equal(await err.textContent(), '该记录不在您的管辖范围内，访问已记录');
   assert.doesNotMatch(await page.textContent('main'), /杨国富/);
   await shot('11-out-of-scope');
+
+  await logout();
+  await login('qu.jianguan');
+  await page.waitForSelector('[data-testid=townships]');
+  const townships = await page.textContent('[data-testid=townships]');
+  assert.match(townships, /青岩镇\s*2\s*1\s*0/, '青岩: two cases, one open visit, none overdue');
+  assert.match(townships, /石板镇\s*1\s*0\s*0/);
+  await shot('12-district-overview');
   await page.goto(base + '/#/workflow');
   await page.waitForSelector('[data-testid=coming]');
-  await shot('12-workflow-coming');
+  await shot('13-workflow-coming');
 });
 
 test('no script error and no content-security-policy violation on any page', () => {
