@@ -281,7 +281,7 @@ function pageLogin(main) {
 }
 
 function navFor() {
-  const links = [['#/', '概览'], ['#/cases', '案件']];
+  const links = [['#/', '概览'], ['#/cases', '案件'], ['#/households', '家庭']];
   if (hasRole(ASSIGNERS)) links.push(['#/assign', '安排入户调查']);
   links.push(['#/visits', '调查进度']);
   links.push(['#/workflow', '审核流程']);
@@ -409,6 +409,45 @@ async function pageCases(main) {
   await show(new FormData(form));
 }
 
+async function pageHouseholds(main) {
+  const initial = queryOf();
+  const org = await orgNames();
+  const villages = org.units.filter((o) => o.level === 'village');
+  const holder = h('div');
+  const show = async (village) => {
+    history.replaceState(null, '', '#/households' + (village ? '?village=' + encodeURIComponent(village) : ''));
+    const list = await attempt(() => get('/api/v1/households?limit=500' + (village ? '&village_code=' + encodeURIComponent(village) : '')));
+    if (!list) return;
+    fill(holder, table(['户主', '住址', '村（居）', '家庭成员（身份证号已脱敏）', '登记时间'], list.map((x) => h('tr', {},
+      h('td', {}, h('a', { href: '#/households/' + x.id }, x.head_name)), h('td', {}, x.address),
+      h('td', {}, org.names[x.village_code] || x.village_code),
+      h('td', {}, x.members.map((m) => h('div', {}, `${m.name}（${m.relation}）${m.resident_id_masked}`))),
+      h('td', {}, fmtTime(x.created_at)))), { 'data-testid': 'household-list' }),
+    h('p', { class: 'muted' }, `共 ${list.length} 户。打开家庭查看完整身份证号将记入审计日志。`));
+  };
+  const picker = h('select', { name: 'village', onchange: (e) => show(e.target.value) }, h('option', { value: '' }, '全部'),
+    villages.map((v) => h('option', { value: v.code, selected: initial.get('village') === v.code }, v.name)));
+  fill(main, h('h1', {}, '家庭'), h('div', { class: 'filters' }, h('label', {}, '村（居）', picker)), holder);
+  await show(picker.value);
+}
+
+async function pageHousehold(main, id) {
+  const [x, cases] = await Promise.all([get('/api/v1/households/' + encodeURIComponent(id)), get('/api/v1/cases?limit=500')]);
+  const own = cases.filter((c) => c.household_id === x.id);
+  fill(main, h('h1', {}, `家庭：${x.head_name}`),
+    h('p', { class: 'muted' }, '您查看的是完整记录，本次查看已记入审计日志。'),
+    h('dl', { class: 'kv' },
+      h('dt', {}, '所在地'), h('dd', {}, x.location_name),
+      h('dt', {}, '住址'), h('dd', {}, x.address),
+      h('dt', {}, '位置'), h('dd', {}, x.location ? `${x.location.lat.toFixed(5)}, ${x.location.lon.toFixed(5)}（WGS-84）` : '未登记'),
+      h('dt', {}, '登记人'), h('dd', {}, `${x.created_by.display_name}（${fmtTime(x.created_at)}）`)),
+    h('h2', {}, '家庭成员'),
+    table(['姓名', '与户主关系', '身份证号'], x.members.map((m) => h('tr', {}, h('td', {}, m.name), h('td', {}, m.relation), h('td', {}, m.resident_id)))),
+    h('h2', {}, '案件'),
+    table(['案件编号', '救助类型', '办理环节', '受理时间'], own.map((c) => h('tr', {}, h('td', {}, h('a', { href: '#/cases/' + c.id }, c.case_no)),
+      h('td', {}, c.assistance_type_label), h('td', {}, c.step_label), h('td', {}, fmtTime(c.created_at))))));
+}
+
 function factValue(v) {
   if (typeof v === 'boolean') return v ? '是' : '否';
   if (Array.isArray(v)) return v.join('、');
@@ -440,7 +479,7 @@ async function pageCase(main, id) {
       h('dt', {}, '办理环节'), h('dd', {}, c.step_label),
       h('dt', {}, '所在地'), h('dd', {}, c.location_name),
       h('dt', {}, '受理人'), h('dd', {}, `${c.created_by.display_name}（${fmtTime(c.created_at)}）`),
-      h('dt', {}, '户主'), h('dd', {}, hh.head_name),
+      h('dt', {}, '户主'), h('dd', {}, h('a', { href: '#/households/' + hh.id }, hh.head_name)),
       h('dt', {}, '住址'), h('dd', {}, hh.address),
       h('dt', {}, '位置'), h('dd', {}, hh.location ? `${hh.location.lat.toFixed(5)}, ${hh.location.lon.toFixed(5)}（WGS-84）` : '未登记')),
     h('h2', {}, '家庭成员'),
@@ -814,6 +853,7 @@ async function route() {
     switch (path[0]) {
       case undefined: await pageOverview(main); break;
       case 'cases': path[1] ? await pageCase(main, path[1]) : await pageCases(main); break;
+      case 'households': path[1] ? await pageHousehold(main, path[1]) : await pageHouseholds(main); break;
       case 'assign': await pageAssign(main); break;
       case 'visits': await pageVisits(main); break;
       case 'review': await pageReview(main, path[1], path[2]); break;

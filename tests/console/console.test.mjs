@@ -151,6 +151,21 @@ test('the cases list masks ID numbers and filters by village', async () => {
   await shot('03-cases');
 });
 
+test('households are listed masked and open in full from the list', async () => {
+  await page.click('nav a[href="#/households"]');
+  await page.waitForSelector('[data-testid=household-list] tbody tr');
+  const list = await page.textContent('[data-testid=household-list]');
+  assert.match(list, /王明德（演示）/);
+  assert.match(list, /陈桂兰（演示）（户主）5201\*+042X/);
+  assert.doesNotMatch(list, /\d{17}[\dX]/, 'no full ID number in the list');
+  assert.doesNotMatch(list, /杨国富/);
+  await shot('03b-households');
+  await page.click('[data-testid=household-list] a:has-text("陈桂兰")');
+  await page.waitForSelector('h1:has-text("家庭：陈桂兰（演示）")');
+  assert.match(await page.textContent('main'), /52011119510609042X/, 'the audited full record shows the full number');
+  assert.match(await page.textContent('main'), /QY-2026-\d{6}/, 'with its case');
+});
+
 test('assigning one investigator twice shows the server\'s refusal; a proper pair is assigned', async () => {
   await page.click('nav a[href="#/assign"]');
   await page.waitForSelector('[data-testid=assignable-cases] tbody tr');
