@@ -176,15 +176,20 @@ function clearFlash() {
   el.textContent = '';
 }
 
-/** Runs an action, showing its API error (the server's zh-CN message) instead of losing it. */
-async function attempt(fn) {
+/** Runs an action, showing its API error (the server's zh-CN message) instead of losing it: in `where` (a line inside
+ * an open dialog, which covers the page's message bar) or in the message bar. */
+async function attempt(fn, where) {
   try {
     return await fn();
   } catch (e) {
-    flash(e instanceof ApiError ? e.message : '页面出错：' + e.message);
+    const message = e instanceof ApiError ? e.message : '页面出错：' + e.message;
+    if (where) where.textContent = message;
+    else flash(message);
     return undefined;
   }
 }
+
+const dialogError = () => h('p', { class: 'error', role: 'alert', 'data-testid': 'dialog-error' });
 
 const pad = (n) => String(n).padStart(2, '0');
 function fmtTime(iso) {
@@ -530,6 +535,7 @@ function assignmentTable(list, caseInfo, withActions) {
 async function reassignDialog(a) {
   const list = await attempt(investigatorsWithLoad);
   if (!list) return;
+  const err = dialogError();
   const form = h('form', {
     method: 'dialog',
     onsubmit: async (ev) => {
@@ -537,7 +543,7 @@ async function reassignDialog(a) {
       const f = new FormData(form);
       const body = { investigator_ids: [f.get('i1'), f.get('i2')], reason: String(f.get('reason') || '') || null };
       if (f.get('due')) body.due_date = f.get('due');
-      const done = await attempt(() => post(`/api/v1/assignments/${a.id}/reassign`, body));
+      const done = await attempt(() => post(`/api/v1/assignments/${a.id}/reassign`, body), err);
       if (done) { d.close(); flash(`已调整 ${a.case_no} 的调查人员`, true); route(); }
     },
   },
@@ -546,22 +552,25 @@ async function reassignDialog(a) {
   h('label', {}, '调查人员二', investigatorSelect('i2', list, a.investigators[1]?.id)),
   h('label', {}, '新的截止日期（不改可留空）', h('input', { type: 'date', name: 'due' })),
   h('label', {}, '调整原因', h('input', { name: 'reason' })),
+  err,
   h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => d.close() }, '返回'), h('button', { class: 'primary' }, '确认调整')));
   const d = dialog(form);
 }
 
 function cancelDialog(a) {
+  const err = dialogError();
   const form = h('form', {
     onsubmit: async (ev) => {
       ev.preventDefault();
       const reason = String(new FormData(form).get('reason') || '');
-      const done = await attempt(() => post(`/api/v1/assignments/${a.id}/cancel`, { reason }));
+      const done = await attempt(() => post(`/api/v1/assignments/${a.id}/cancel`, { reason }), err);
       if (done) { d.close(); flash(`已取消 ${a.case_no} 的入户调查`, true); route(); }
     },
   },
   h('h2', {}, `取消入户调查：${a.case_no}`),
   h('p', {}, '取消后，两位调查人员手机上的该任务及其本地数据将被删除。'),
   h('label', {}, '取消原因', h('textarea', { name: 'reason', rows: 3 })),
+  err,
   h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => d.close() }, '返回'), h('button', { class: 'danger' }, '确认取消')));
   const d = dialog(form);
 }
@@ -808,13 +817,14 @@ async function pageAdmin(main) {
     get('/api/v1/devices'), get('/api/v1/users'), orgNames(), get('/api/v1/calendar'),
   ]);
   const revoke = (d) => {
+    const err = dialogError();
     const form = h('form', {
       onsubmit: async (ev) => {
         ev.preventDefault();
-        const done = await attempt(() => post(`/api/v1/devices/${d.id}/revoke`));
+        const done = await attempt(() => post(`/api/v1/devices/${d.id}/revoke`), err);
         if (done) { dlg.close(); flash(`已停用 ${d.display_name} 的设备“${d.name || d.installation_id}”`, true); route(); }
       },
-    }, h('h2', {}, '停用设备'), h('p', {}, `停用 ${d.display_name} 的设备“${d.name || d.installation_id}”？该设备下次联网时将清除本机数据。`),
+    }, h('h2', {}, '停用设备'), h('p', {}, `停用 ${d.display_name} 的设备“${d.name || d.installation_id}”？该设备下次联网时将清除本机数据。`), err,
     h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => dlg.close() }, '返回'), h('button', { class: 'danger' }, '确认停用')));
     const dlg = dialog(form);
   };

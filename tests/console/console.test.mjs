@@ -256,6 +256,29 @@ test('devices: the phone that pushed is listed and can be revoked', async () => 
   await shot('10-admin');
 });
 
+test('reassigning and cancelling a visit; a cancel without a reason shows the server\'s message in the dialog', async () => {
+  await page.click('nav a[href="#/visits"]');
+  const row = () => page.locator('[data-testid=assignments] tr:has-text("王明德")');
+  await row().waitFor();
+  await row().locator('button:has-text("调整人员")').click();
+  await pick('dialog select[name=i2]', '青岩调查员三');
+  await page.fill('dialog input[name=reason]', '调查员二休假');
+  await page.click('dialog button.primary');
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  assert.match(await page.textContent('#flash'), /已调整 QY-2026-\d+ 的调查人员/);
+  await page.waitForFunction(() => /青岩调查员一（演示）、青岩调查员三（演示）/.test(document.querySelector('[data-testid=assignments] tbody')?.textContent || ''));
+
+  await row().locator('button:has-text("取消")').click();
+  await page.click('dialog button.danger');
+  await page.waitForSelector('[data-testid=dialog-error]:has-text("请填写取消原因")');
+  await shot('10b-cancel-needs-reason');
+  await page.fill('dialog textarea[name=reason]', '申请人已撤回申请');
+  await page.click('dialog button.danger');
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  await page.waitForFunction(() => /已取消\s*取消原因：申请人已撤回申请/.test(document.querySelector('[data-testid=assignments] tbody')?.textContent || ''));
+  assert.equal(await row().locator('button').count(), 0, 'a cancelled visit offers no more actions');
+});
+
 test('a 青岩 township user cannot open a 石板 case: the console shows out_of_scope', async () => {
   const shiban = await apiAs('shiban.shenhe', '/api/v1/cases');
   assert.equal(shiban.length, 1);
@@ -273,7 +296,7 @@ test('a 青岩 township user cannot open a 石板 case: the console shows out_of
   await login('qu.jianguan');
   await page.waitForSelector('[data-testid=townships]');
   const townships = await page.textContent('[data-testid=townships]');
-  assert.match(townships, /青岩镇\s*2\s*1\s*0/, '青岩: two cases, one open visit, none overdue');
+  assert.match(townships, /青岩镇\s*2\s*0\s*0/, '青岩: two cases, no open visit (one done, one cancelled), none overdue');
   assert.match(townships, /石板镇\s*1\s*0\s*0/);
   await shot('12-district-overview');
   await page.goto(base + '/#/workflow');
