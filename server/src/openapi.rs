@@ -9,7 +9,7 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    assignments, auth, cases, devices, households, media, org, policy,
+    assignments, auth, cases, console, devices, households, media, org, policy,
     state::AppState,
     sync::{pull, push},
     uploads, users,
@@ -78,5 +78,6 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(pull::pull))
         .routes(routes!(push::push))
         .routes(routes!(media::get))
+        .routes(routes!(console::forms_api::get))
         .merge(uploads)
 }

@@ -67,6 +67,9 @@ async fn a_signed_in_user_reads_a_published_form_definition() {
         let unpublished = env.get(&supervisor, "/api/v1/forms/dibao-home-visit/2").await;
         assert_eq!(unpublished.status, StatusCode::NOT_FOUND);
 
+        let doc = env.request(Method::GET, "/api/v1/openapi.json", None, None).await;
+        assert!(doc.body["paths"]["/api/v1/forms/{id}/{version}"]["get"].is_object(), "documented with the rest of the API");
+
         let bad = env.get(&supervisor, "/api/v1/forms/dibao-home-visit/latest").await;
         assert_eq!(bad.status, StatusCode::NOT_FOUND, "{bad:?}");
         assert_eq!(bad.code(), "not_found");

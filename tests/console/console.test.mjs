@@ -69,6 +69,7 @@ async function logout() {
 
 /** Selects the option whose text contains `part` (labels carry a live load count). */
 async function pick(select, part) {
+  await page.waitForSelector(select);
   const value = await page.$eval(select, (el, p) => [...el.options].find((o) => o.textContent.includes(p))?.value, part);
   assert.ok(value, `no option containing ${part} in ${select}`);
   await page.selectOption(select, value);

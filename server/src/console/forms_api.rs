@@ -2,7 +2,7 @@
 //! answers. Form definitions hold no personal data.
 
 use axum::{Json, extract::State, http::StatusCode};
-use ruhu_core::form::FormDefinition;
+use ruhu_core::{form::FormDefinition, protocol::Problem};
 
 use crate::{
     auth::Caller,
@@ -11,6 +11,10 @@ use crate::{
     state::AppState,
 };
 
+#[utoipa::path(get, path = "/api/v1/forms/{id}/{version}", tag = "forms", security(("bearer" = [])),
+    params(("id" = String, Path, description = "form id, e.g. dibao-home-visit"), ("version" = u32, Path, description = "published version")),
+    description = "A published form definition (questions, labels, choices), e.g. to label a visit's answers.",
+    responses((status = 200, body = FormDefinition), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(State(state): State<AppState>, _caller: Caller, ApiPath((id, version)): ApiPath<(String, u32)>) -> ApiResult<Json<FormDefinition>> {
     let mut conn = state.db.pool.acquire().await?;
     forms::load(&mut conn, &id, version)
