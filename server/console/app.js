@@ -872,6 +872,8 @@ async function route() {
       default: fill(main, h('h1', {}, '页面不存在'), h('p', {}, h('a', { href: '#/' }, '返回概览')));
     }
   } catch (e) {
+    // A 401 has already sent the user to the login page with the server's message.
+    if (e instanceof ApiError && e.status === 401) return;
     const message = e instanceof ApiError ? e.message : '页面出错：' + e.message;
     fill(main, h('h1', {}, '无法打开'), h('p', { class: 'error', 'data-code': e.code || 'script_error', 'data-testid': 'page-error' }, message),
       h('p', {}, h('a', { href: '#/' }, '返回概览')));

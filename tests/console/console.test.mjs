@@ -283,7 +283,11 @@ test('reassigning and cancelling a visit; a cancel without a reason shows the se
 test('a 青岩 township user cannot open a 石板 case: the console shows out_of_scope', async () => {
   const shiban = await apiAs('shiban.shenhe', '/api/v1/cases');
   assert.equal(shiban.length, 1);
+  const oldToken = await page.evaluate(() => sessionStorage.getItem('ruhu.access'));
   await logout();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('ruhu.access')), null, 'logout forgets the token');
+  const stale = await fetch(base + '/api/v1/cases', { headers: { Authorization: 'Bearer ' + oldToken } });
+  assert.equal(stale.status, 401, 'logout ended the session on the server too');
   await login('qingyan.shenhe');
   await page.waitForSelector('[data-testid=who]');
   await page.goto(`${base}/#/cases/${shiban[0].id}`);
@@ -300,6 +304,13 @@ test('a 青岩 township user cannot open a 石板 case: the console shows out_of
   assert.match(townships, /青岩镇\s*2\s*0\s*0/, '青岩: two cases, no open visit (one done, one cancelled), none overdue');
   assert.match(townships, /石板镇\s*1\s*0\s*0/);
   await shot('12-district-overview');
+  // A token the server no longer accepts sends the user back to the login page with the server's message.
+  await page.evaluate(() => sessionStorage.setItem('ruhu.access', 'not-a-token'));
+  await page.goto(base + '/#/cases');
+  await page.waitForSelector('input[name=username]');
+  assert.equal(await page.textContent('#flash'), '登录凭证无效，请重新登录');
+  await login('qingyan.shenhe');
+  await page.waitForSelector('[data-testid=who]');
   await page.goto(base + '/#/workflow');
   await page.waitForSelector('[data-testid=coming]');
   await shot('13-workflow-coming');
