@@ -2,8 +2,12 @@
 //! CDN, no build step) over the same API and scoping as the phones, plus the read-only form endpoint it needs to
 //! label a visit's answers (registered with the API in `openapi.rs`, so it is documented like the rest).
 
+pub mod admin_api;
 mod assets;
+pub mod conflicts;
 pub mod forms_api;
+pub mod map;
+pub mod progress;
 
 use axum::{Router, routing::get};
 
