@@ -21,6 +21,7 @@ const INVESTIGATING = ['investigator', 'village_assistant', 'township_caseworker
 const DEVICE_MANAGERS = ['admin', 'district_supervisor', 'township_reviewer', 'visit_supervisor'];
 const ASSISTANCE_TYPES = { dibao: '最低生活保障', tekun: '特困人员救助供养', linshi: '临时救助', bianyuan: '低保边缘家庭认定' };
 const STEPS = { accepted: '已受理', investigating: '入户调查中', investigated: '入户调查完成' };
+const VISIT_STATE_CLASS = { assigned: '', pulled: 'warn', in_progress: 'warn', synced: 'ok', incomplete_media: 'bad', conflict: 'bad', cancelled: '' };
 const ASSIGNMENT_STATUS = { assigned: '待调查', completed: '已完成', cancelled: '已取消' };
 
 // ---------- session ----------
@@ -506,14 +507,48 @@ async function pageCase(main, id) {
   ];
   if (c.conflicts.length) {
     parts.push(h('h2', {}, '待核实的数据冲突'),
-      table(['项目', '现值', '新提交的值', '发现时间'], c.conflicts.map((x) => h('tr', {}, h('td', {}, x.fact_key), h('td', {}, factValue(x.current_value)),
-        h('td', {}, factValue(x.proposed_value)), h('td', {}, fmtTime(x.created_at))))),
-      h('p', { class: 'muted' }, '逐项裁定冲突的功能即将上线。'));
+      h('p', { class: 'muted' }, '两次入户调查从同一基础改成了不同的值。请逐项选择采用哪个值并说明理由；处理人和理由记入办理记录和审计日志。'),
+      ...c.conflicts.map((x) => conflictForm(c, x, byFact, visitNames(c))));
   }
   parts.push(h('h2', {}, '办理记录'),
     table(['时间', '事项', '办理人', '截止日期'], c.steps.map((s) => h('tr', {}, h('td', {}, fmtTime(s.at)), h('td', {}, s.label),
       h('td', {}, s.actor ? s.actor.display_name : '系统'), h('td', {}, s.due_date || '')))));
   fill(main, ...parts);
+}
+
+/** Who submitted each visit of the case, by submission id (the conflict's sources). */
+function visitNames(c) {
+  return Object.fromEntries(c.visits.map((v) => [v.submission_id, `${v.submitted_by.display_name} ${fmtTime(v.finalized_at)} 的入户调查`]));
+}
+
+/** One conflict side by side: the value the case holds and the proposed one, each with its source; choose and say why. */
+function conflictForm(c, x, byFact, names) {
+  const q = byFact[x.fact_key];
+  const show = (v) => (q ? answerText(q, v) : factValue(v));
+  const source = (id) => (id ? h('a', { href: `#/review/${c.id}/${id}` }, names[id] || '入户调查') : '申请材料（窗口录入）');
+  const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'conflict-error' });
+  const side = (value, title, v, src) => h('label', { class: 'side' },
+    h('input', { type: 'radio', name: 'choice', value, required: true }), h('strong', {}, title),
+    h('div', { class: 'value', 'data-testid': 'conflict-' + value }, show(v)), h('div', { class: 'muted' }, '来源：', source(src)));
+  const form = h('form', {
+    class: 'conflict', 'data-testid': 'conflict-' + x.fact_key,
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      err.textContent = '';
+      const data = new FormData(form);
+      const done = await attempt(() => post(`/api/v1/conflicts/${x.id}/resolve`,
+        { choice: data.get('choice') || '', reason: String(data.get('reason') || '') }), err);
+      if (done) { flash(`已处理“${q?.label || x.fact_key}”：${show(done.value)}`, true, true); route(); }
+    },
+  },
+  h('h3', {}, q?.label || x.fact_key, h('span', { class: 'muted' }, `（发现于 ${fmtTime(x.created_at)}）`)),
+  h('div', { class: 'sides' }, side('current', '保留现值', x.current_value, x.current_source), side('proposed', '采用新提交的值', x.proposed_value, x.proposed_source)),
+  h('label', {}, '理由', h('input', { name: 'reason', maxlength: 500, placeholder: '例如：已电话核实户主，以第二次调查为准' })),
+  err,
+  h('div', { class: 'row' }, h('span', { class: 'muted' }, `将记录处理人：${store.user?.display_name || ''}`), h('button', { class: 'primary', type: 'submit' }, '确认处理')));
+  // The reason is checked by the server (so its message is the one shown), not by the browser's own bubble.
+  form.noValidate = true;
+  return form;
 }
 
 function assignmentTable(list, caseInfo, withActions) {
@@ -637,15 +672,19 @@ async function pageVisits(main) {
     h('option', { value: '' }, '全部'), Object.entries({ ...ASSIGNMENT_STATUS, overdue: '已逾期' }).map(([k, v]) => h('option', { value: k, selected: k === status }, v)));
   const parts = [h('h1', {}, '入户调查进度'), h('div', { class: 'filters' }, h('label', {}, '状态', picker)),
     assignmentTable(shown, caseInfo, hasRole(ASSIGNERS))];
-  if (hasRole(DEVICE_MANAGERS)) {
-    const devices = await get('/api/v1/devices');
-    const involved = new Set(list.flatMap((a) => a.investigators.map((p) => p.id)));
-    const phones = devices.filter((d) => involved.has(d.user_id)).sort((a, b) => b.last_seen_at.localeCompare(a.last_seen_at));
-    parts.push(h('h2', {}, '调查人员设备'),
-      table(['调查人员', '设备', '应用版本', '最近联网', '状态'], phones.map((d) => h('tr', {}, h('td', {}, d.display_name), h('td', {}, d.name || d.installation_id),
-        h('td', {}, d.app_version || '—'), h('td', {}, fmtTime(d.last_seen_at)),
-        h('td', {}, d.revoked_at ? h('span', { class: 'badge bad' }, '已停用') : h('span', { class: 'badge ok' }, '正常'))))),
-      h('p', { class: 'muted' }, '“最近联网”为设备最近一次登录或刷新登录凭证的时间。'));
+  if (hasRole([...ASSIGNERS, 'township_caseworker', 'village_assistant', 'admin'])) {
+    const progress = await get('/api/v1/visits/progress');
+    const lastOf = (p, key) => p.investigators.flatMap((i) => i.devices).map((d) => d[key]).filter(Boolean).sort().pop();
+    const deviceLines = (i) => (i.devices.length ? i.devices.map((d) => h('div', {},
+      `${i.person.display_name} · ${d.name || '设备'}：下载 ${fmtTime(d.last_pull_at)}，上传 ${fmtTime(d.last_push_at)}`))
+      : h('div', {}, `${i.person.display_name}：未登录任何设备`));
+    parts.push(h('h2', {}, '调查状态与设备同步'),
+      table(['案件编号', '户主', '村（居）', '截止日期', '调查状态', '最近下载', '最近上传', '各设备同步时间'], progress.map((p) => h('tr', { 'data-case': p.case_no },
+        h('td', {}, h('a', { href: '#/cases/' + p.case_id }, p.case_no)), h('td', {}, p.head_name), h('td', {}, p.village_name), h('td', {}, p.due_date),
+        h('td', {}, h('span', { class: 'badge ' + (VISIT_STATE_CLASS[p.state] || ''), 'data-testid': 'visit-state' }, p.state_label)),
+        h('td', {}, fmtTime(lastOf(p, 'last_pull_at'))), h('td', {}, fmtTime(lastOf(p, 'last_push_at'))),
+        h('td', { class: 'muted' }, p.investigators.map(deviceLines)))), { 'data-testid': 'visit-progress' }),
+      h('p', { class: 'muted' }, '“下载”“上传”为调查人员手机最近一次同步安排、提交调查结果的时间（服务器记录）。'));
   }
   fill(main, ...parts);
 }
@@ -750,15 +789,75 @@ function schematic(gps) {
   return root;
 }
 
+let settingsCache = null;
+async function consoleSettings() {
+  if (!settingsCache) settingsCache = await get('/api/v1/console/settings');
+  return settingsCache;
+}
+
+/** Web Mercator pixel position at zoom z (256-px tiles). */
+function mercatorPx(p, z) {
+  const size = 256 * 2 ** z;
+  const lat = (Math.max(-85, Math.min(85, p.lat)) * Math.PI) / 180;
+  return [((p.lon + 180) / 360) * size, ((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2) * size];
+}
+
+/** The configured provider's tiles with the household and the fixes on top; positions are converted by the server into
+ * the provider's datum (GCJ-02 where it needs it). */
+async function tileMap(gps, map) {
+  const W = 420, H = 320;
+  const wgs = [gps.household_location, ...gps.fixes].filter(Boolean);
+  const { points } = await post('/api/v1/console/map/points', { points: wgs });
+  const home = gps.household_location ? points[0] : null;
+  const fixes = gps.household_location ? points.slice(1) : points;
+  const centre = home || fixes[0];
+  const root = h('div', { class: 'tilemap', role: 'img', 'aria-label': '定位地图', 'data-testid': 'tile-map', 'data-datum': map.datum });
+  if (!centre) return root;
+  let z = 18;
+  while (z > 3) {
+    const [cx, cy] = mercatorPx(centre, z);
+    if (points.every((p) => { const [x, y] = mercatorPx(p, z); return Math.abs(x - cx) < W / 2 - 20 && Math.abs(y - cy) < H / 2 - 20; })) break;
+    z -= 1;
+  }
+  const [cx, cy] = mercatorPx(centre, z);
+  const left = cx - W / 2, top = cy - H / 2;
+  for (let tx = Math.floor(left / 256); tx <= Math.floor((left + W) / 256); tx++) {
+    for (let ty = Math.floor(top / 256); ty <= Math.floor((top + H) / 256); ty++) {
+      const img = h('img', { class: 'tile', alt: '', src: map.tiles_url_template.replace('{z}', z).replace('{x}', tx).replace('{y}', ty) });
+      img.style.left = `${tx * 256 - left}px`;
+      img.style.top = `${ty * 256 - top}px`;
+      root.append(img);
+    }
+  }
+  const pin = (p, cls, title) => {
+    const [x, y] = mercatorPx(p, z);
+    const el = h('div', { class: 'pin ' + cls, title });
+    el.style.left = `${x - left}px`;
+    el.style.top = `${y - top}px`;
+    root.append(el);
+  };
+  fixes.forEach((p, i) => pin(p, gps.fixes[i].mock ? 'mock' : '', `定位 ${fmtTime(gps.fixes[i].taken_at)}，精度 ${Math.round(gps.fixes[i].accuracy_m)} 米`));
+  if (home) pin(home, 'home', '登记住址');
+  root.append(h('div', { class: 'credit' }, `地图服务（${map.datum === 'gcj02' ? 'GCJ-02' : 'WGS-84'}），缩放 ${z}`));
+  return root;
+}
+
 async function pageReview(main, caseId, submissionId) {
   const c = await get('/api/v1/cases/' + encodeURIComponent(caseId));
   const v = c.visits.find((x) => x.submission_id === submissionId);
   if (!v) throw new ApiError({ status: 404, code: 'not_found', message: '该入户调查结果不存在' });
   const form = await get(`/api/v1/forms/${encodeURIComponent(v.form_id)}/${v.form_version}`);
   const g = v.gps;
+  const settings = await consoleSettings();
+  const map = settings.map;
+  const picture = map.tiles_url_template ? await tileMap(g, map) : schematic(g);
   const minutes = Math.round((Date.parse(v.finalized_at) - Date.parse(v.started_at)) / 60000);
   const outside = v.media.filter((m) => m.taken_at && (m.taken_at < v.started_at || m.taken_at > v.finalized_at));
   const flags = [];
+  const far = settings.far_from_household;
+  if (g.distance_m != null && g.distance_m > far.metres) {
+    flags.push(h('span', { class: 'badge bad', title: '依据：' + far.source, 'data-testid': 'far-flag' }, `距登记住址超过 ${far.metres} 米`));
+  }
   if (g.any_mock) flags.push(h('span', { class: 'badge bad' }, '存在模拟定位'));
   if (!g.best_fix) flags.push(h('span', { class: 'badge bad' }, '没有定位记录'));
   if (!g.household_location) flags.push(h('span', { class: 'badge warn' }, '该户未登记位置'));
@@ -792,8 +891,9 @@ async function pageReview(main, caseId, submissionId) {
         h('dt', {}, '采用的定位'), h('dd', {}, g.best_fix ? `${g.best_fix.lat.toFixed(6)}, ${g.best_fix.lon.toFixed(6)}（精度 ${Math.round(g.best_fix.accuracy_m)} 米，${g.best_fix.provider}）` : '—'),
         h('dt', {}, '登记住址位置'), h('dd', {}, g.household_location ? `${g.household_location.lat.toFixed(6)}, ${g.household_location.lon.toFixed(6)}` : '未登记'),
         h('dt', {}, '定位次数'), h('dd', {}, String(g.fixes.length)),
-        h('dt', {}, '地图'), h('dd', { class: 'muted' }, '未配置地图服务，显示示意图（坐标为 WGS-84）')),
-      schematic(g)),
+        h('dt', {}, '地图'), h('dd', { class: 'muted' }, map.tiles_url_template
+          ? `地图服务（${map.datum === 'gcj02' ? '坐标已换算为 GCJ-02 显示，存储为 WGS-84' : 'WGS-84'}）` : '未配置地图服务，显示示意图（坐标为 WGS-84）')),
+      picture),
     table(['时间', '纬度', '经度', '精度', '来源', '模拟定位'], g.fixes.map((f) => h('tr', {}, h('td', {}, fmtTime(f.taken_at)), h('td', {}, f.lat.toFixed(6)),
       h('td', {}, f.lon.toFixed(6)), h('td', {}, `${Math.round(f.accuracy_m)} 米`), h('td', {}, f.provider),
       h('td', {}, f.mock ? h('span', { class: 'badge bad' }, '是') : '否')))),
@@ -807,7 +907,7 @@ function pageWorkflow(main) {
     h('div', { class: 'placeholder', 'data-testid': 'coming' },
       h('p', {}, '以下功能正在开发，即将上线：'),
       h('ul', {}, ['受理申请与一次性告知补正材料', '初审意见、公示及异议处理', '审核确认（含救助金额）与不予确认（含理由）', '延期办理（含原因）与提请复核',
-        '区级年度抽查（抽样及随机种子）、复查安排与结果比对', '复核事项的决定', '近亲属备案及回避核对', '数据冲突逐项裁定'].map((t) => h('li', {}, t))),
+        '区级年度抽查（抽样及随机种子）、复查安排与结果比对', '复核事项的决定', '近亲属备案及回避核对'].map((t) => h('li', {}, t))),
       h('p', { class: 'muted' }, '每项操作都将显示记录在案的责任人。')));
 }
 
@@ -836,14 +936,55 @@ async function pageAdmin(main) {
       h('td', {}, d.revoked_at ? h('span', { class: 'badge bad' }, '已停用 ' + fmtTime(d.revoked_at)) : h('span', { class: 'badge ok' }, '正常')),
       h('td', {}, d.revoked_at ? '' : h('button', { class: 'danger', onclick: () => revoke(d) }, '停用'))))),
     h('h2', {}, '用户'),
-    table(['用户名', '姓名', '单位', '角色', '状态'], users.map((u) => h('tr', {}, h('td', {}, u.username), h('td', {}, u.display_name),
+    table(['用户名', '姓名', '单位', '角色', '状态', isAdmin ? '操作' : ''], users.map((u) => h('tr', { 'data-user': u.username }, h('td', {}, u.username), h('td', {}, u.display_name),
       h('td', {}, u.org_unit_name), h('td', {}, u.roles.map((r) => ROLE_LABELS[r] || r).join('、')),
-      h('td', {}, u.enabled ? '启用' : h('span', { class: 'badge bad' }, '停用'))))),
-    isAdmin ? h('p', { class: 'muted' }, '新增用户、调整角色与单位的页面即将上线。') : null,
+      h('td', {}, u.enabled ? '启用' : h('span', { class: 'badge bad' }, '停用')),
+      h('td', {}, isAdmin && u.id !== store.user?.id ? (u.enabled ? h('button', { class: 'danger', onclick: () => disableUser(u) }, '停用账号')
+        : h('button', { onclick: async () => { if (await attempt(() => post(`/api/v1/users/${u.id}/enable`))) { flash(`已启用 ${u.display_name}`, true, true); route(); } } }, '启用账号')) : '')))),
+    isAdmin ? newUserForm(org.units) : null,
     h('h2', {}, '组织机构'),
     table(['代码', '名称', '层级'], org.units.map((o) => h('tr', {}, h('td', {}, o.code), h('td', {}, o.name, o.demo ? [' ', h('span', { class: 'badge' }, '演示')] : null), h('td', {}, o.level_label)))),
     h('h2', {}, '工作日历'),
     h('p', {}, calendar.covered_years.length ? `已载入法定节假日安排的年份：${calendar.covered_years.join('、')}` : '尚未载入任何年份的法定节假日安排'));
+}
+
+function disableUser(u) {
+  const err = dialogError();
+  const form = h('form', {
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const done = await attempt(() => post(`/api/v1/users/${u.id}/disable`, { reason: String(new FormData(form).get('reason') || '') }), err);
+      if (done) { dlg.close(); flash(`已停用 ${u.display_name} 的账号`, true); route(); }
+    },
+  }, h('h2', {}, '停用账号'), h('p', {}, `停用 ${u.display_name}（${u.username}）？其手机下次联网时将清除本机数据。`),
+  h('label', {}, '原因', h('input', { name: 'reason', placeholder: '例如：调离' })), err,
+  h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => dlg.close() }, '返回'), h('button', { class: 'danger' }, '确认停用')));
+  const dlg = dialog(form);
+}
+
+function newUserForm(units) {
+  const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'new-user-error' });
+  const form = h('form', {
+    class: 'inline', 'data-testid': 'new-user',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      err.textContent = '';
+      const d = new FormData(form);
+      const body = {
+        username: String(d.get('username') || '').trim(), display_name: String(d.get('display_name') || '').trim(),
+        password: String(d.get('password') || ''), org_unit_code: String(d.get('org') || ''), roles: d.getAll('roles').map(String),
+      };
+      const done = await attempt(() => post('/api/v1/users', body), err);
+      if (done) { flash(`已新增用户 ${done.display_name}（${done.username}）`, true, true); route(); }
+    },
+  },
+  h('label', {}, '用户名', h('input', { name: 'username', autocomplete: 'off' })),
+  h('label', {}, '姓名', h('input', { name: 'display_name' })),
+  h('label', {}, '初始密码', h('input', { name: 'password', type: 'password', autocomplete: 'new-password' })),
+  h('label', {}, '所属单位', h('select', { name: 'org' }, units.map((o) => h('option', { value: o.code }, o.name)))),
+  h('fieldset', {}, h('legend', {}, '角色'), Object.entries(ROLE_LABELS).map(([k, v]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'roles', value: k }), v))),
+  h('button', { class: 'primary', type: 'submit' }, '新增用户'), err);
+  return [h('h2', {}, '新增用户'), form];
 }
 
 // ---------- router ----------

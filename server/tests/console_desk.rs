@@ -162,6 +162,8 @@ async fn without_a_tile_provider_the_console_draws_a_schematic_and_loads_images_
         let boss = env.login("qingyan.zuzhang").await;
         let s = env.get(&boss, "/api/v1/console/settings").await;
         assert_eq!(s.body["map"], json!({ "tiles_url_template": null, "datum": "wgs84" }));
+        assert_eq!(s.body["far_from_household"]["metres"], 200, "from the district policy");
+        assert!(s.body["far_from_household"]["source"].as_str().unwrap().contains("花溪区工作设定"));
         let p = env.post(&boss, "/api/v1/console/map/points", json!({ "points": [{ "lat": 26.3329, "lon": 106.6856 }] })).await;
         assert_eq!(p.body["points"][0], json!({ "lat": 26.3329, "lon": 106.6856 }));
         let page = env.request(Method::GET, "/", None, None).await;

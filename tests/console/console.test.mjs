@@ -9,7 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -29,23 +30,70 @@ const pageErrors = [];
 const cspViolations = [];
 const state = {};
 
-function startServer() {
-  dataDir = mkdtempSync(join(tmpdir(), 'ruhu-console-'));
+/** Starts ruhu-server --demo on a free port in a fresh data dir; resolves to { proc, url, dir }. */
+function launchServer(extraArgs = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'ruhu-console-'));
   // The embedded SQLite default in a fresh data dir, whatever the calling shell points the server at.
   const env = { ...process.env, RUST_LOG: 'warn' };
-  for (const k of ['RUHU_DATABASE_URL', 'RUHU_LISTEN', 'RUHU_DATA_DIR', 'RUHU_DEMO', 'RUHU_POLICY']) delete env[k];
-  server = spawn(SERVER_BIN, ['--demo', '--listen', '127.0.0.1:0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  for (const k of ['RUHU_DATABASE_URL', 'RUHU_LISTEN', 'RUHU_DATA_DIR', 'RUHU_DEMO', 'RUHU_POLICY', 'RUHU_MAP_TILES', 'RUHU_MAP_TILES_DATUM']) delete env[k];
+  const proc = spawn(SERVER_BIN, ['--demo', '--listen', '127.0.0.1:0', '--data-dir', dir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('ruhu-server did not start in 60 s:\n' + out)), 60000);
-    server.stdout.on('data', (d) => {
+    proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) { clearTimeout(timer); resolve({ proc, url: m[1], dir }); }
     });
-    server.stderr.on('data', (d) => { out += d; });
-    server.on('exit', (code) => { clearTimeout(timer); reject(new Error(`ruhu-server exited (${code}):\n${out}`)); });
+    proc.stderr.on('data', (d) => { out += d; });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`ruhu-server exited (${code}):\n${out}`)); });
   });
+}
+
+async function startServer() {
+  const s = await launchServer();
+  server = s.proc;
+  dataDir = s.dir;
+  return s.url;
+}
+
+async function stopServer(proc, dir) {
+  if (proc && proc.exitCode === null) {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The environment for the server's command-line tools against the test's data dir. */
+function cliEnv() {
+  const env = { ...process.env, RUHU_NEW_USER_PASSWORD: PASSWORD };
+  for (const k of ['RUHU_DATABASE_URL', 'RUHU_DATA_DIR', 'RUHU_DEMO', 'RUHU_POLICY']) delete env[k];
+  return env;
+}
+
+/** Runs the phone helper in the background; resolves to its JSON line. */
+function phoneVisit(serverUrl, username, assignmentId, extra = []) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(PHONE_BIN, [serverUrl, username, PASSWORD, assignmentId, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    const timer = setTimeout(() => { p.kill('SIGTERM'); reject(new Error(`phone ${username} timed out: ${err}`)); }, 180000);
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(JSON.parse(out.trim().split('\n').pop()));
+      else reject(new Error(`phone ${username} exited ${code}: ${err}`));
+    });
+  });
+}
+
+async function waitForFile(path, ms = 120000) {
+  const until = Date.now() + ms;
+  while (!existsSync(path)) {
+    if (Date.now() > until) throw new Error('timed out waiting for ' + path);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function shot(name) {
@@ -76,14 +124,14 @@ async function pick(select, part) {
 }
 
 /** The API as a script would call it, for facts the test needs from outside the page (another township's case). */
-async function apiAs(username, path) {
-  const res = await fetch(base + '/api/v1/auth/login', {
+async function apiAs(username, path, at = base) {
+  const res = await fetch(at + '/api/v1/auth/login', {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username, password: PASSWORD, device_id: 'console-test-script' }),
   });
   assert.equal(res.status, 200);
   const { access_token } = await res.json();
-  const r = await fetch(base + path, { headers: { Authorization: 'Bearer ' + access_token } });
+  const r = await fetch(at + path, { headers: { Authorization: 'Bearer ' + access_token } });
   assert.equal(r.status, 200, path);
   return r.json();
 }
@@ -109,11 +157,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await stopServer(server, dataDir);
 });
 
 test('a wrong password is refused with the server\'s Chinese message', async () => {
@@ -206,8 +250,8 @@ test('a phone pushes the visit and the console shows it synced', async () => {
   const row = page.locator(`[data-testid=assignments] tr[data-assignment="${state.assignmentId}"]`);
   assert.match(await row.textContent(), /已完成/);
   assert.match(await row.textContent(), /已同步，查看/);
-  assert.match(await page.textContent('main'), /青岩调查员三（演示）\s*qingyan\.diaocha3的手机（测试）\s*0\.1\.0-console-e2e/,
-    'the phone that pushed is listed with its last contact');
+  assert.match(await page.textContent('[data-testid=visit-progress]'), /青岩调查员三（演示） · qingyan\.diaocha3的手机（测试）：下载 \d{4}-/,
+    'the phone that pushed is listed with its last sync');
   await shot('06-visits-synced');
   await row.locator('a:has-text("已同步，查看")').click();
 });
@@ -245,6 +289,18 @@ test('the case record shows the household in full and the visit\'s facts with th
   await shot('09-case');
 });
 
+test('following visits: each visit\'s state and the real last pull and push of each device', async () => {
+  await page.click('nav a[href="#/visits"]');
+  await page.waitForSelector('[data-testid=visit-progress] tbody tr');
+  const done = page.locator('[data-testid=visit-progress] tr:has-text("陈桂兰")');
+  assert.equal(await done.locator('[data-testid=visit-state]').textContent(), '已同步');
+  assert.match(await done.textContent(), /青岩调查员三（演示） · qingyan\.diaocha3的手机（测试）：下载 \d{4}-\d\d-\d\d \d\d:\d\d，上传 \d{4}-\d\d-\d\d \d\d:\d\d/);
+  const waiting = page.locator('[data-testid=visit-progress] tr:has-text("王明德")');
+  assert.equal(await waiting.locator('[data-testid=visit-state]').textContent(), '已安排，待下载');
+  assert.match(await waiting.textContent(), /青岩调查员一（演示）：未登录任何设备/);
+  await shot('10c-visit-progress');
+});
+
 test('devices: the phone that pushed is listed and can be revoked', async () => {
   await page.click('nav a[href="#/admin"]');
   const row = page.locator('table tr:has-text("qingyan.diaocha3")').first();
@@ -255,6 +311,48 @@ test('devices: the phone that pushed is listed and can be revoked', async () => 
   assert.match(await page.textContent('#flash'), /已停用 青岩调查员三（演示） 的设备/);
   assert.match(await page.locator('table tr:has-text("qingyan.diaocha3")').first().textContent(), /已停用/);
   await shot('10-admin');
+});
+
+test('two phones change the same fact from the same base; the supervisor decides side by side with a reason', async () => {
+  const gates = mkdtempSync(join(tmpdir(), 'ruhu-gates-'));
+  const [g1, g3] = [join(gates, 'one'), join(gates, 'three')];
+  // Both finalise on the case as it stands (wages from the first visit), then push one after the other.
+  const one = phoneVisit(base, 'qingyan.diaocha1', state.assignmentId, ['70000', g1]);
+  const three = phoneVisit(base, 'qingyan.diaocha3', state.assignmentId, ['72000', g3]);
+  await waitForFile(g1 + '.ready');
+  await waitForFile(g3 + '.ready');
+  writeFileSync(g1, '');
+  assert.equal((await one).merged, 1);
+  writeFileSync(g3, '');
+  assert.equal((await three).merged, 1);
+  rmSync(gates, { recursive: true, force: true });
+
+  await page.click('nav a[href="#/visits"]');
+  await page.waitForSelector('[data-testid=visit-progress] tbody tr');
+  const row = page.locator('[data-testid=visit-progress] tr:has-text("陈桂兰")');
+  assert.equal(await row.locator('[data-testid=visit-state]').textContent(), '有数据冲突');
+  await row.locator('a').first().click();
+  const form = page.locator('[data-testid="conflict-income.wages_fen"]');
+  await form.waitFor();
+  assert.equal(await form.locator('[data-testid=conflict-current]').textContent(), '700.00 元');
+  assert.equal(await form.locator('[data-testid=conflict-proposed]').textContent(), '720.00 元');
+  assert.match(await form.textContent(), /保留现值.*来源：青岩调查员一（演示） .* 的入户调查.*采用新提交的值.*来源：青岩调查员三（演示） .* 的入户调查/s);
+  assert.match(await form.textContent(), /将记录处理人：青岩调查组长（演示）/);
+  await form.locator('input[value=proposed]').check();
+  await form.locator('button[type=submit]').click();
+  await form.locator('[data-testid=conflict-error]:has-text("请填写选择理由")').waitFor();
+  assert.match(await page.textContent('main'), /工资性收入（月均）\s*700\.00 元/, 'nothing changed without a reason');
+  await shot('09b-conflict-needs-reason');
+
+  await form.locator('input[name=reason]').fill('电话核实户主，以第二次调查为准');
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  assert.match(await page.textContent('#flash'), /已处理“工资性收入（月均）”：720\.00 元/);
+  await page.waitForFunction(() => !document.querySelector('form.conflict'));
+  const main = await page.textContent('main');
+  assert.match(main, /工资性收入（月均）\s*720\.00 元\s*入户调查/);
+  assert.match(main, /数据冲突已核实处理\s*青岩调查组长（演示）/);
+  await shot('09c-conflict-decided');
 });
 
 test('reassigning and cancelling a visit; a cancel without a reason shows the server\'s message in the dialog', async () => {
@@ -314,6 +412,83 @@ test('a 青岩 township user cannot open a 石板 case: the console shows out_of
   await page.goto(base + '/#/workflow');
   await page.waitForSelector('[data-testid=coming]');
   await shot('13-workflow-coming');
+});
+
+test('an administrator created on the command line adds a user with roles and disables a user', async () => {
+  execFileSync(SERVER_BIN, ['create-user', '--data-dir', dataDir, '--username', 'qingyan.admin', '--display-name', '青岩系统管理员',
+    '--org-code', '520111101', '--role', 'admin'], { env: cliEnv(), encoding: 'utf8' });
+  await logout();
+  await login('qingyan.admin');
+  await page.waitForSelector('[data-testid=who]');
+  await page.click('nav a[href="#/admin"]');
+  const form = page.locator('[data-testid=new-user]');
+  await form.waitFor();
+  await form.locator('input[name=username]').fill('qingyan.diaocha4');
+  await form.locator('input[name=display_name]').fill('青岩调查员四');
+  await form.locator('input[name=password]').fill('Xinmima#2026');
+  await form.locator('select[name=org]').selectOption('520111101');
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('[data-testid=new-user-error]:has-text("至少指定一个角色")');
+  await form.locator('input[value=investigator]').check();
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  assert.match(await page.textContent('#flash'), /已新增用户 青岩调查员四（qingyan\.diaocha4）/);
+  const row = page.locator('tr[data-user="qingyan.diaocha4"]');
+  assert.match(await row.textContent(), /青岩镇\s*调查人员\s*启用/);
+  await page.locator('tr[data-user="qingyan.diaocha2"] button:has-text("停用账号")').click();
+  await page.fill('dialog input[name=reason]', '调离');
+  await page.click('dialog button.danger');
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  await page.waitForFunction(() => /停用/.test(document.querySelector('tr[data-user="qingyan.diaocha2"]')?.textContent || '')
+    && !!document.querySelector('tr[data-user="qingyan.diaocha2"] button:not(.danger)'));
+  await shot('14-admin-users');
+  const refused = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'qingyan.diaocha2', password: PASSWORD, device_id: 'after-disable' }) });
+  assert.equal(refused.status, 401, 'a disabled user cannot log in');
+});
+
+test('with a GCJ-02 tile provider the review page draws its tiles with the converted positions', async () => {
+  // A tile server on this machine: one grey PNG for every tile, remembering what was asked for.
+  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const asked = [];
+  const tiles = createServer((req, res) => { asked.push(req.url); res.writeHead(200, { 'Content-Type': 'image/png' }); res.end(PNG); });
+  await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
+  const tileBase = `http://127.0.0.1:${tiles.address().port}`;
+  // The district policy with a 20 m far-from-household threshold: the phone's fix, about 33 m away, is flagged.
+  const policyDir = mkdtempSync(join(tmpdir(), 'ruhu-policy-'));
+  const policyFile = join(policyDir, 'policy.toml');
+  const huaxi = readFileSync(new URL('../../core/data/policy-huaxi.toml', import.meta.url), 'utf8');
+  const strict = huaxi.replace('[visit_review.far_from_household]\nvalue = 200', '[visit_review.far_from_household]\nvalue = 20');
+  assert.notEqual(strict, huaxi);
+  writeFileSync(policyFile, strict);
+  const mapped = await launchServer(['--map-tiles', tileBase + '/tiles/{z}/{x}/{y}.png', '--map-tiles-datum', 'gcj02', '--policy', policyFile]);
+  try {
+    const [a] = await apiAs('qingyan.zuzhang', '/api/v1/assignments?status=assigned', mapped.url);
+    const phone = await phoneVisit(mapped.url, 'qingyan.diaocha1', a.id);
+    assert.equal(phone.merged, 1);
+    await page.goto(`${mapped.url}/#/login`);
+    await page.fill('input[name=username]', 'qingyan.zuzhang');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=who]');
+    await page.goto(`${mapped.url}/#/review/${a.case_id}/${phone.submission_id}`);
+    const map = page.locator('[data-testid=tile-map]');
+    await map.waitFor();
+    assert.equal(await map.getAttribute('data-datum'), 'gcj02');
+    await page.waitForFunction(() => [...document.querySelectorAll('.tilemap img.tile')].some((i) => i.complete && i.naturalWidth > 0));
+    assert.ok(asked.some((u) => /^\/tiles\/\d+\/\d+\/\d+\.png$/.test(u)), 'tiles fetched from the provider: ' + asked.join(' '));
+    assert.equal(await map.locator('.pin.home').count(), 1);
+    assert.equal(await map.locator('.pin:not(.home)').count(), 1);
+    assert.match(await page.textContent('main'), /坐标已换算为 GCJ-02 显示，存储为 WGS-84/);
+    assert.equal(await page.$('svg.schematic'), null, 'no schematic when tiles are configured');
+    assert.equal(await page.textContent('[data-testid=far-flag]'), '距登记住址超过 20 米');
+    assert.match(await page.getAttribute('[data-testid=far-flag]', 'title'), /依据：花溪区工作设定/);
+    await shot('15-review-tile-map');
+  } finally {
+    await stopServer(mapped.proc, mapped.dir);
+    await new Promise((r) => tiles.close(r));
+    rmSync(policyDir, { recursive: true, force: true });
+  }
 });
 
 test('no script error and no content-security-policy violation on any page', () => {

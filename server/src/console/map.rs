@@ -22,20 +22,31 @@ pub struct MapSettings {
     pub datum: MapDatum,
 }
 
+/// A visit farther than this from the household is flagged (district policy `visit_review.far_from_household`).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FarFromHousehold {
+    pub metres: u32,
+    pub source: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConsoleSettings {
     pub map: MapSettings,
+    pub far_from_household: FarFromHousehold,
 }
 
 #[utoipa::path(get, path = "/api/v1/console/settings", tag = "console", security(("bearer" = [])),
-    description = "Settings the web console needs: the map tile provider, if one is configured.",
+    description = "Settings the web console needs: the map tile provider, if one is configured, and the policy's \
+                   far-from-household threshold with its source.",
     responses((status = 200, body = ConsoleSettings)))]
 pub async fn settings(State(state): State<AppState>, _caller: Caller) -> Json<ConsoleSettings> {
     let map = match &state.config.map_tiles {
         Some(t) => MapSettings { tiles_url_template: Some(t.url_template.clone()), datum: t.datum },
         None => MapSettings { tiles_url_template: None, datum: MapDatum::Wgs84 },
     };
-    Json(ConsoleSettings { map })
+    let policy = &state.policy;
+    let source = policy.source_note("visit_review.far_from_household").map(|n| n.source.clone()).unwrap_or_default();
+    Json(ConsoleSettings { map, far_from_household: FarFromHousehold { metres: policy.far_from_household_m(), source } })
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -3,7 +3,11 @@
 //! form, takes three photos, records a GPS fix about 30 m from the household, collects the three signatures,
 //! finalises and syncs. Prints one JSON line: {"submission_id", "distance_m", "merged"}.
 //!
-//! Usage: ruhu-phone-visit SERVER_URL USERNAME PASSWORD ASSIGNMENT_ID
+//! Usage: ruhu-phone-visit SERVER_URL USERNAME PASSWORD ASSIGNMENT_ID [WAGES_FEN [GATE_FILE]]
+//!
+//! With GATE_FILE the phone finalises the visit (its base is the case as pulled), creates GATE_FILE.ready and waits
+//! (up to 120 s) for GATE_FILE to exist before it pushes: two phones that both finalised before either pushed change
+//! the same facts from the same base, which is how a conflict arises in the field.
 
 use std::{collections::BTreeMap, process::ExitCode, sync::Arc};
 
@@ -18,15 +22,41 @@ use uuid::Uuid;
 
 /// The fix is placed this far north of the household (1e-4 degree of latitude is about 11 m).
 const NORTH_OFFSET_DEG: f64 = 0.0003;
+const DEFAULT_WAGES_FEN: i64 = 65_000;
+
+/// Announces that the visit is finalised, then waits for the go-ahead to push.
+async fn wait_at_gate(gate: &std::path::Path) -> Result<(), String> {
+    let ready = gate.with_extension("ready");
+    std::fs::write(&ready, b"").map_err(|e| format!("gate {}: {e}", ready.display()))?;
+    for _ in 0..1200 {
+        if gate.exists() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(format!("no go-ahead at {} within 120 s", gate.display()))
+}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [server, username, password, assignment] = args.as_slice() else {
-        eprintln!("usage: ruhu-phone-visit SERVER_URL USERNAME PASSWORD ASSIGNMENT_ID");
-        return ExitCode::from(2);
+    let (server, username, password, assignment, rest) = match args.as_slice() {
+        [s, u, p, a, rest @ ..] if rest.len() <= 2 => (s, u, p, a, rest),
+        _ => {
+            eprintln!("usage: ruhu-phone-visit SERVER_URL USERNAME PASSWORD ASSIGNMENT_ID [WAGES_FEN [GATE_FILE]]");
+            return ExitCode::from(2);
+        }
     };
-    match visit(server, username, password, assignment).await {
+    let wages = match rest.first().map(|w| w.parse::<i64>()) {
+        None => DEFAULT_WAGES_FEN,
+        Some(Ok(w)) => w,
+        Some(Err(e)) => {
+            eprintln!("ruhu-phone-visit: WAGES_FEN: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let gate = rest.get(1).map(std::path::PathBuf::from);
+    match visit(server, username, password, assignment, wages, gate).await {
         Ok(line) => {
             println!("{line}");
             ExitCode::SUCCESS
@@ -38,7 +68,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn visit(server: &str, username: &str, password: &str, assignment: &str) -> Result<Value, String> {
+async fn visit(server: &str, username: &str, password: &str, assignment: &str, wages: i64, gate: Option<std::path::PathBuf>) -> Result<Value, String> {
     let assignment_id: Uuid = assignment.parse().map_err(|e| format!("assignment id: {e}"))?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let config = DeviceConfig {
@@ -61,7 +91,7 @@ async fn visit(server: &str, username: &str, password: &str, assignment: &str) -
     let answers: BTreeMap<&str, Value> = BTreeMap::from([
         ("visit_date", json!(Utc::now().date_naive().to_string())),
         ("household_size", json!(snapshot.household.members.len())),
-        ("income_wages_fen", json!(65_000)),
+        ("income_wages_fen", json!(wages)),
         ("income_business_fen", json!(0)),
         ("income_property_fen", json!(0)),
         ("income_transfer_fen", json!(12_000)),
@@ -100,6 +130,9 @@ async fn visit(server: &str, username: &str, password: &str, assignment: &str) -
         phone.add_signature(draft, role, &name, user, &path.display().to_string()).map_err(|e| format!("signature: {e}"))?;
     }
     let submission_id = phone.finalise(draft).map_err(|e| format!("finalise: {e}"))?;
+    if let Some(gate) = gate {
+        wait_at_gate(&gate).await?;
+    }
     let report = phone.sync(Arc::new(NoProgress), CancelToken::new()).await.map_err(|e| format!("push: {e}"))?;
     if !report.rejected.is_empty() {
         return Err(format!("the server rejected the visit: {:?}", report.rejected));
