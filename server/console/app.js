@@ -538,7 +538,7 @@ function conflictForm(c, x, byFact, names) {
       const data = new FormData(form);
       const done = await attempt(() => post(`/api/v1/conflicts/${x.id}/resolve`,
         { choice: data.get('choice') || '', reason: String(data.get('reason') || '') }), err);
-      if (done) { flash(`已处理“${q?.label || x.fact_key}”：${show(done.value)}`, true, true); route(); }
+      if (done) { flash(`已处理“${q?.label || x.fact_key}”：${show(done.value)}`, true); route(); }
     },
   },
   h('h3', {}, q?.label || x.fact_key, h('span', { class: 'muted' }, `（发现于 ${fmtTime(x.created_at)}）`)),
@@ -940,7 +940,7 @@ async function pageAdmin(main) {
       h('td', {}, u.org_unit_name), h('td', {}, u.roles.map((r) => ROLE_LABELS[r] || r).join('、')),
       h('td', {}, u.enabled ? '启用' : h('span', { class: 'badge bad' }, '停用')),
       h('td', {}, isAdmin && u.id !== store.user?.id ? (u.enabled ? h('button', { class: 'danger', onclick: () => disableUser(u) }, '停用账号')
-        : h('button', { onclick: async () => { if (await attempt(() => post(`/api/v1/users/${u.id}/enable`))) { flash(`已启用 ${u.display_name}`, true, true); route(); } } }, '启用账号')) : '')))),
+        : h('button', { onclick: async () => { if (await attempt(() => post(`/api/v1/users/${u.id}/enable`))) { flash(`已启用 ${u.display_name}`, true); route(); } } }, '启用账号')) : '')))),
     isAdmin ? newUserForm(org.units) : null,
     h('h2', {}, '组织机构'),
     table(['代码', '名称', '层级'], org.units.map((o) => h('tr', {}, h('td', {}, o.code), h('td', {}, o.name, o.demo ? [' ', h('span', { class: 'badge' }, '演示')] : null), h('td', {}, o.level_label)))),
@@ -975,7 +975,7 @@ function newUserForm(units) {
         password: String(d.get('password') || ''), org_unit_code: String(d.get('org') || ''), roles: d.getAll('roles').map(String),
       };
       const done = await attempt(() => post('/api/v1/users', body), err);
-      if (done) { flash(`已新增用户 ${done.display_name}（${done.username}）`, true, true); route(); }
+      if (done) { flash(`已新增用户 ${done.display_name}（${done.username}）`, true); route(); }
     },
   },
   h('label', {}, '用户名', h('input', { name: 'username', autocomplete: 'off' })),

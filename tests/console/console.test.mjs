@@ -348,7 +348,8 @@ test('two phones change the same fact from the same base; the supervisor decides
   await form.locator('button[type=submit]').click();
   await page.waitForSelector('#flash.ok:not([hidden])');
   assert.match(await page.textContent('#flash'), /已处理“工资性收入（月均）”：720\.00 元/);
-  await page.waitForFunction(() => !document.querySelector('form.conflict'));
+  await page.waitForFunction(() => /数据冲突已核实处理/.test(document.querySelector('main')?.textContent || ''));
+  assert.equal(await page.$('form.conflict'), null, 'no conflict left to decide');
   const main = await page.textContent('main');
   assert.match(main, /工资性收入（月均）\s*720\.00 元\s*入户调查/);
   assert.match(main, /数据冲突已核实处理\s*青岩调查组长（演示）/);
