@@ -251,3 +251,28 @@ async fn an_administrator_creates_and_disables_users_in_scope() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_conflict_overtaken_by_a_later_visit_is_not_decided_on_stale_values() {
+    on_both("desk_conflict_stale", |env| async move {
+        let (case_id, _, _) = make_conflict(&env).await;
+        let boss = env.login("qingyan.zuzhang").await;
+        let record = env.get(&boss, &format!("/api/v1/cases/{case_id}")).await.body;
+        let wages = conflict_id(&record, "income.wages_fen");
+        // A third visit, based on the case as it now stands, changes the wages cleanly.
+        let d1 = env.login("qingyan.diaocha1").await;
+        let fresh = env.demo_assignment(&d1).await;
+        let (_, visit) = Visit::hashes("desk-conflict");
+        let c = submission(&d1, &fresh, &visit, 3, 91000);
+        let rc = env.post(&d1, "/api/v1/sync/submissions", serde_json::to_value(&c).unwrap()).await;
+        assert_eq!(rc.body["conflicts"], json!([]), "{rc:?}");
+
+        let r = env.post(&boss, &format!("/api/v1/conflicts/{wages}/resolve"), json!({ "choice": "proposed", "reason": "以第二次调查为准" })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "conflict_stale"), "{r:?}");
+        assert_eq!(r.body["message"], "该项已被之后的入户调查更新，请刷新后重新核对");
+        let after = env.get(&boss, &format!("/api/v1/cases/{case_id}")).await.body;
+        assert_eq!(after["facts"]["income.wages_fen"]["value"], 91000, "the later visit's value stands");
+        assert_eq!(env.count("conflicts WHERE resolved_at IS NULL").await, 2);
+    })
+    .await;
+}
