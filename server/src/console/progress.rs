@@ -2,7 +2,7 @@
 //! to a phone, media uploading, synced, incomplete media, conflict) and when each investigator's devices last pulled
 //! and pushed. Reads only what the list needs: no household members, no ID numbers, no audited full record.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, hash_map::Entry};
 
 use axum::{Json, extract::State};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -189,10 +189,10 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
         let pair = [parse_uuid(&r.try_get::<String, _>("investigator1")?)?, parse_uuid(&r.try_get::<String, _>("investigator2")?)?];
         let mut investigators = Vec::with_capacity(2);
         for user in pair {
-            if !people.contains_key(&user) {
+            if let Entry::Vacant(slot) = people.entry(user) {
                 let person = users::person(&mut conn, user).await?;
                 let devices = devices_of(&mut conn, user).await?;
-                people.insert(user, InvestigatorSync { person, devices });
+                slot.insert(InvestigatorSync { person, devices });
             }
             if let Some(p) = people.get(&user) {
                 investigators.push(p.clone());
