@@ -511,7 +511,7 @@ async function pageCase(main, id) {
       ...c.conflicts.map((x) => conflictForm(c, x, byFact, visitNames(c))));
   }
   parts.push(h('h2', {}, '办理记录'),
-    table(['时间', '事项', '办理人', '截止日期'], c.steps.map((s) => h('tr', {}, h('td', {}, fmtTime(s.at)), h('td', {}, s.label),
+    table(['时间', '事项', '办理人', '截止日期'], c.steps.map((s) => h('tr', {}, h('td', {}, fmtTime(s.at)), h('td', {}, s.label, s.detail?.reason ? `（理由：${s.detail.reason}）` : ''),
       h('td', {}, s.actor ? s.actor.display_name : '系统'), h('td', {}, s.due_date || '')))));
   fill(main, ...parts);
 }

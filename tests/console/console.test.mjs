@@ -352,7 +352,7 @@ test('two phones change the same fact from the same base; the supervisor decides
   assert.equal(await page.$('form.conflict'), null, 'no conflict left to decide');
   const main = await page.textContent('main');
   assert.match(main, /工资性收入（月均）\s*720\.00 元\s*入户调查/);
-  assert.match(main, /数据冲突已核实处理\s*青岩调查组长（演示）/);
+  assert.match(main, /数据冲突已核实处理（理由：电话核实户主，以第二次调查为准）\s*青岩调查组长（演示）/);
   await shot('09c-conflict-decided');
 });
 
