@@ -7,6 +7,7 @@ pub mod assistance;
 pub mod calendar;
 pub mod eligibility;
 pub mod form;
+pub mod gcj02;
 pub mod geo;
 pub mod org;
 pub mod policy;

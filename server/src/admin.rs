@@ -23,7 +23,7 @@ pub struct NewUser {
     pub roles: Vec<Role>,
 }
 
-fn check_username(username: &str) -> Result<()> {
+pub fn check_username(username: &str) -> Result<()> {
     let ok = (2..=64).contains(&username.len())
         && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-');
     if ok { Ok(()) } else { Err(Error::Invalid("用户名须为2到64位小写字母、数字或 . _ -".into())) }
@@ -42,8 +42,13 @@ pub async fn create_user(state: &AppState, user: &NewUser) -> Result<Uuid> {
     Ok(id)
 }
 
-/// Inserts a user with an already computed password hash, inside `tx`.
+/// Inserts a user with an already computed password hash, inside `tx` (by the system: CLI, demo seed).
 pub async fn insert_user(tx: &mut Tx, user: &NewUser, password_hash: &str, demo: bool) -> Result<Uuid> {
+    insert_user_by(tx, user, password_hash, demo, None).await
+}
+
+/// Inserts a user inside `tx`, recording `actor` (an administrator using the API) in the audit chain.
+pub async fn insert_user_by(tx: &mut Tx, user: &NewUser, password_hash: &str, demo: bool, actor: Option<Uuid>) -> Result<Uuid> {
     check_username(&user.username)?;
     if user.display_name.trim().is_empty() {
         return Err(Error::Invalid("请填写姓名".into()));
@@ -75,8 +80,9 @@ pub async fn insert_user(tx: &mut Tx, user: &NewUser, password_hash: &str, demo:
     for role in &roles {
         sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)").bind(id.to_string()).bind(role.as_str()).execute(tx.conn()).await?;
     }
-    let entry = AuditEntry::system("user.create", "user", id, Some(&unit.path))
+    let mut entry = AuditEntry::system("user.create", "user", id, Some(&unit.path))
         .with_detail(json!({ "username": user.username, "roles": roles, "org_code": unit.code, "demo": demo }));
+    entry.actor_user_id = actor;
     audit::record(tx, entry).await?;
     Ok(id)
 }

@@ -55,6 +55,7 @@ pub fn step_kind_label(kind: &str) -> &'static str {
         "visit_submitted" => "提交入户调查结果",
         "visit_merged" => "入户调查结果并入案件",
         "conflict_recorded" => "发现数据冲突，待核实",
+        "conflict_resolved" => "数据冲突已核实处理",
         other => crate::workflow::actions::step_label(other).unwrap_or("其他"),
     }
 }

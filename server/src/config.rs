@@ -26,6 +26,57 @@ pub struct ServerConfig {
     pub upload_max_size: u64,
     /// Unfinished uploads are discarded after this long (tus expiration extension).
     pub upload_expiry: Duration,
+    /// Map tiles for the console's visit map; None draws a plain schematic (nothing is fetched from elsewhere).
+    pub map_tiles: Option<MapTiles>,
+}
+
+/// The datum a tile provider draws in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MapDatum {
+    /// WGS-84 (also 天地图's CGCS2000, which matches it to within centimetres).
+    Wgs84,
+    /// GCJ-02 (e.g. AMap, Tencent).
+    Gcj02,
+}
+
+impl MapDatum {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "wgs84" | "wgs-84" | "cgcs2000" => Some(Self::Wgs84),
+            "gcj02" | "gcj-02" => Some(Self::Gcj02),
+            _ => None,
+        }
+    }
+}
+
+/// A slippy-map (Web Mercator, XYZ) tile provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapTiles {
+    /// `http(s)://host/…{z}…{x}…{y}…`, e.g. a 天地图 WMTS URL with its key.
+    pub url_template: String,
+    pub datum: MapDatum,
+    /// `scheme://host[:port]` of the template: the only other place the console may load images from.
+    pub origin: String,
+}
+
+impl MapTiles {
+    /// Checks the template: http(s), a host, and the {z}, {x} and {y} placeholders.
+    pub fn new(url_template: &str, datum: MapDatum) -> Result<Self, String> {
+        let t = url_template.trim();
+        let rest = t.strip_prefix("https://").or_else(|| t.strip_prefix("http://")).ok_or("map tiles: the URL must start with http:// or https://")?;
+        let host = rest.split(['/', '?']).next().unwrap_or_default();
+        if host.is_empty() || host.contains(['{', '}', ' ', '\'', '"']) {
+            return Err("map tiles: the URL needs a host name".into());
+        }
+        for p in ["{z}", "{x}", "{y}"] {
+            if !t.contains(p) {
+                return Err(format!("map tiles: the URL template lacks {p}"));
+            }
+        }
+        let scheme = if t.starts_with("https://") { "https" } else { "http" };
+        Ok(Self { url_template: t.to_string(), datum, origin: format!("{scheme}://{host}") })
+    }
 }
 
 impl ServerConfig {
@@ -43,6 +94,7 @@ impl ServerConfig {
             upload_chunk_limit: 8 * 1024 * 1024,
             upload_max_size: 64 * 1024 * 1024,
             upload_expiry: Duration::from_secs(7 * 24 * 3600),
+            map_tiles: None,
         }
     }
 
@@ -70,5 +122,20 @@ impl ServerConfig {
 impl Default for ServerConfig {
     fn default() -> Self {
         Self::new("ruhu-data")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tile_template_needs_a_host_and_all_three_placeholders() {
+        let t = MapTiles::new("https://t0.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY", MapDatum::Wgs84).unwrap();
+        assert_eq!(t.origin, "https://t0.tianditu.gov.cn");
+        assert!(MapTiles::new("https://tiles.example/{z}/{x}.png", MapDatum::Wgs84).unwrap_err().contains("{y}"));
+        assert!(MapTiles::new("ftp://tiles/{z}/{x}/{y}", MapDatum::Wgs84).is_err());
+        assert!(MapTiles::new("http:///{z}/{x}/{y}", MapDatum::Wgs84).is_err());
+        assert_eq!(MapDatum::parse("GCJ-02"), Some(MapDatum::Gcj02));
     }
 }

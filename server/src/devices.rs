@@ -33,6 +33,27 @@ pub struct DeviceView {
     pub registered_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When the device last pulled its assignments (sync/pull).
+    pub last_pull_at: Option<DateTime<Utc>>,
+    /// When the device last pushed a visit (sync/submissions).
+    pub last_push_at: Option<DateTime<Utc>>,
+}
+
+/// Which half of a sync a device just did.
+#[derive(Debug, Clone, Copy)]
+pub enum SyncKind {
+    Pull,
+    Push,
+}
+
+/// Records when a device pulled or pushed, so supervisors see real last-sync times per device.
+pub async fn mark_sync(database: &db::Db, device_id: Uuid, kind: SyncKind) -> Result<(), sqlx::Error> {
+    let sql = match kind {
+        SyncKind::Pull => "UPDATE devices SET last_pull_at = $1 WHERE id = $2",
+        SyncKind::Push => "UPDATE devices SET last_push_at = $1 WHERE id = $2",
+    };
+    sqlx::query(sql).bind(ts(db::now())).bind(device_id.to_string()).execute(&database.pool).await?;
+    Ok(())
 }
 
 /// Admins and supervisors manage the devices of everyone in their scope; everyone else only their own.
@@ -41,10 +62,12 @@ fn manages_others(caller: &Caller) -> bool {
 }
 
 const SELECT: &str = "SELECT d.id, d.installation_id, d.user_id, d.name, d.app_version, d.registered_at, d.last_seen_at, d.revoked_at, \
-                      u.username, u.display_name, o.path FROM devices d JOIN users u ON u.id = d.user_id JOIN org_units o ON o.code = u.org_code";
+                      d.last_pull_at, d.last_push_at, u.username, u.display_name, o.path FROM devices d JOIN users u ON u.id = d.user_id JOIN org_units o ON o.code = u.org_code";
 
 fn view(row: &sqlx::any::AnyRow) -> Result<DeviceView, sqlx::Error> {
     let revoked: Option<String> = row.try_get("revoked_at")?;
+    let pulled: Option<String> = row.try_get("last_pull_at")?;
+    let pushed: Option<String> = row.try_get("last_push_at")?;
     Ok(DeviceView {
         id: parse_uuid(&row.try_get::<String, _>("id")?)?,
         installation_id: row.try_get("installation_id")?,
@@ -56,6 +79,8 @@ fn view(row: &sqlx::any::AnyRow) -> Result<DeviceView, sqlx::Error> {
         registered_at: parse_ts(&row.try_get::<String, _>("registered_at")?)?,
         last_seen_at: parse_ts(&row.try_get::<String, _>("last_seen_at")?)?,
         revoked_at: revoked.as_deref().map(parse_ts).transpose()?,
+        last_pull_at: pulled.as_deref().map(parse_ts).transpose()?,
+        last_push_at: pushed.as_deref().map(parse_ts).transpose()?,
     })
 }
 

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod blobs;
 pub mod cases;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod devices;
@@ -72,6 +73,7 @@ pub fn app(state: AppState) -> Router {
     let api = Arc::new(api);
     router
         .route("/api/v1/openapi.json", get(move || async move { Json(api.as_ref().clone()) }))
+        .merge(console::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(state.config.json_body_limit))
         .layer(middleware::from_fn(check_protocol))

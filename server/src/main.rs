@@ -4,7 +4,11 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use ruhu_core::roles::Role;
-use ruhu_server::{AppState, ServerConfig, admin, demo, policy, spawn, verify_audit_chain};
+use ruhu_server::{
+    AppState, ServerConfig, admin,
+    config::{MapDatum, MapTiles},
+    demo, policy, spawn, verify_audit_chain,
+};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
@@ -25,6 +29,13 @@ struct Cli {
     /// District policy file (TOML, see docs/policy.md); default: Huaxi's bundled policy.
     #[arg(long = "policy", env = "RUHU_POLICY", global = true)]
     policy: Option<PathBuf>,
+    /// Map tiles for the console's visit map: an XYZ URL template with {z}, {x} and {y}, e.g. a 天地图 WMTS URL
+    /// with your key. Default: none (the console draws a plain schematic and fetches nothing from elsewhere).
+    #[arg(long, env = "RUHU_MAP_TILES", global = true)]
+    map_tiles: Option<String>,
+    /// The datum the tiles are drawn in: wgs84 (天地图/CGCS2000, the default) or gcj02 (e.g. AMap, Tencent).
+    #[arg(long, env = "RUHU_MAP_TILES_DATUM", default_value = "wgs84", global = true)]
+    map_tiles_datum: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -63,17 +74,21 @@ enum Command {
     },
 }
 
-fn config(cli: &Cli) -> ServerConfig {
+fn config(cli: &Cli) -> Result<ServerConfig, String> {
     let mut c = ServerConfig::new(&cli.data_dir);
+    if let Some(t) = cli.map_tiles.as_deref().filter(|t| !t.trim().is_empty()) {
+        let datum = MapDatum::parse(&cli.map_tiles_datum).ok_or_else(|| format!("map tiles datum: wgs84 or gcj02, not {}", cli.map_tiles_datum))?;
+        c.map_tiles = Some(MapTiles::new(t, datum)?);
+    }
     c.listen = cli.listen;
     c.database_url = cli.database_url.clone();
     c.demo = cli.demo;
     c.policy_file = cli.policy.clone();
-    c
+    Ok(c)
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let cfg = config(&cli);
+    let cfg = config(&cli)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(cfg.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;

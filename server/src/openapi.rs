@@ -9,7 +9,7 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    assignments, auth, cases, devices, forms, households, media, org, policy,
+    assignments, auth, cases, console, devices, forms, households, media, org, policy,
     state::AppState,
     sync::{pull, push},
     uploads, users, workflow,
@@ -66,7 +66,9 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(devices::list))
         .routes(routes!(devices::revoke))
         .routes(routes!(org::list))
-        .routes(routes!(users::list))
+        .routes(routes!(users::list, console::admin_api::create))
+        .routes(routes!(console::admin_api::disable))
+        .routes(routes!(console::admin_api::enable))
         .routes(routes!(policy::calendar))
         .routes(routes!(households::create, households::list))
         .routes(routes!(households::get))
@@ -88,5 +90,10 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::relatives::declare, workflow::relatives::list))
         .routes(routes!(workflow::spot_checks::run))
         .routes(routes!(workflow::spot_checks::get))
+        .routes(routes!(console::forms_api::get))
+        .routes(routes!(console::conflicts::resolve))
+        .routes(routes!(console::progress::list))
+        .routes(routes!(console::map::settings))
+        .routes(routes!(console::map::points))
         .merge(uploads)
 }

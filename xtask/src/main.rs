@@ -7,8 +7,10 @@
 //!              Maven, against the host-built library and a real ruhu-server.
 //! - `bindings` generate Kotlin, Swift and Python bindings from the built ruhu-mobile library.
 //! - `bench`    run the benchmarks and print the figures.
+//! - `console`  the web console's end-to-end test in headless Chromium (installs chromium and a CJK font if absent).
 
 mod bindings;
+mod console;
 mod kotlin;
 mod pg;
 mod run;
@@ -23,8 +25,9 @@ fn main() -> ExitCode {
         "bindings" => bindings::generate().map(|_| ()),
         "kotlin" => kotlin(),
         "bench" => bench(),
+        "console" => console::e2e(),
         _ => {
-            eprintln!("usage: cargo xtask <test|bindings|kotlin|bench>");
+            eprintln!("usage: cargo xtask <test|bindings|kotlin|bench|console>");
             return ExitCode::from(2);
         }
     };

@@ -133,6 +133,7 @@ pub struct Policy {
     /// Types whose deadlines are those of another type (低保边缘 follows the local 低保 procedure).
     pub(crate) deadlines_follow: HashMap<AssistanceType, AssistanceType>,
     pub(crate) min_investigators: u32,
+    pub(crate) far_from_household_m: u32,
     pub(crate) linshi_township_cap_months: u32,
     pub(crate) spot_check_rate: Ratio,
     pub(crate) spot_check_scope: Vec<SpotCheckGroup>,
@@ -200,6 +201,12 @@ impl Policy {
     /// Investigators per home-visit team, at least.
     pub fn min_investigators(&self) -> u32 {
         self.min_investigators
+    }
+
+    /// A visit whose best GPS fix is farther than this (metres) from the household's known location is flagged for
+    /// the reviewer.
+    pub fn far_from_household_m(&self) -> u32 {
+        self.far_from_household_m
     }
 
     /// A township may approve temporary assistance up to this many months of the local 低保 standard.

@@ -276,6 +276,7 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
         deadlines: HashMap::new(),
         deadlines_follow: HashMap::new(),
         min_investigators: 0,
+        far_from_household_m: 0,
         linshi_township_cap_months: 0,
         spot_check_rate: Ratio::percent(0),
         spot_check_scope: Vec::new(),
@@ -299,6 +300,10 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     let investigation = root.table("investigation")?;
     policy.min_investigators = r.count(&investigation, "min_investigators", "persons", 1, 10)?;
     investigation.finish()?;
+
+    let visit_review = root.table("visit_review")?;
+    policy.far_from_household_m = r.count(&visit_review, "far_from_household", "metres", 10, 100_000)?;
+    visit_review.finish()?;
 
     let linshi = root.table("linshi")?;
     policy.linshi_township_cap_months = r.count(&linshi, "township_cap", "months_of_local_dibao_standard", 1, 120)?;

@@ -72,8 +72,8 @@ fn the_bundled_policy_loads_with_the_huaxi_numbers() {
 fn every_value_has_a_source() {
     let p = Policy::huaxi();
     let notes: Vec<_> = p.source_notes().collect();
-    // 17 deadlines + the 低保边缘 rule + 15 other settings + 6 standards + the district.
-    assert_eq!(notes.len(), 40, "{:?}", notes.iter().map(|(k, _)| k).collect::<Vec<_>>());
+    // 17 deadlines + the 低保边缘 rule + 15 other settings + 6 standards + the district + the console's far-visit flag.
+    assert_eq!(notes.len(), 41, "{:?}", notes.iter().map(|(k, _)| k).collect::<Vec<_>>());
     for (path, note) in notes {
         assert!(!note.source.trim().is_empty(), "{path} has no source");
     }
@@ -88,8 +88,9 @@ fn demo_standards_are_flagged_demo() {
         assert!(p.local_standard(year).unwrap().demo, "{year}");
     }
     let demo = p.demo_settings();
-    assert_eq!(demo.len(), 11, "{demo:?}");
-    // Besides the standards, the working limits no source sets (filing, 先行救助 record, complaint feedback).
+    assert_eq!(demo.len(), 12, "{demo:?}");
+    // Besides the standards, the working limits no source sets (filing, 先行救助 record, complaint feedback, the
+    // console's far-from-household threshold).
     let others: Vec<_> = demo.iter().filter(|path| !path.starts_with("local_standards.")).collect();
     assert_eq!(
         others,
@@ -98,7 +99,8 @@ fn demo_standards_are_flagged_demo() {
             &"deadlines.linshi.emergency_record",
             &"deadlines.linshi.filing",
             &"deadlines.tekun.filing",
-            &"supervision.complaint_feedback"
+            &"supervision.complaint_feedback",
+            &"visit_review.far_from_household"
         ],
         "{demo:?}"
     );
@@ -184,4 +186,15 @@ fn malformed_policies_are_refused_with_the_key_path() {
     let e = err(&huaxi_with("[district]", "[district"));
     assert_eq!(e.path(), "");
     assert!(e.error.message_zh.contains("行"), "{}", e.message_zh());
+}
+
+#[test]
+fn the_far_from_household_threshold_is_a_marked_district_setting_with_its_source() {
+    let p = Policy::huaxi();
+    assert_eq!(p.far_from_household_m(), 200);
+    let note = p.source_note("visit_review.far_from_household").expect("source note");
+    assert!(note.demo && note.source.contains("非文件规定"), "{note:?}");
+    let broken = Policy::huaxi_toml().replace("[visit_review.far_from_household]\nvalue = 200", "[visit_review.far_from_household]\nvalue = 0");
+    let err = Policy::from_toml(&broken).unwrap_err();
+    assert_eq!(err.path(), "visit_review.far_from_household");
 }

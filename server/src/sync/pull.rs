@@ -10,6 +10,7 @@ use crate::{
     assignments,
     auth::Caller,
     db::parse_uuid,
+    devices::{self, SyncKind},
     error::{ApiQuery, ApiResult},
     forms,
     state::AppState,
@@ -75,5 +76,7 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
         };
         changes.push(Change { seq, record });
     }
+    drop(conn);
+    devices::mark_sync(&state.db, caller.device_id, SyncKind::Pull).await?;
     Ok(Json(PullPage { changes, next_cursor, has_more }))
 }

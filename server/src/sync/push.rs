@@ -16,6 +16,7 @@ use crate::{
     auth::Caller,
     cases,
     db::{self, to_json, ts},
+    devices::{self, SyncKind},
     error::{ApiError, ApiJson, ApiResult},
     forms, merge,
     state::AppState,
@@ -156,6 +157,8 @@ pub async fn push(State(state): State<AppState>, caller: Caller, ApiJson(sub): A
     let hash = submission_content_hash(&sub);
     let mut conn = state.db.pool.acquire().await?;
     if let Some(r) = replay(&mut conn, &caller, &sub, &hash).await? {
+        drop(conn);
+        devices::mark_sync(&state.db, caller.device_id, SyncKind::Push).await?;
         return Ok(Json(r));
     }
     let assignment = assignments::load(&mut conn, sub.assignment_id)
@@ -240,5 +243,6 @@ pub async fn push(State(state): State<AppState>, caller: Caller, ApiJson(sub): A
         (SubmissionState::AwaitingMedia, Vec::new())
     };
     tx.commit().await?;
+    devices::mark_sync(&state.db, caller.device_id, SyncKind::Push).await?;
     Ok(Json(SubmissionReceipt { submission_id: sub.id, case_id: assignment.case_id, state: state_now, missing_media: missing, conflicts }))
 }

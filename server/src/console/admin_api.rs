@@ -1,0 +1,130 @@
+//! Administration over the API: an administrator creates users (roles, org unit) and disables or re-enables them,
+//! within the administrator's own scope. Everything is audited with the administrator as actor.
+
+use axum::{Json, extract::State, http::StatusCode};
+use ruhu_core::{protocol::Problem, roles::Role};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::{
+    admin::{self, NewUser},
+    auth::{Caller, password},
+    db::flag,
+    error::{ApiError, ApiJson, ApiPath, ApiResult, Error},
+    org, scope,
+    state::AppState,
+    users::{self, UserView},
+};
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct CreateUser {
+    pub username: String,
+    /// At least 8 characters; the user should change it at first login.
+    pub password: String,
+    pub display_name: String,
+    pub org_unit_code: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct DisableUser {
+    /// Why (recorded in the audit chain).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+fn invalid(e: Error) -> ApiError {
+    match e {
+        Error::Invalid(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_user", message),
+        other => other.into(),
+    }
+}
+
+async fn view_of(state: &AppState, id: Uuid) -> ApiResult<UserView> {
+    let mut conn = state.db.pool.acquire().await?;
+    let row = sqlx::query(
+        "SELECT u.id, u.username, u.display_name, u.enabled, o.code, o.name, o.path FROM users u JOIN org_units o ON o.code = u.org_code WHERE u.id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| ApiError::not_found("用户"))?;
+    Ok(UserView {
+        id,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        roles: users::roles_of(&mut conn, id).await?,
+        org_unit_code: row.try_get("code")?,
+        org_unit_name: row.try_get("name")?,
+        org_path: row.try_get("path")?,
+        enabled: row.try_get::<i64, _>("enabled")? != 0,
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "org", security(("bearer" = [])), request_body = CreateUser,
+    description = "Creates a user with roles in an org unit within the administrator's scope. Admins only; audited.",
+    responses((status = 201, body = UserView), (status = 403, body = Problem, description = "forbidden_role, out_of_scope"),
+              (status = 422, body = Problem, description = "invalid_user, invalid_field")))]
+pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<CreateUser>) -> ApiResult<(StatusCode, Json<UserView>)> {
+    caller.require(|r| r == Role::Admin)?;
+    let mut roles = Vec::with_capacity(req.roles.len());
+    for r in &req.roles {
+        roles.push(Role::parse(r).ok_or_else(|| ApiError::invalid_field("roles", format!("未知角色：{r}")))?);
+    }
+    admin::check_username(&req.username).map_err(invalid)?;
+    if req.password.chars().count() < 8 {
+        return Err(ApiError::invalid_field("password", "密码至少8位"));
+    }
+    let unit = {
+        let mut conn = state.db.pool.acquire().await?;
+        org::get(&mut conn, &req.org_unit_code).await?
+    }
+    .ok_or_else(|| ApiError::invalid_field("org_unit_code", format!("组织机构 {} 不存在", req.org_unit_code)))?;
+    scope::guard(&state, &caller, "org_unit", &unit.code, &unit.path).await?;
+    let user = NewUser { username: req.username, password: req.password, display_name: req.display_name, org_code: unit.code, roles };
+    let hash = password::hash(user.password.clone()).await?;
+    let mut tx = state.db.begin().await?;
+    let id = admin::insert_user_by(&mut tx, &user, &hash, false, Some(caller.user_id)).await.map_err(invalid)?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(view_of(&state, id).await?)))
+}
+
+async fn set_enabled(state: &AppState, caller: &Caller, id: Uuid, enabled: bool, reason: Option<String>) -> ApiResult<UserView> {
+    caller.require(|r| r == Role::Admin)?;
+    let target = view_of(state, id).await?;
+    scope::guard(state, caller, "user", &id.to_string(), &target.org_path).await?;
+    if id == caller.user_id && !enabled {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot_disable_self", "不能停用自己的账号"));
+    }
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE users SET enabled = $1 WHERE id = $2").bind(flag(enabled)).bind(id.to_string()).execute(tx.conn()).await?;
+    let action = if enabled { "user.enable" } else { "user.disable" };
+    let detail = json!({ "username": target.username, "reason": reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) });
+    crate::audit::record(&mut tx, caller.audit(action, "user", id, Some(&target.org_path)).with_detail(detail)).await?;
+    tx.commit().await?;
+    view_of(state, id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "org", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "user id")), request_body = DisableUser,
+    description = "Disables a user: their devices are refused with `user_disabled` and wipe themselves. Admins only; audited.",
+    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 422, body = Problem, description = "cannot_disable_self")))]
+pub async fn disable(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<DisableUser>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(set_enabled(&state, &caller, id, false, req.reason).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "org", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "user id")),
+    description = "Enables a disabled user again. Admins only; audited.",
+    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn enable(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<UserView>> {
+    Ok(Json(set_enabled(&state, &caller, id, true, None).await?))
+}

@@ -1,0 +1,498 @@
+// The web console end to end, in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core), against a
+// real ruhu-server started with --demo on a free port, and a phone (the real device core, `ruhu-phone-visit`) that
+// pushes the visit over HTTP.
+//
+// Env: RUHU_SERVER_BIN (the ruhu-server binary), RUHU_PHONE_BIN (the ruhu-phone-visit binary), optional
+// RUHU_SCREENSHOT_DIR (default: $CARGO_TARGET_DIR/console-screenshots, else ./screenshots), optional
+// RUHU_CHROMIUM (default /usr/bin/chromium). `cargo xtask console` sets them.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const PASSWORD = 'Ruhu#demo2026';
+const SERVER_BIN = process.env.RUHU_SERVER_BIN;
+const PHONE_BIN = process.env.RUHU_PHONE_BIN;
+const CHROMIUM = process.env.RUHU_CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.RUHU_SCREENSHOT_DIR
+  || (process.env.CARGO_TARGET_DIR ? join(process.env.CARGO_TARGET_DIR, 'console-screenshots') : join(process.cwd(), 'screenshots'));
+// Chromium on this closed network: no background connections, no QUIC, no GPU, a fresh profile (playwright makes one).
+const CHROMIUM_FLAGS = ['--no-sandbox', '--lang=zh-CN', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+
+let server, dataDir, base, browser, page;
+const pageErrors = [];
+const cspViolations = [];
+const state = {};
+
+/** Starts ruhu-server --demo on a free port in a fresh data dir; resolves to { proc, url, dir }. */
+function launchServer(extraArgs = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'ruhu-console-'));
+  // The embedded SQLite default in a fresh data dir, whatever the calling shell points the server at.
+  const env = { ...process.env, RUST_LOG: 'warn' };
+  for (const k of ['RUHU_DATABASE_URL', 'RUHU_LISTEN', 'RUHU_DATA_DIR', 'RUHU_DEMO', 'RUHU_POLICY', 'RUHU_MAP_TILES', 'RUHU_MAP_TILES_DATUM']) delete env[k];
+  const proc = spawn(SERVER_BIN, ['--demo', '--listen', '127.0.0.1:0', '--data-dir', dir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('ruhu-server did not start in 60 s:\n' + out)), 60000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve({ proc, url: m[1], dir }); }
+    });
+    proc.stderr.on('data', (d) => { out += d; });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`ruhu-server exited (${code}):\n${out}`)); });
+  });
+}
+
+async function startServer() {
+  const s = await launchServer();
+  server = s.proc;
+  dataDir = s.dir;
+  return s.url;
+}
+
+async function stopServer(proc, dir) {
+  if (proc && proc.exitCode === null) {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The environment for the server's command-line tools against the test's data dir. */
+function cliEnv() {
+  const env = { ...process.env, RUHU_NEW_USER_PASSWORD: PASSWORD };
+  for (const k of ['RUHU_DATABASE_URL', 'RUHU_DATA_DIR', 'RUHU_DEMO', 'RUHU_POLICY']) delete env[k];
+  return env;
+}
+
+/** Runs the phone helper in the background; resolves to its JSON line. */
+function phoneVisit(serverUrl, username, assignmentId, extra = []) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(PHONE_BIN, [serverUrl, username, PASSWORD, assignmentId, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    const timer = setTimeout(() => { p.kill('SIGTERM'); reject(new Error(`phone ${username} timed out: ${err}`)); }, 180000);
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(JSON.parse(out.trim().split('\n').pop()));
+      else reject(new Error(`phone ${username} exited ${code}: ${err}`));
+    });
+  });
+}
+
+async function waitForFile(path, ms = 120000) {
+  const until = Date.now() + ms;
+  while (!existsSync(path)) {
+    if (Date.now() > until) throw new Error('timed out waiting for ' + path);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function shot(name) {
+  await page.waitForLoadState('networkidle');
+  const text = await page.textContent('body');
+  assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, `${name}: a value leaked into the page as text`);
+  await page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true });
+}
+
+async function login(username, password = PASSWORD) {
+  await page.goto(base + '/#/login');
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+}
+
+async function logout() {
+  await page.click('#who button');
+  await page.waitForSelector('input[name=username]');
+}
+
+/** Selects the option whose text contains `part` (labels carry a live load count). */
+async function pick(select, part) {
+  await page.waitForSelector(select);
+  const value = await page.$eval(select, (el, p) => [...el.options].find((o) => o.textContent.includes(p))?.value, part);
+  assert.ok(value, `no option containing ${part} in ${select}`);
+  await page.selectOption(select, value);
+}
+
+/** The API as a script would call it, for facts the test needs from outside the page (another township's case). */
+async function apiAs(username, path, at = base) {
+  const res = await fetch(at + '/api/v1/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD, device_id: 'console-test-script' }),
+  });
+  assert.equal(res.status, 200);
+  const { access_token } = await res.json();
+  const r = await fetch(at + path, { headers: { Authorization: 'Bearer ' + access_token } });
+  assert.equal(r.status, 200, path);
+  return r.json();
+}
+
+function inTenDays() {
+  const d = new Date(Date.now() + 10 * 86400000);
+  return d.toISOString().slice(0, 10);
+}
+
+before(async () => {
+  assert.ok(SERVER_BIN, 'RUHU_SERVER_BIN must name the ruhu-server binary (run `cargo xtask console`)');
+  assert.ok(PHONE_BIN, 'RUHU_PHONE_BIN must name the ruhu-phone-visit binary (run `cargo xtask console`)');
+  const cjk = execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+  assert.ok(cjk.trim(), 'no Chinese font installed: apt-get install fonts-noto-cjk (cargo xtask console does)');
+  mkdirSync(SHOTS, { recursive: true });
+  base = await startServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && /Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); });
+});
+
+after(async () => {
+  await browser?.close();
+  await stopServer(server, dataDir);
+});
+
+test('a wrong password is refused with the server\'s Chinese message', async () => {
+  await login('qingyan.zuzhang', 'wrong-password');
+  await page.waitForSelector('#flash:not([hidden])');
+  assert.equal(await page.textContent('#flash'), '用户名或密码错误');
+  await shot('01-login-refused');
+});
+
+test('a township visit supervisor logs in and lands on the township overview', async () => {
+  await login('qingyan.zuzhang');
+  await page.waitForSelector('[data-testid=visits-by-state]');
+  assert.match(await page.textContent('[data-testid=who]'), /青岩调查组长（演示） · 青岩镇 · 入户调查组织人员/);
+  assert.ok(await page.evaluate(() => sessionStorage.getItem('ruhu.access')), 'token kept in sessionStorage');
+  const steps = await page.textContent('[data-testid=cases-by-step]');
+  assert.match(steps, /入户调查中/, 'the demo case with a visit is counted under its step');
+  assert.match(steps, /已受理/);
+  assert.match(await page.textContent('[data-testid=visits-by-state]'), /1\s*待调查/);
+  await shot('02-overview');
+});
+
+test('the cases list masks ID numbers and filters by village', async () => {
+  await page.click('nav a[href="#/cases"]');
+  await page.waitForSelector('[data-testid=case-list] tbody tr');
+  const rows = await page.$$eval('[data-testid=case-list] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.equal(rows.length, 2, 'both 青岩 demo cases, and not the 石板 one');
+  for (const r of rows) {
+    assert.match(r[2], /\*/, 'ID masked: ' + r[2]);
+    assert.doesNotMatch(r[2], /^\d{17}[\dX]$/);
+  }
+  assert.ok(rows.every((r) => !r[1].includes('杨国富')), '石板 household not listed');
+  await pick('select[name=village]', '示范二村');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=case-list] tbody tr').length === 1);
+  assert.match(await page.textContent('[data-testid=case-list] tbody'), /陈桂兰（演示）/);
+  assert.match(page.url(), /village=520111101902/);
+  await shot('03-cases');
+});
+
+test('households are listed masked and open in full from the list', async () => {
+  await page.click('nav a[href="#/households"]');
+  await page.waitForSelector('[data-testid=household-list] tbody tr');
+  const list = await page.textContent('[data-testid=household-list]');
+  assert.match(list, /王明德（演示）/);
+  assert.match(list, /陈桂兰（演示）（户主）5201\*+042X/);
+  assert.doesNotMatch(list, /\d{17}[\dX]/, 'no full ID number in the list');
+  assert.doesNotMatch(list, /杨国富/);
+  await shot('03b-households');
+  await page.click('[data-testid=household-list] a:has-text("陈桂兰")');
+  await page.waitForSelector('h1:has-text("家庭：陈桂兰（演示）")');
+  assert.match(await page.textContent('main'), /52011119510609042X/, 'the audited full record shows the full number');
+  assert.match(await page.textContent('main'), /QY-2026-\d{6}/, 'with its case');
+});
+
+test('assigning one investigator twice shows the server\'s refusal; a proper pair is assigned', async () => {
+  await page.click('nav a[href="#/assign"]');
+  await page.waitForSelector('[data-testid=assignable-cases] tbody tr');
+  const listed = await page.textContent('[data-testid=assignable-cases]');
+  assert.doesNotMatch(listed, /王明德/, 'a case with an open visit is not offered again');
+  await page.check('[data-testid=assignable-cases] tr:has-text("陈桂兰") input[type=radio]');
+  await pick('select[name=i1]', '青岩调查员三');
+  await pick('select[name=i2]', '青岩调查员三');
+  await page.fill('input[name=due]', inTenDays());
+  await page.click('#assign-form button[type=submit]');
+  await page.waitForSelector('#flash:not([hidden])');
+  assert.equal(await page.textContent('#flash'), '两名调查人员不能是同一人');
+  await shot('04-assign-refused');
+
+  const load = await page.textContent('[data-testid=investigator-load]');
+  assert.match(load, /青岩调查员一（演示）\s*青岩镇\s*1/, 'investigator one carries the demo visit');
+  await pick('select[name=i2]', '青岩调查员一');
+  await page.click('#assign-form button[type=submit]');
+  await page.waitForURL(/#\/visits$/);
+  await page.waitForSelector('[data-testid=assignments] tbody tr');
+  assert.match(await page.textContent('#flash'), /已为 .* 安排入户调查：青岩调查员三（演示）、青岩调查员一（演示）/);
+  const row = page.locator('[data-testid=assignments] tr:has-text("陈桂兰")');
+  assert.match(await row.textContent(), /待调查/);
+  state.assignmentId = await row.getAttribute('data-assignment');
+  assert.ok(state.assignmentId);
+  await shot('05-visits-assigned');
+});
+
+test('a phone pushes the visit and the console shows it synced', async () => {
+  const out = execFileSync(PHONE_BIN, [base, 'qingyan.diaocha3', PASSWORD, state.assignmentId], { encoding: 'utf8', timeout: 120000 });
+  const phone = JSON.parse(out.trim().split('\n').pop());
+  assert.equal(phone.merged, 1, 'the visit was merged: ' + out);
+  state.submissionId = phone.submission_id;
+  state.phoneDistance = phone.distance_m;
+  await page.reload();
+  await page.waitForSelector('[data-testid=assignments] tbody tr');
+  const row = page.locator(`[data-testid=assignments] tr[data-assignment="${state.assignmentId}"]`);
+  assert.match(await row.textContent(), /已完成/);
+  assert.match(await row.textContent(), /已同步，查看/);
+  assert.match(await page.textContent('[data-testid=visit-progress]'), /青岩调查员三（演示） · qingyan\.diaocha3的手机（测试）：下载 \d{4}-/,
+    'the phone that pushed is listed with its last sync');
+  await shot('06-visits-synced');
+  await row.locator('a:has-text("已同步，查看")').click();
+});
+
+test('the review page shows labelled answers, the photos, the signatures and the GPS distance', async () => {
+  await page.waitForSelector('[data-testid=answers]');
+  const answers = await page.textContent('[data-testid=answers]');
+  assert.match(answers, /工资性收入（月均）\s*650\.00 元/);
+  assert.match(answers, /住房状况\s*自有住房，危房/);
+  assert.match(answers, /是否拥有机动车辆.*否/);
+  assert.match(answers, /刚性支出\s*医疗/);
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=photos-photos_house] img')].filter((i) => i.complete && i.naturalWidth > 0).length === 3);
+  await page.waitForFunction(() => [...document.querySelectorAll('.sig img')].filter((i) => i.complete && i.naturalWidth > 0).length === 3);
+  const distance = await page.textContent('[data-testid=distance]');
+  assert.equal(distance, `${Math.round(state.phoneDistance)} 米`, 'the distance the phone computed offline');
+  assert.ok(state.phoneDistance > 25 && state.phoneDistance < 45);
+  assert.match(await page.textContent('[data-testid=flags]'), /未发现异常/);
+  assert.ok(await page.$('svg.schematic circle'), 'schematic drawn without a tile provider');
+  await shot('07-review');
+
+  await page.click('[data-testid=photos-photos_house] img');
+  await page.waitForFunction(() => { const i = document.querySelector('dialog img.full'); return i && i.naturalWidth >= 1200; });
+  await shot('08-photo-full-size');
+  await page.click('dialog button');
+});
+
+test('the case record shows the household in full and the visit\'s facts with their source', async () => {
+  await page.click('a:has-text("返回案件")');
+  await page.waitForSelector('[data-testid=case-info]');
+  const main = await page.textContent('main');
+  assert.match(main, /本次查看已记入审计日志/);
+  assert.match(main, /\d{17}[\dX]/, 'the audited full record shows the full ID');
+  assert.match(main, /工资性收入（月均）\s*650\.00 元\s*入户调查/, 'facts labelled by the form, with their source');
+  assert.match(main, /住房状况\s*自有住房，危房\s*入户调查/);
+  await shot('09-case');
+});
+
+test('following visits: each visit\'s state and the real last pull and push of each device', async () => {
+  await page.click('nav a[href="#/visits"]');
+  await page.waitForSelector('[data-testid=visit-progress] tbody tr');
+  const done = page.locator('[data-testid=visit-progress] tr:has-text("陈桂兰")');
+  assert.equal(await done.locator('[data-testid=visit-state]').textContent(), '已同步');
+  assert.match(await done.textContent(), /青岩调查员三（演示） · qingyan\.diaocha3的手机（测试）：下载 \d{4}-\d\d-\d\d \d\d:\d\d，上传 \d{4}-\d\d-\d\d \d\d:\d\d/);
+  const waiting = page.locator('[data-testid=visit-progress] tr:has-text("王明德")');
+  assert.equal(await waiting.locator('[data-testid=visit-state]').textContent(), '已安排，待下载');
+  assert.match(await waiting.textContent(), /青岩调查员一（演示）：未登录任何设备/);
+  await shot('10c-visit-progress');
+});
+
+test('devices: the phone that pushed is listed and can be revoked', async () => {
+  await page.click('nav a[href="#/admin"]');
+  const row = page.locator('table tr:has-text("qingyan.diaocha3")').first();
+  await row.waitFor();
+  await row.locator('button:has-text("停用")').click();
+  await page.click('dialog button.danger');
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  assert.match(await page.textContent('#flash'), /已停用 青岩调查员三（演示） 的设备/);
+  assert.match(await page.locator('table tr:has-text("qingyan.diaocha3")').first().textContent(), /已停用/);
+  await shot('10-admin');
+});
+
+test('two phones change the same fact from the same base; the supervisor decides side by side with a reason', async () => {
+  const gates = mkdtempSync(join(tmpdir(), 'ruhu-gates-'));
+  const [g1, g3] = [join(gates, 'one'), join(gates, 'three')];
+  // Both finalise on the case as it stands (wages from the first visit), then push one after the other.
+  const one = phoneVisit(base, 'qingyan.diaocha1', state.assignmentId, ['70000', g1]);
+  const three = phoneVisit(base, 'qingyan.diaocha3', state.assignmentId, ['72000', g3]);
+  await waitForFile(g1 + '.ready');
+  await waitForFile(g3 + '.ready');
+  writeFileSync(g1, '');
+  assert.equal((await one).merged, 1);
+  writeFileSync(g3, '');
+  assert.equal((await three).merged, 1);
+  rmSync(gates, { recursive: true, force: true });
+
+  await page.click('nav a[href="#/visits"]');
+  await page.waitForSelector('[data-testid=visit-progress] tbody tr');
+  const row = page.locator('[data-testid=visit-progress] tr:has-text("陈桂兰")');
+  assert.equal(await row.locator('[data-testid=visit-state]').textContent(), '有数据冲突');
+  await row.locator('a').first().click();
+  const form = page.locator('[data-testid="conflict-income.wages_fen"]');
+  await form.waitFor();
+  assert.equal(await form.locator('[data-testid=conflict-current]').textContent(), '700.00 元');
+  assert.equal(await form.locator('[data-testid=conflict-proposed]').textContent(), '720.00 元');
+  assert.match(await form.textContent(), /保留现值.*来源：青岩调查员一（演示） .* 的入户调查.*采用新提交的值.*来源：青岩调查员三（演示） .* 的入户调查/s);
+  assert.match(await form.textContent(), /将记录处理人：青岩调查组长（演示）/);
+  await form.locator('input[value=proposed]').check();
+  await form.locator('button[type=submit]').click();
+  await form.locator('[data-testid=conflict-error]:has-text("请填写选择理由")').waitFor();
+  assert.match(await page.textContent('main'), /工资性收入（月均）\s*700\.00 元/, 'nothing changed without a reason');
+  await shot('09b-conflict-needs-reason');
+
+  await form.locator('input[name=reason]').fill('电话核实户主，以第二次调查为准');
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  assert.match(await page.textContent('#flash'), /已处理“工资性收入（月均）”：720\.00 元/);
+  await page.waitForFunction(() => /数据冲突已核实处理/.test(document.querySelector('main')?.textContent || ''));
+  assert.equal(await page.$('form.conflict'), null, 'no conflict left to decide');
+  const main = await page.textContent('main');
+  assert.match(main, /工资性收入（月均）\s*720\.00 元\s*入户调查/);
+  assert.match(main, /数据冲突已核实处理（理由：电话核实户主，以第二次调查为准）\s*青岩调查组长（演示）/);
+  await shot('09c-conflict-decided');
+});
+
+test('reassigning and cancelling a visit; a cancel without a reason shows the server\'s message in the dialog', async () => {
+  await page.click('nav a[href="#/visits"]');
+  const row = () => page.locator('[data-testid=assignments] tr:has-text("王明德")');
+  await row().waitFor();
+  await row().locator('button:has-text("调整人员")').click();
+  await pick('dialog select[name=i2]', '青岩调查员三');
+  await page.fill('dialog input[name=reason]', '调查员二休假');
+  await page.click('dialog button.primary');
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  assert.match(await page.textContent('#flash'), /已调整 QY-2026-\d+ 的调查人员/);
+  await page.waitForFunction(() => /青岩调查员一（演示）、青岩调查员三（演示）/.test(document.querySelector('[data-testid=assignments] tbody')?.textContent || ''));
+
+  await row().locator('button:has-text("取消")').click();
+  await page.click('dialog button.danger');
+  await page.waitForSelector('[data-testid=dialog-error]:has-text("请填写取消原因")');
+  await shot('10b-cancel-needs-reason');
+  await page.fill('dialog textarea[name=reason]', '申请人已撤回申请');
+  await page.click('dialog button.danger');
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  await page.waitForFunction(() => /已取消\s*取消原因：申请人已撤回申请/.test(document.querySelector('[data-testid=assignments] tbody')?.textContent || ''));
+  assert.equal(await row().locator('button').count(), 0, 'a cancelled visit offers no more actions');
+});
+
+test('a 青岩 township user cannot open a 石板 case: the console shows out_of_scope', async () => {
+  const shiban = await apiAs('shiban.shenhe', '/api/v1/cases');
+  assert.equal(shiban.length, 1);
+  const oldToken = await page.evaluate(() => sessionStorage.getItem('ruhu.access'));
+  await logout();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('ruhu.access')), null, 'logout forgets the token');
+  const stale = await fetch(base + '/api/v1/cases', { headers: { Authorization: 'Bearer ' + oldToken } });
+  assert.equal(stale.status, 401, 'logout ended the session on the server too');
+  await login('qingyan.shenhe');
+  await page.waitForSelector('[data-testid=who]');
+  await page.goto(`${base}/#/cases/${shiban[0].id}`);
+  const err = await page.waitForSelector('[data-testid=page-error]');
+  assert.equal(await err.getAttribute('data-code'), 'out_of_scope');
+  assert.equal(await err.textContent(), '该记录不在您的管辖范围内，访问已记录');
+  assert.doesNotMatch(await page.textContent('main'), /杨国富/);
+  await shot('11-out-of-scope');
+
+  await logout();
+  await login('qu.jianguan');
+  await page.waitForSelector('[data-testid=townships]');
+  const townships = await page.textContent('[data-testid=townships]');
+  assert.match(townships, /青岩镇\s*2\s*0\s*0/, '青岩: two cases, no open visit (one done, one cancelled), none overdue');
+  assert.match(townships, /石板镇\s*1\s*0\s*0/);
+  await shot('12-district-overview');
+  // A token the server no longer accepts sends the user back to the login page with the server's message.
+  await page.evaluate(() => sessionStorage.setItem('ruhu.access', 'not-a-token'));
+  await page.goto(base + '/#/cases');
+  await page.waitForSelector('input[name=username]');
+  assert.equal(await page.textContent('#flash'), '登录凭证无效，请重新登录');
+  await login('qingyan.shenhe');
+  await page.waitForSelector('[data-testid=who]');
+  await page.goto(base + '/#/workflow');
+  await page.waitForSelector('[data-testid=coming]');
+  await shot('13-workflow-coming');
+});
+
+test('an administrator created on the command line adds a user with roles and disables a user', async () => {
+  execFileSync(SERVER_BIN, ['create-user', '--data-dir', dataDir, '--username', 'qingyan.admin', '--display-name', '青岩系统管理员',
+    '--org-code', '520111101', '--role', 'admin'], { env: cliEnv(), encoding: 'utf8' });
+  await logout();
+  await login('qingyan.admin');
+  await page.waitForSelector('[data-testid=who]');
+  await page.click('nav a[href="#/admin"]');
+  const form = page.locator('[data-testid=new-user]');
+  await form.waitFor();
+  await form.locator('input[name=username]').fill('qingyan.diaocha4');
+  await form.locator('input[name=display_name]').fill('青岩调查员四');
+  await form.locator('input[name=password]').fill('Xinmima#2026');
+  await form.locator('select[name=org]').selectOption('520111101');
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('[data-testid=new-user-error]:has-text("至少指定一个角色")');
+  await form.locator('input[value=investigator]').check();
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  assert.match(await page.textContent('#flash'), /已新增用户 青岩调查员四（qingyan\.diaocha4）/);
+  const row = page.locator('tr[data-user="qingyan.diaocha4"]');
+  assert.match(await row.textContent(), /青岩镇\s*调查人员\s*启用/);
+  await page.locator('tr[data-user="qingyan.diaocha2"] button:has-text("停用账号")').click();
+  await page.fill('dialog input[name=reason]', '调离');
+  await page.click('dialog button.danger');
+  await page.waitForSelector('#flash.ok:not([hidden])');
+  await page.waitForFunction(() => /停用/.test(document.querySelector('tr[data-user="qingyan.diaocha2"]')?.textContent || '')
+    && !!document.querySelector('tr[data-user="qingyan.diaocha2"] button:not(.danger)'));
+  await shot('14-admin-users');
+  const refused = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'qingyan.diaocha2', password: PASSWORD, device_id: 'after-disable' }) });
+  assert.equal(refused.status, 401, 'a disabled user cannot log in');
+});
+
+test('with a GCJ-02 tile provider the review page draws its tiles with the converted positions', async () => {
+  // A tile server on this machine: one grey PNG for every tile, remembering what was asked for.
+  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const asked = [];
+  const tiles = createServer((req, res) => { asked.push(req.url); res.writeHead(200, { 'Content-Type': 'image/png' }); res.end(PNG); });
+  await new Promise((r) => tiles.listen(0, '127.0.0.1', r));
+  const tileBase = `http://127.0.0.1:${tiles.address().port}`;
+  // The district policy with a 20 m far-from-household threshold: the phone's fix, about 33 m away, is flagged.
+  const policyDir = mkdtempSync(join(tmpdir(), 'ruhu-policy-'));
+  const policyFile = join(policyDir, 'policy.toml');
+  const huaxi = readFileSync(new URL('../../core/data/policy-huaxi.toml', import.meta.url), 'utf8');
+  const strict = huaxi.replace('[visit_review.far_from_household]\nvalue = 200', '[visit_review.far_from_household]\nvalue = 20');
+  assert.notEqual(strict, huaxi);
+  writeFileSync(policyFile, strict);
+  const mapped = await launchServer(['--map-tiles', tileBase + '/tiles/{z}/{x}/{y}.png', '--map-tiles-datum', 'gcj02', '--policy', policyFile]);
+  try {
+    const [a] = await apiAs('qingyan.zuzhang', '/api/v1/assignments?status=assigned', mapped.url);
+    const phone = await phoneVisit(mapped.url, 'qingyan.diaocha1', a.id);
+    assert.equal(phone.merged, 1);
+    await page.goto(`${mapped.url}/#/login`);
+    await page.fill('input[name=username]', 'qingyan.zuzhang');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=who]');
+    await page.goto(`${mapped.url}/#/review/${a.case_id}/${phone.submission_id}`);
+    const map = page.locator('[data-testid=tile-map]');
+    await map.waitFor();
+    assert.equal(await map.getAttribute('data-datum'), 'gcj02');
+    await page.waitForFunction(() => [...document.querySelectorAll('.tilemap img.tile')].some((i) => i.complete && i.naturalWidth > 0));
+    assert.ok(asked.some((u) => /^\/tiles\/\d+\/\d+\/\d+\.png$/.test(u)), 'tiles fetched from the provider: ' + asked.join(' '));
+    assert.equal(await map.locator('.pin.home').count(), 1);
+    assert.equal(await map.locator('.pin:not(.home)').count(), 1);
+    assert.match(await page.textContent('main'), /坐标已换算为 GCJ-02 显示，存储为 WGS-84/);
+    assert.equal(await page.$('svg.schematic'), null, 'no schematic when tiles are configured');
+    assert.equal(await page.textContent('[data-testid=far-flag]'), '距登记住址超过 20 米');
+    assert.match(await page.getAttribute('[data-testid=far-flag]', 'title'), /依据：花溪区工作设定/);
+    await shot('15-review-tile-map');
+  } finally {
+    await stopServer(mapped.proc, mapped.dir);
+    await new Promise((r) => tiles.close(r));
+    rmSync(policyDir, { recursive: true, force: true });
+  }
+});
+
+test('no script error and no content-security-policy violation on any page', () => {
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
+});
