@@ -13,7 +13,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 pub fn e2e() -> Result<(), String> {
     ensure_packages()?;
-    run::cargo(&["build", "-p", "ruhu-server", "-p", "ruhu-e2e-tests", "--bin", "ruhu-server", "--bin", "ruhu-phone-visit"], &[])?;
+    // The whole test run's build (a no-op inside `cargo xtask test`): ruhu-server and ruhu-phone-visit are in it.
+    run::cargo(&[&["build"], crate::ALL_PACKAGES].concat(), &[])?;
     let target = run::target_dir();
     let server = target.join("debug/ruhu-server");
     let phone = target.join("debug/ruhu-phone-visit");
@@ -54,13 +55,7 @@ fn ensure_packages() -> Result<(), String> {
     if missing.is_empty() {
         return Ok(());
     }
-    eprintln!("xtask console: installing {}", missing.join(" "));
-    let _ = Command::new("apt-get").arg("update").status();
-    run::status(
-        Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(&missing),
-        &[("DEBIAN_FRONTEND", "noninteractive".to_string())],
-    )
-    .map_err(|e| format!("{e} (install {} with apt-get)", missing.join(" ")))?;
+    run::apt_install(&missing)?;
     if !Path::new(CHROMIUM).is_file() || !has_chinese_font() {
         return Err(format!("{} still missing after apt-get", missing.join(" ")));
     }

@@ -1,8 +1,8 @@
 //! `cargo xtask <job>`: the project jobs that are more than one command.
 //!
-//! - `test`     every test suite: Rust (SQLite and PostgreSQL), Python bindings, Kotlin on the JVM; starts a
-//!              throwaway PostgreSQL (installing Debian's packages, PostgreSQL and Maven, when they are not there)
-//!              unless RUHU_TEST_PG_URL points at one.
+//! - `test`     every test suite: Rust (SQLite and PostgreSQL), Python bindings, Kotlin on the JVM, the web console
+//!              in headless Chromium; starts a throwaway PostgreSQL unless RUHU_TEST_PG_URL points at one, and installs
+//!              Debian's packages it needs when they are not there (PostgreSQL, Maven, Chromium, a CJK font).
 //! - `kotlin`   the Kotlin bindings and the app's shared Kotlin (android/shared-jvm) built and tested on the JVM by
 //!              Maven, against the host-built library and a real ruhu-server.
 //! - `bindings` generate Kotlin, Swift and Python bindings from the built ruhu-mobile library.
@@ -60,6 +60,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     let generated = bindings::generate()?;
     bindings::python_tests(&generated, &env)?;
     kotlin::jvm_tests()?;
+    console::e2e()?;
     Ok(())
 }
 
