@@ -4,6 +4,7 @@
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use ruhu_core::{
+    form::FormPurpose,
     org::path_contains,
     protocol::{AssignmentSnapshot, AssignmentStatus, PersonRef, Problem, SubmissionSummary},
 };
@@ -179,8 +180,9 @@ fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_field("investigator_ids")
 }
 
-/// Two distinct, enabled users with an investigating role, both in the case's township.
-async fn check_pair(conn: &mut AnyConnection, ids: &[Uuid], case_path: &str) -> ApiResult<[Uuid; 2]> {
+/// Two distinct, enabled users with an investigating role, both in the case's township; for a district re-visit
+/// (`district`), both at the district level above it instead.
+async fn check_pair(conn: &mut AnyConnection, ids: &[Uuid], case_path: &str, district: bool) -> ApiResult<[Uuid; 2]> {
     let [a, b] = ids else { return Err(unprocessable("investigators_not_two", "入户调查须安排两名调查人员")) };
     if a == b {
         return Err(unprocessable("same_investigator", "两名调查人员不能是同一人"));
@@ -201,7 +203,12 @@ async fn check_pair(conn: &mut AnyConnection, ids: &[Uuid], case_path: &str) -> 
             return Err(unprocessable("not_investigator", format!("{name}不具有入户调查的角色")));
         }
         let path: String = row.try_get("path")?;
-        if !path_contains(&township_path, &path) {
+        if district {
+            // Above the township, containing it: the district's own staff.
+            if path == township_path || !path_contains(&path, &township_path) {
+                return Err(unprocessable("revisitor_not_district", format!("{name}不是区级工作人员，抽查复核须由区级人员入户")));
+            }
+        } else if !path_contains(&township_path, &path) {
             return Err(unprocessable("investigator_out_of_township", format!("{name}不属于{township_name}，不能调查本乡镇的案件")));
         }
     }
@@ -229,10 +236,24 @@ async fn record_history(conn: &mut AnyConnection, assignment: Uuid, users: &[Uui
     Ok(())
 }
 
-/// Creates an assignment in `tx` (permission and scope already checked).
+/// Creates a home-visit assignment in `tx` (permission and scope already checked).
 pub async fn insert(tx: &mut Tx, policy: &ruhu_core::policy::Policy, case: &cases::CaseRow, req: &NewAssignment, assigned_by: Uuid) -> ApiResult<Uuid> {
+    insert_for(tx, policy, case, req, assigned_by, FormPurpose::HomeVisit).await
+}
+
+/// Creates an assignment for a visit of `purpose` in `tx` (permission and scope already checked). A periodic review
+/// or a district re-visit takes the newest published form for that purpose and leaves the case's stage to the
+/// workflow; a re-visit goes to district staff.
+pub async fn insert_for(
+    tx: &mut Tx,
+    policy: &ruhu_core::policy::Policy,
+    case: &cases::CaseRow,
+    req: &NewAssignment,
+    assigned_by: Uuid,
+    purpose: FormPurpose,
+) -> ApiResult<Uuid> {
     check_due_date(req.due_date)?;
-    let pair = check_pair(tx.conn(), &req.investigator_ids, &case.org_path).await?;
+    let pair = check_pair(tx.conn(), &req.investigator_ids, &case.org_path, purpose == FormPurpose::Revisit).await?;
     crate::workflow::relatives::refuse_related_investigators(tx.conn(), policy, case.household_id, &pair).await?;
     let open = sqlx::query("SELECT id FROM assignments WHERE case_id = $1 AND status = 'assigned'")
         .bind(case.id.to_string())
@@ -242,6 +263,7 @@ pub async fn insert(tx: &mut Tx, policy: &ruhu_core::policy::Policy, case: &case
         return Err(ApiError::new(StatusCode::CONFLICT, "assignment_exists", "该案件已有进行中的入户调查安排，请调整或取消后再安排"));
     }
     let form = match (&req.form_id, req.form_version) {
+        _ if purpose != FormPurpose::HomeVisit => forms::latest_for_purpose(tx.conn(), case.assistance_type, purpose).await?,
         (Some(id), Some(v)) => forms::load(tx.conn(), id, v).await?,
         (Some(id), None) => {
             let latest = forms::latest_for(tx.conn(), case.assistance_type).await?.filter(|f| &f.id == id);
@@ -253,7 +275,7 @@ pub async fn insert(tx: &mut Tx, policy: &ruhu_core::policy::Policy, case: &case
         _ => forms::latest_for(tx.conn(), case.assistance_type).await?,
     };
     let Some(form) = form else {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_form", "没有可用的已发布调查表").with_field("form_id"));
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_form", format!("没有可用的已发布{}表", purpose.label_zh())).with_field("form_id"));
     };
     let id = Uuid::new_v4();
     let now = ts(db::now());
@@ -274,9 +296,11 @@ pub async fn insert(tx: &mut Tx, policy: &ruhu_core::policy::Policy, case: &case
     .execute(tx.conn())
     .await?;
     record_history(tx.conn(), id, &pair).await?;
-    cases::set_step(tx.conn(), case.id, step::INVESTIGATING).await?;
-    cases::add_step(tx.conn(), case.id, "visit_assigned", Some(assigned_by), Some(req.due_date), json!({ "assignment_id": id, "investigators": pair }))
-        .await?;
+    if purpose == FormPurpose::HomeVisit {
+        cases::set_step(tx.conn(), case.id, step::INVESTIGATING).await?;
+    }
+    let detail = json!({ "assignment_id": id, "investigators": pair, "purpose": purpose });
+    cases::add_step(tx.conn(), case.id, "visit_assigned", Some(assigned_by), Some(req.due_date), detail).await?;
     feed::assignment_upsert(tx, id, &pair, &form.id, form.version).await?;
     Ok(id)
 }
@@ -341,7 +365,8 @@ pub async fn reassign(
         check_due_date(due)?;
     }
     let mut tx = state.db.begin().await?;
-    let pair = check_pair(tx.conn(), &req.investigator_ids, &a.org_path).await?;
+    let district = forms::load(tx.conn(), &a.form_id, a.form_version).await?.is_some_and(|f| f.purpose == FormPurpose::Revisit);
+    let pair = check_pair(tx.conn(), &req.investigator_ids, &a.org_path, district).await?;
     let case = cases::load(tx.conn(), a.case_id).await?.ok_or_else(ApiError::internal)?;
     crate::workflow::relatives::refuse_related_investigators(tx.conn(), &state.policy, case.household_id, &pair).await?;
     let due = req.due_date.unwrap_or(a.due_date);

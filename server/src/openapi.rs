@@ -88,5 +88,6 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::relatives::declare, workflow::relatives::list))
         .routes(routes!(workflow::spot_checks::run))
         .routes(routes!(workflow::spot_checks::get))
+        .routes(routes!(workflow::periodic_reviews::assign))
         .merge(uploads)
 }

@@ -344,3 +344,136 @@ async fn a_visit_synced_from_a_phone_counts_as_the_home_visit_and_the_opinion_us
     })
     .await;
 }
+
+/// A 低保 case of a new 青岩镇 household through to "active" (investigated by `pair`); returns (household, case).
+async fn make_active(env: &TestEnv, pair: [&str; 2], seq: u16) -> (String, String) {
+    let clerk = env.login("qingyan.jingban").await;
+    let reviewer = env.login("qingyan.shenhe").await;
+    let boss = env.login("qingyan.zuzhang").await;
+    let (household, case) = new_case(env, &clerk, &[rid(seq)]).await;
+    let assignment = investigate_and_publish(env, &case, pair).await;
+    age_publicity(env, &case, 7).await;
+    ok(env, &clerk, &case, json!({ "action": "close_publicity" })).await;
+    ok(env, &reviewer, &case, json!({ "action": "confirm", "amount_fen": 138000 })).await;
+    assert_eq!(ok(env, &clerk, &case, json!({ "action": "issue_notice" })).await["stage"], "active");
+    let c = env.post(&boss, &format!("/api/v1/assignments/{assignment}/cancel"), json!({ "reason": "调查已完成" })).await;
+    assert_eq!(c.status, StatusCode::OK, "{c:?}");
+    (household, case)
+}
+
+/// Sets the stored next review date (time passing).
+async fn set_next_review(env: &TestEnv, case: &str, on: chrono::NaiveDate) {
+    use sqlx::Row;
+    let db = env.db();
+    let row = sqlx::query("SELECT workflow FROM cases WHERE id = $1").bind(case).fetch_one(&db.pool).await.unwrap();
+    let mut state: Value = serde_json::from_str(&row.try_get::<String, _>("workflow").unwrap()).unwrap();
+    state["next_review_on"] = json!(on.to_string());
+    sqlx::query("UPDATE cases SET workflow = $1 WHERE id = $2").bind(state.to_string()).bind(case).execute(&db.pool).await.unwrap();
+}
+
+/// The assignment `id` as the investigator's phone receives it.
+async fn feed_assignment(env: &TestEnv, s: &Session, id: &str) -> Value {
+    let page = env.get(s, "/api/v1/sync/pull?since=0").await;
+    assert_eq!(page.status, StatusCode::OK, "{page:?}");
+    page.body["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "assignment_upsert" && c["assignment"]["id"] == id)
+        .last()
+        .map(|c| c["assignment"].clone())
+        .expect("the assignment in the investigator's feed")
+}
+
+/// Pushes a visit for `assignment` with `answers` (photos, signatures and location added) and returns the reply body.
+async fn push_visit(env: &TestEnv, s: &Session, assignment: &Value, tag: &str, answers: Value) -> Value {
+    let (files, visit) = common::Visit::hashes(tag);
+    for (i, f) in files.iter().enumerate() {
+        env.upload(s, f, if i < 3 { "image/jpeg" } else { "image/png" }).await;
+    }
+    let mut sub = common::submission(s, assignment, &visit, 1, 0);
+    sub.answers = serde_json::from_value(answers).unwrap();
+    sub.answers.insert("visit_date".into(), json!(today_plus(0).to_string()));
+    sub.answers.insert("location".into(), json!({ "lat": 26.3313, "lon": 106.6922 }));
+    sub.answers.insert("photos_house".into(), json!(visit.photos));
+    for (i, q) in ["sign_investigator_1", "sign_investigator_2", "sign_family"].iter().enumerate() {
+        sub.answers.insert((*q).into(), json!(visit.signatures[i]));
+    }
+    let pushed = env.post(s, "/api/v1/sync/submissions", serde_json::to_value(&sub).unwrap()).await;
+    assert_eq!(pushed.body["state"], "merged", "{pushed:?}");
+    pushed.body
+}
+
+async fn stage_of(env: &TestEnv, s: &Session, case: &str) -> Value {
+    env.get(s, &format!("/api/v1/cases/{case}/workflow")).await.body["stage"].clone()
+}
+
+#[tokio::test]
+async fn due_periodic_reviews_become_visit_assignments_and_the_review_visit_records_its_facts() {
+    on_both("wf_reviews", |env| async move {
+        let boss = env.login("qingyan.zuzhang").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let clerk = env.login("qingyan.jingban").await;
+        let (_, case) = make_active(&env, ["qingyan.diaocha1", "qingyan.diaocha2"], 401).await;
+        let pair = [user_id(&env, "qingyan.diaocha1").await, user_id(&env, "qingyan.diaocha3").await];
+        let body = |cases: Value| json!({ "case_ids": cases, "investigator_ids": pair, "due_date": today_plus(10) });
+        let assignments_before = env.count("assignments").await;
+
+        // The first review is a year away: refused, nothing changes.
+        let r = env.post(&boss, "/api/v1/periodic-reviews/assign", body(json!([case]))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "review_not_due"), "{r:?}");
+        assert!(r.body["message"].as_str().unwrap().contains("尚未到期"), "{r:?}");
+        assert_eq!(env.count("assignments").await, assignments_before);
+        assert_eq!(stage_of(&env, &reviewer, &case).await, "active");
+
+        // Due now; but a case not receiving assistance in the same request refuses the whole request.
+        set_next_review(&env, &case, today_plus(-1)).await;
+        let (_, pending) = new_case(&env, &clerk, &[rid(402)]).await;
+        let r = env.post(&boss, "/api/v1/periodic-reviews/assign", body(json!([case, pending]))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "review_case_not_active"), "{r:?}");
+        assert!(r.body["message"].as_str().unwrap().contains("不是救助中的案件"), "{r:?}");
+        assert_eq!(env.count("assignments").await, assignments_before);
+        assert_eq!(stage_of(&env, &reviewer, &case).await, "active", "the first case's review was not started either");
+
+        // Wrong role, wrong township: refused, nothing changes.
+        let d1 = env.login("qingyan.diaocha1").await;
+        assert_eq!(env.post(&d1, "/api/v1/periodic-reviews/assign", body(json!([case]))).await.code(), "forbidden_role");
+        let shiban = env.login("shiban.shenhe").await;
+        assert_eq!(env.post(&shiban, "/api/v1/periodic-reviews/assign", body(json!([case]))).await.code(), "out_of_scope");
+        let r = env.post(&boss, "/api/v1/periodic-reviews/assign", json!({ "investigator_ids": pair, "due_date": today_plus(10) })).await;
+        assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("case_ids")), "{r:?}");
+        assert_eq!(env.count("assignments").await, assignments_before);
+
+        // By township: the due case gets a periodic-review visit and its review starts.
+        let r = env.post(&boss, "/api/v1/periodic-reviews/assign", json!({ "township_code": "520111101", "investigator_ids": pair, "due_date": today_plus(10) })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        let mine = r.body.as_array().unwrap().iter().find(|a| a["case_id"] == case.as_str()).unwrap().clone();
+        assert_eq!((mine["form_id"].as_str(), mine["review_due"].as_str()), (Some("periodic-review"), Some(today_plus(-1).to_string().as_str())));
+        assert!(r.body.as_array().unwrap().iter().all(|a| a["case_id"] != pending.as_str()));
+        assert_eq!(stage_of(&env, &reviewer, &case).await, "under_review");
+        let again = env.post(&boss, "/api/v1/periodic-reviews/assign", body(json!([case]))).await;
+        assert_eq!(again.code(), "review_case_not_active", "a review under way is not assigned twice");
+
+        // The review visit from the phone records its facts like any visit.
+        let assignment = feed_assignment(&env, &d1, mine["assignment_id"].as_str().unwrap()).await;
+        assert_eq!(assignment["form_id"], "periodic-review");
+        let answers = json!({
+            "household_size": 1, "members_changed": false, "income_wages_fen": 20000, "income_business_fen": 0, "income_property_fen": 0,
+            "income_transfer_fen": 10000, "deposits_fen": 100000, "has_vehicle": false, "income_irregular": true, "members_can_work": false,
+            "recommendation": "keep",
+        });
+        push_visit(&env, &d1, &assignment, "wf-review", answers).await;
+        let record = env.get(&reviewer, &format!("/api/v1/cases/{case}")).await;
+        let facts = &record.body["facts"];
+        assert_eq!(facts["review.recommendation"]["value"], "keep", "{facts}");
+        assert_eq!(facts["review.cadence"]["value"], "half_yearly", "{facts}");
+        assert_eq!(stage_of(&env, &reviewer, &case).await, "under_review", "the merge leaves the stage to the workflow");
+
+        let kept = ok(&env, &reviewer, &case, json!({ "action": "record_review_outcome", "outcome": { "outcome": "keep" }, "cadence": "irregular" })).await;
+        assert_eq!(kept["stage"], "active");
+        let next = kept["transition"]["state"]["next_review_on"].as_str().unwrap();
+        assert!(next > today_plus(150).to_string().as_str(), "{next}");
+        assert!(common_verify(&env).await);
+    })
+    .await;
+}

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod lists;
 pub mod notices;
+pub mod periodic_reviews;
 pub mod relatives;
 pub mod spot_checks;
 pub mod store;
