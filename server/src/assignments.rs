@@ -215,6 +215,16 @@ async fn check_pair(conn: &mut AnyConnection, ids: &[Uuid], case_path: &str, dis
     Ok([*a, *b])
 }
 
+/// The stored key of a visit's purpose (the `assignments.purpose` column).
+pub fn purpose_key(purpose: FormPurpose) -> &'static str {
+    match purpose {
+        FormPurpose::HomeVisit => "home_visit",
+        FormPurpose::Declaration => "declaration",
+        FormPurpose::PeriodicReview => "periodic_review",
+        FormPurpose::Revisit => "revisit",
+    }
+}
+
 fn check_due_date(due: NaiveDate) -> ApiResult<()> {
     // Due dates are calendar days in China (UTC+8).
     let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
@@ -255,12 +265,15 @@ pub async fn insert_for(
     check_due_date(req.due_date)?;
     let pair = check_pair(tx.conn(), &req.investigator_ids, &case.org_path, purpose == FormPurpose::Revisit).await?;
     crate::workflow::relatives::refuse_related_investigators(tx.conn(), policy, case.household_id, &pair).await?;
-    let open = sqlx::query("SELECT id FROM assignments WHERE case_id = $1 AND status = 'assigned'")
+    // A district re-visit runs beside the township's own visits; each kind has at most one open assignment.
+    let same_kind = if purpose == FormPurpose::Revisit { "purpose = 'revisit'" } else { "purpose <> 'revisit'" };
+    let open = sqlx::query(&format!("SELECT id FROM assignments WHERE case_id = $1 AND status = 'assigned' AND {same_kind}"))
         .bind(case.id.to_string())
         .fetch_optional(tx.conn())
         .await?;
     if open.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "assignment_exists", "该案件已有进行中的入户调查安排，请调整或取消后再安排"));
+        let message = if purpose == FormPurpose::Revisit { "该案件已有进行中的抽查复核入户安排" } else { "该案件已有进行中的入户调查安排，请调整或取消后再安排" };
+        return Err(ApiError::new(StatusCode::CONFLICT, "assignment_exists", message));
     }
     let form = match (&req.form_id, req.form_version) {
         _ if purpose != FormPurpose::HomeVisit => forms::latest_for_purpose(tx.conn(), case.assistance_type, purpose).await?,
@@ -280,8 +293,8 @@ pub async fn insert_for(
     let id = Uuid::new_v4();
     let now = ts(db::now());
     sqlx::query(
-        "INSERT INTO assignments (id, case_id, status, due_date, form_id, form_version, investigator1, investigator2, assigned_by, org_path, created_at, updated_at) \
-         VALUES ($1, $2, 'assigned', $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        "INSERT INTO assignments (id, case_id, status, due_date, form_id, form_version, investigator1, investigator2, assigned_by, org_path, created_at, updated_at, purpose) \
+         VALUES ($1, $2, 'assigned', $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
     )
     .bind(id.to_string())
     .bind(case.id.to_string())
@@ -293,6 +306,7 @@ pub async fn insert_for(
     .bind(assigned_by.to_string())
     .bind(&case.org_path)
     .bind(&now)
+    .bind(purpose_key(purpose))
     .execute(tx.conn())
     .await?;
     record_history(tx.conn(), id, &pair).await?;

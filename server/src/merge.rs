@@ -118,7 +118,10 @@ pub async fn merge(tx: &mut Tx, s: &StoredSubmission) -> ApiResult<Vec<String>> 
             feed::assignment_upsert(tx, a.id, &a.investigators, &a.form_id, a.form_version).await?;
         }
     }
-    cases::set_step(tx.conn(), case.id, step::INVESTIGATED).await?;
+    if form.purpose != ruhu_core::form::FormPurpose::Revisit {
+        // A district re-visit is a check beside the procedure, not the case's investigation.
+        cases::set_step(tx.conn(), case.id, step::INVESTIGATED).await?;
+    }
     let detail = json!({ "submission_id": s.id, "assignment_id": s.assignment_id, "conflicts": conflicts });
     cases::add_step(tx.conn(), case.id, "visit_merged", Some(s.submitted_by), None, detail.clone()).await?;
     if !conflicts.is_empty() {

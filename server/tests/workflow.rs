@@ -477,3 +477,100 @@ async fn due_periodic_reviews_become_visit_assignments_and_the_review_visit_reco
     })
     .await;
 }
+
+async fn username_of(env: &TestEnv, id: &str) -> String {
+    let admin = env.login("admin").await;
+    let all = env.get(&admin, "/api/v1/users").await;
+    all.body.as_array().unwrap().iter().find(|u| u["id"] == id).unwrap()["username"].as_str().unwrap().to_string()
+}
+
+/// An active case of this year drawn by a spot-check run whose re-visits are assigned; returns (case, run, the
+/// case's re-visit assignment as created).
+async fn revisit_assigned(env: &TestEnv) -> (String, String, Value) {
+    let district = env.login("qu.jianguan").await;
+    let (household, case) = make_active(env, ["qingyan.diaocha1", "qingyan.diaocha2"], 501).await;
+    let year = today_plus(0).format("%Y").to_string().parse::<i32>().unwrap();
+    let run = env.post(&district, "/api/v1/spot-checks", json!({ "year": year, "seed": "revisit-seed" })).await;
+    assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
+    assert!(run.body["households"].as_array().unwrap().iter().any(|h| h["household_id"] == household.as_str()));
+    let run_id = run.body["id"].as_str().unwrap().to_string();
+    let r = env.post(&district, &format!("/api/v1/spot-checks/{run_id}/revisits"), json!({ "due_date": today_plus(14) })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body.as_array().unwrap().len(), run.body["households"].as_array().unwrap().len(), "one re-visit per sampled household");
+    let mine = r.body.as_array().unwrap().iter().find(|a| a["case_id"] == case.as_str()).unwrap().clone();
+    (case, run_id, mine)
+}
+
+#[tokio::test]
+async fn district_revisits_from_a_spot_check_never_go_to_the_original_investigators() {
+    on_both("wf_revisits", |env| async move {
+        let district = env.login("qu.jianguan").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let (_, case) = make_active(&env, ["qingyan.diaocha1", "qingyan.diaocha2"], 511).await;
+        let year = today_plus(0).format("%Y").to_string().parse::<i32>().unwrap();
+        let run = env.post(&district, "/api/v1/spot-checks", json!({ "year": year, "seed": "revisit-seed" })).await;
+        assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
+        let run_id = run.body["id"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/spot-checks/{run_id}/revisits");
+        let before = env.count("assignments").await;
+
+        // Wrong role (township staff, a district investigator): refused, nothing changes.
+        for who in ["qingyan.zuzhang", "shiban.shenhe", "qu.diaocha1"] {
+            let s = env.login(who).await;
+            let r = env.post(&s, &path, json!({ "due_date": today_plus(14) })).await;
+            assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden_role"), "{who}: {r:?}");
+        }
+        assert_eq!(env.count("assignments").await, before);
+
+        // A plan naming an original investigator (staff changed since the draw) is refused as a whole.
+        let d1 = user_id(&env, "qingyan.diaocha1").await;
+        let db = env.db();
+        let household: String = {
+            use sqlx::Row;
+            sqlx::query("SELECT household_id FROM cases WHERE id = $1").bind(&case).fetch_one(&db.pool).await.unwrap().try_get("household_id").unwrap()
+        };
+        let planned = run.body["households"].as_array().unwrap().iter().find(|h| h["household_id"] == household.as_str()).unwrap()["revisitors"].clone();
+        let tampered = json!([d1, planned[1]]).to_string();
+        sqlx::query("UPDATE spot_check_samples SET revisitors = $1 WHERE run_id = $2 AND household_id = $3")
+            .bind(&tampered).bind(&run_id).bind(&household).execute(&db.pool).await.unwrap();
+        let r = env.post(&district, &path, json!({ "due_date": today_plus(14) })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "revisitor_was_investigator"), "{r:?}");
+        assert!(r.body["message"].as_str().unwrap().contains("须回避"), "{r:?}");
+        assert_eq!(env.count("assignments").await, before);
+        sqlx::query("UPDATE spot_check_samples SET revisitors = $1 WHERE run_id = $2 AND household_id = $3")
+            .bind(planned.to_string()).bind(&run_id).bind(&household).execute(&db.pool).await.unwrap();
+
+        // The district supervisor assigns them: district staff, never the original pair; the case's stage and
+        // investigators stay as they were.
+        let state_before = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await.body["state"].clone();
+        let r = env.post(&district, &path, json!({ "due_date": today_plus(14) })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        let sampled = run.body["households"].as_array().unwrap().len();
+        assert_eq!(env.count("assignments").await, before + sampled as i64);
+        let mine = r.body.as_array().unwrap().iter().find(|a| a["case_id"] == case.as_str()).unwrap();
+        let team: Vec<&str> = mine["investigators"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
+        assert_eq!(team.len(), 2);
+        for original in ["qingyan.diaocha1", "qingyan.diaocha2"] {
+            assert!(!team.contains(&user_id(&env, original).await.as_str()), "a re-visit never goes to the original investigators");
+        }
+        for u in &team {
+            assert!(username_of(&env, u).await.starts_with("qu."), "district staff only: {u}");
+        }
+        let a = env.get(&district, &format!("/api/v1/assignments?case_id={case}&status=assigned")).await;
+        assert!(a.body.as_array().unwrap().iter().any(|x| x["form_id"] == "district-revisit"), "{a:?}");
+        let state_after = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await.body["state"].clone();
+        assert_eq!((&state_after["stage"], &state_after["investigators"]), (&state_before["stage"], &state_before["investigators"]));
+        let again = env.post(&district, &path, json!({ "due_date": today_plus(14) })).await;
+        assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "revisits_already_assigned"));
+        assert_eq!(env.count("assignments").await, before + sampled as i64);
+
+        // A township supervisor cannot hand a township visit to district staff.
+        let boss = env.login("qingyan.zuzhang").await;
+        let (_, other) = new_case(&env, &env.login("qingyan.jingban").await, &[rid(512)]).await;
+        let qd = [user_id(&env, "qu.diaocha1").await, user_id(&env, "qu.diaocha2").await];
+        let r = env.post(&boss, "/api/v1/assignments", json!({ "case_id": other, "investigator_ids": qd, "due_date": today_plus(5) })).await;
+        assert_eq!(r.code(), "investigator_out_of_township", "{r:?}");
+        assert!(common_verify(&env).await);
+    })
+    .await;
+}
