@@ -90,5 +90,6 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::spot_checks::get))
         .routes(routes!(workflow::periodic_reviews::assign))
         .routes(routes!(workflow::revisits::assign))
+        .routes(routes!(workflow::revisit_comparison::compare))
         .merge(uploads)
 }

@@ -574,3 +574,51 @@ async fn district_revisits_from_a_spot_check_never_go_to_the_original_investigat
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_district_compares_a_revisit_with_the_original_record_fact_by_fact() {
+    on_both("wf_compare", |env| async move {
+        let district = env.login("qu.jianguan").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let (case, _run, mine) = revisit_assigned(&env).await;
+        let path = format!("/api/v1/cases/{case}/revisit-comparison");
+        let none = env.get(&district, &path).await;
+        assert_eq!((none.status, none.code()), (StatusCode::NOT_FOUND, "no_revisit"), "{none:?}");
+        assert_eq!(env.get(&reviewer, &path).await.code(), "forbidden_role");
+
+        // A member of the district team re-visits from the phone: one member fewer, income verified.
+        let member = env.login(&username_of(&env, mine["investigators"][0].as_str().unwrap()).await).await;
+        let assignment = feed_assignment(&env, &member, mine["assignment_id"].as_str().unwrap()).await;
+        assert_eq!(assignment["form_id"], "district-revisit");
+        assert_eq!(assignment["case"]["facts"]["household.size"]["value"], 3, "the phone shows the original record");
+        let answers = json!({
+            "household_size": 2, "income_total_fen": 60000, "deposits_fen": 100000, "has_vehicle": false, "housing_condition": "own_safe",
+            "matches_original": false, "differences": "户主之子已外出务工并分户", "conclusion": "to_correct", "conclusion_note": "家庭人口有变化，建议乡镇重新核定",
+        });
+        push_visit(&env, &member, &assignment, "wf-revisit", answers).await;
+
+        let c = env.get(&district, &path).await;
+        assert_eq!(c.status, StatusCode::OK, "{c:?}");
+        let facts = c.body["facts"].as_array().unwrap();
+        let size = facts.iter().find(|f| f["key"] == "household.size").unwrap();
+        assert_eq!((&size["original"], &size["revisit"], &size["differs"]), (&json!(3), &json!(2), &json!(true)), "{size}");
+        assert_eq!(size["label_zh"], "共同生活家庭成员人数");
+        let vehicle = facts.iter().find(|f| f["key"] == "assets.has_vehicle").unwrap();
+        assert_eq!((&vehicle["original"], &vehicle["differs"]), (&Value::Null, &json!(true)), "not in the original record");
+        assert!(c.body["differences"].as_array().unwrap().iter().any(|d| d["key"] == "household.size" && d["original"] == 3 && d["revisit"] == 2));
+        assert!(facts.iter().all(|f| !f["key"].as_str().unwrap().starts_with("revisit.")), "the verdict is not a finding");
+        assert_eq!(c.body["verdict"]["revisit.conclusion"], "to_correct");
+        assert_eq!(c.body["verdict"]["revisit.matches_original"], false);
+        let by: Vec<&Value> = c.body["revisited_by"].as_array().unwrap().iter().map(|p| &p["id"]).collect();
+        assert_eq!(by, mine["investigators"].as_array().unwrap().iter().collect::<Vec<_>>());
+        let originals: Vec<&Value> = c.body["original_investigators"].as_array().unwrap().iter().map(|p| &p["id"]).collect();
+        assert!(originals.contains(&&json!(user_id(&env, "qingyan.diaocha1").await)), "{originals:?}");
+
+        // The re-visit does not overwrite the township's record, nor move the case.
+        let record = env.get(&reviewer, &format!("/api/v1/cases/{case}")).await;
+        assert_eq!(record.body["facts"]["household.size"]["value"], 3);
+        assert!(record.body["facts"].get("revisit.conclusion").is_none());
+        assert_eq!(stage_of(&env, &reviewer, &case).await, "active");
+    })
+    .await;
+}
