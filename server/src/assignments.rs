@@ -319,13 +319,24 @@ pub async fn insert_for(
     Ok(id)
 }
 
-async fn load_for_change(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<AssignmentRow> {
+/// Whether the assignment is a district re-visit.
+async fn is_revisit(conn: &mut AnyConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT purpose FROM assignments WHERE id = $1").bind(id.to_string()).fetch_optional(&mut *conn).await?;
+    Ok(row.map(|r| r.try_get::<String, _>("purpose")).transpose()?.as_deref() == Some(purpose_key(FormPurpose::Revisit)))
+}
+
+/// The assignment, its re-visit flag, for a caller allowed to change it: a district re-visit only by the district.
+async fn load_for_change(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(AssignmentRow, bool)> {
     caller.require(|r| r.may_assign_visits())?;
     let mut conn = state.db.pool.acquire().await?;
     let a = load(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("入户调查安排"))?;
+    let revisit = is_revisit(&mut conn, id).await?;
     drop(conn);
+    if revisit {
+        caller.require(|r| r == ruhu_core::roles::Role::DistrictSupervisor)?;
+    }
     scope::guard(state, caller, "assignment", &id.to_string(), &a.org_path).await?;
-    Ok(a)
+    Ok((a, revisit))
 }
 
 fn require_open(a: &AssignmentRow) -> ApiResult<()> {
@@ -373,15 +384,20 @@ pub async fn reassign(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ReassignRequest>,
 ) -> ApiResult<Json<AssignmentView>> {
-    let a = load_for_change(&state, &caller, id).await?;
+    let (a, revisit) = load_for_change(&state, &caller, id).await?;
     require_open(&a)?;
     if let Some(due) = req.due_date {
         check_due_date(due)?;
     }
     let mut tx = state.db.begin().await?;
-    let district = forms::load(tx.conn(), &a.form_id, a.form_version).await?.is_some_and(|f| f.purpose == FormPurpose::Revisit);
-    let pair = check_pair(tx.conn(), &req.investigator_ids, &a.org_path, district).await?;
+    let pair = check_pair(tx.conn(), &req.investigator_ids, &a.org_path, revisit).await?;
     let case = cases::load(tx.conn(), a.case_id).await?.ok_or_else(ApiError::internal)?;
+    if revisit {
+        let originals = crate::workflow::revisits::original_investigators(tx.conn(), &case).await?;
+        if pair.iter().any(|u| originals.contains(u)) {
+            return Err(unprocessable("revisitor_was_investigator", "抽查复核不能安排本案的原调查人员，须回避"));
+        }
+    }
     crate::workflow::relatives::refuse_related_investigators(tx.conn(), &state.policy, case.household_id, &pair).await?;
     let due = req.due_date.unwrap_or(a.due_date);
     let done = sqlx::query(
@@ -424,7 +440,7 @@ pub async fn cancel(
     if reason.is_empty() {
         return Err(ApiError::invalid_field("reason", "请填写取消原因"));
     }
-    let a = load_for_change(&state, &caller, id).await?;
+    let (a, revisit) = load_for_change(&state, &caller, id).await?;
     require_open(&a)?;
     let mut tx = state.db.begin().await?;
     let done = sqlx::query("UPDATE assignments SET status = 'cancelled', cancel_reason = $1, updated_at = $2 WHERE id = $3 AND status = 'assigned'")
@@ -437,7 +453,9 @@ pub async fn cancel(
         return Err(ApiError::new(StatusCode::CONFLICT, "assignment_not_open", "该入户调查安排已结束，不能再取消"));
     }
     feed::assignment_delete(&mut tx, id, &a.investigators).await?;
-    cases::set_step(tx.conn(), a.case_id, step::ACCEPTED).await?;
+    if !revisit {
+        cases::set_step(tx.conn(), a.case_id, step::ACCEPTED).await?;
+    }
     let detail = json!({ "assignment_id": id, "reason": reason });
     cases::add_step(tx.conn(), a.case_id, "visit_cancelled", Some(caller.user_id), None, detail.clone()).await?;
     audit::record(&mut tx, caller.audit("assignment.cancel", "assignment", id, Some(&a.org_path)).with_detail(detail)).await?;

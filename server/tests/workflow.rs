@@ -564,8 +564,16 @@ async fn district_revisits_from_a_spot_check_never_go_to_the_original_investigat
         assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "revisits_already_assigned"));
         assert_eq!(env.count("assignments").await, before + sampled as i64);
 
-        // A township supervisor cannot hand a township visit to district staff.
+        // The re-visit stays the district's: the township cannot cancel it, nor can it go to township staff.
         let boss = env.login("qingyan.zuzhang").await;
+        let revisit_id = mine["assignment_id"].as_str().unwrap();
+        let r = env.post(&boss, &format!("/api/v1/assignments/{revisit_id}/cancel"), json!({ "reason": "不需要" })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden_role"), "{r:?}");
+        let r = env.post(&district, &format!("/api/v1/assignments/{revisit_id}/reassign"), json!({ "investigator_ids": [d1, team[1]] })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "revisitor_not_district"), "{r:?}");
+        assert_eq!(env.count(&format!("assignments WHERE id = '{revisit_id}' AND status = 'assigned' AND investigator1 = '{}'", team[0])).await, 1);
+
+        // A township supervisor cannot hand a township visit to district staff.
         let (_, other) = new_case(&env, &env.login("qingyan.jingban").await, &[rid(512)]).await;
         let qd = [user_id(&env, "qu.diaocha1").await, user_id(&env, "qu.diaocha2").await];
         let r = env.post(&boss, "/api/v1/assignments", json!({ "case_id": other, "investigator_ids": qd, "due_date": today_plus(5) })).await;
