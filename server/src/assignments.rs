@@ -4,6 +4,7 @@
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
 use ruhu_core::{
+    form::FormPurpose,
     org::path_contains,
     protocol::{AssignmentSnapshot, AssignmentStatus, PersonRef, Problem, SubmissionSummary},
 };
@@ -179,8 +180,9 @@ fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_field("investigator_ids")
 }
 
-/// Two distinct, enabled users with an investigating role, both in the case's township.
-async fn check_pair(conn: &mut AnyConnection, ids: &[Uuid], case_path: &str) -> ApiResult<[Uuid; 2]> {
+/// Two distinct, enabled users with an investigating role, both in the case's township; for a district re-visit
+/// (`district`), both at the district level above it instead.
+async fn check_pair(conn: &mut AnyConnection, ids: &[Uuid], case_path: &str, district: bool) -> ApiResult<[Uuid; 2]> {
     let [a, b] = ids else { return Err(unprocessable("investigators_not_two", "入户调查须安排两名调查人员")) };
     if a == b {
         return Err(unprocessable("same_investigator", "两名调查人员不能是同一人"));
@@ -201,11 +203,26 @@ async fn check_pair(conn: &mut AnyConnection, ids: &[Uuid], case_path: &str) -> 
             return Err(unprocessable("not_investigator", format!("{name}不具有入户调查的角色")));
         }
         let path: String = row.try_get("path")?;
-        if !path_contains(&township_path, &path) {
+        if district {
+            // Above the township, containing it: the district's own staff.
+            if path == township_path || !path_contains(&path, &township_path) {
+                return Err(unprocessable("revisitor_not_district", format!("{name}不是区级工作人员，抽查复核须由区级人员入户")));
+            }
+        } else if !path_contains(&township_path, &path) {
             return Err(unprocessable("investigator_out_of_township", format!("{name}不属于{township_name}，不能调查本乡镇的案件")));
         }
     }
     Ok([*a, *b])
+}
+
+/// The stored key of a visit's purpose (the `assignments.purpose` column).
+pub fn purpose_key(purpose: FormPurpose) -> &'static str {
+    match purpose {
+        FormPurpose::HomeVisit => "home_visit",
+        FormPurpose::Declaration => "declaration",
+        FormPurpose::PeriodicReview => "periodic_review",
+        FormPurpose::Revisit => "revisit",
+    }
 }
 
 fn check_due_date(due: NaiveDate) -> ApiResult<()> {
@@ -229,19 +246,37 @@ async fn record_history(conn: &mut AnyConnection, assignment: Uuid, users: &[Uui
     Ok(())
 }
 
-/// Creates an assignment in `tx` (permission and scope already checked).
+/// Creates a home-visit assignment in `tx` (permission and scope already checked).
 pub async fn insert(tx: &mut Tx, policy: &ruhu_core::policy::Policy, case: &cases::CaseRow, req: &NewAssignment, assigned_by: Uuid) -> ApiResult<Uuid> {
+    insert_for(tx, policy, case, req, assigned_by, FormPurpose::HomeVisit).await
+}
+
+/// Creates an assignment for a visit of `purpose` in `tx` (permission and scope already checked). A periodic review
+/// or a district re-visit takes the newest published form for that purpose and leaves the case's stage to the
+/// workflow; a re-visit goes to district staff.
+pub async fn insert_for(
+    tx: &mut Tx,
+    policy: &ruhu_core::policy::Policy,
+    case: &cases::CaseRow,
+    req: &NewAssignment,
+    assigned_by: Uuid,
+    purpose: FormPurpose,
+) -> ApiResult<Uuid> {
     check_due_date(req.due_date)?;
-    let pair = check_pair(tx.conn(), &req.investigator_ids, &case.org_path).await?;
+    let pair = check_pair(tx.conn(), &req.investigator_ids, &case.org_path, purpose == FormPurpose::Revisit).await?;
     crate::workflow::relatives::refuse_related_investigators(tx.conn(), policy, case.household_id, &pair).await?;
-    let open = sqlx::query("SELECT id FROM assignments WHERE case_id = $1 AND status = 'assigned'")
+    // A district re-visit runs beside the township's own visits; each kind has at most one open assignment.
+    let same_kind = if purpose == FormPurpose::Revisit { "purpose = 'revisit'" } else { "purpose <> 'revisit'" };
+    let open = sqlx::query(&format!("SELECT id FROM assignments WHERE case_id = $1 AND status = 'assigned' AND {same_kind}"))
         .bind(case.id.to_string())
         .fetch_optional(tx.conn())
         .await?;
     if open.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "assignment_exists", "该案件已有进行中的入户调查安排，请调整或取消后再安排"));
+        let message = if purpose == FormPurpose::Revisit { "该案件已有进行中的抽查复核入户安排" } else { "该案件已有进行中的入户调查安排，请调整或取消后再安排" };
+        return Err(ApiError::new(StatusCode::CONFLICT, "assignment_exists", message));
     }
     let form = match (&req.form_id, req.form_version) {
+        _ if purpose != FormPurpose::HomeVisit => forms::latest_for_purpose(tx.conn(), case.assistance_type, purpose).await?,
         (Some(id), Some(v)) => forms::load(tx.conn(), id, v).await?,
         (Some(id), None) => {
             let latest = forms::latest_for(tx.conn(), case.assistance_type).await?.filter(|f| &f.id == id);
@@ -253,13 +288,13 @@ pub async fn insert(tx: &mut Tx, policy: &ruhu_core::policy::Policy, case: &case
         _ => forms::latest_for(tx.conn(), case.assistance_type).await?,
     };
     let Some(form) = form else {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_form", "没有可用的已发布调查表").with_field("form_id"));
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_form", format!("没有可用的已发布{}表", purpose.label_zh())).with_field("form_id"));
     };
     let id = Uuid::new_v4();
     let now = ts(db::now());
     sqlx::query(
-        "INSERT INTO assignments (id, case_id, status, due_date, form_id, form_version, investigator1, investigator2, assigned_by, org_path, created_at, updated_at) \
-         VALUES ($1, $2, 'assigned', $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        "INSERT INTO assignments (id, case_id, status, due_date, form_id, form_version, investigator1, investigator2, assigned_by, org_path, created_at, updated_at, purpose) \
+         VALUES ($1, $2, 'assigned', $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
     )
     .bind(id.to_string())
     .bind(case.id.to_string())
@@ -271,23 +306,37 @@ pub async fn insert(tx: &mut Tx, policy: &ruhu_core::policy::Policy, case: &case
     .bind(assigned_by.to_string())
     .bind(&case.org_path)
     .bind(&now)
+    .bind(purpose_key(purpose))
     .execute(tx.conn())
     .await?;
     record_history(tx.conn(), id, &pair).await?;
-    cases::set_step(tx.conn(), case.id, step::INVESTIGATING).await?;
-    cases::add_step(tx.conn(), case.id, "visit_assigned", Some(assigned_by), Some(req.due_date), json!({ "assignment_id": id, "investigators": pair }))
-        .await?;
+    if purpose == FormPurpose::HomeVisit {
+        cases::set_step(tx.conn(), case.id, step::INVESTIGATING).await?;
+    }
+    let detail = json!({ "assignment_id": id, "investigators": pair, "purpose": purpose });
+    cases::add_step(tx.conn(), case.id, "visit_assigned", Some(assigned_by), Some(req.due_date), detail).await?;
     feed::assignment_upsert(tx, id, &pair, &form.id, form.version).await?;
     Ok(id)
 }
 
-async fn load_for_change(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<AssignmentRow> {
+/// Whether the assignment is a district re-visit.
+async fn is_revisit(conn: &mut AnyConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT purpose FROM assignments WHERE id = $1").bind(id.to_string()).fetch_optional(&mut *conn).await?;
+    Ok(row.map(|r| r.try_get::<String, _>("purpose")).transpose()?.as_deref() == Some(purpose_key(FormPurpose::Revisit)))
+}
+
+/// The assignment, its re-visit flag, for a caller allowed to change it: a district re-visit only by the district.
+async fn load_for_change(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(AssignmentRow, bool)> {
     caller.require(|r| r.may_assign_visits())?;
     let mut conn = state.db.pool.acquire().await?;
     let a = load(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("入户调查安排"))?;
+    let revisit = is_revisit(&mut conn, id).await?;
     drop(conn);
+    if revisit {
+        caller.require(|r| r == ruhu_core::roles::Role::DistrictSupervisor)?;
+    }
     scope::guard(state, caller, "assignment", &id.to_string(), &a.org_path).await?;
-    Ok(a)
+    Ok((a, revisit))
 }
 
 fn require_open(a: &AssignmentRow) -> ApiResult<()> {
@@ -335,14 +384,20 @@ pub async fn reassign(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ReassignRequest>,
 ) -> ApiResult<Json<AssignmentView>> {
-    let a = load_for_change(&state, &caller, id).await?;
+    let (a, revisit) = load_for_change(&state, &caller, id).await?;
     require_open(&a)?;
     if let Some(due) = req.due_date {
         check_due_date(due)?;
     }
     let mut tx = state.db.begin().await?;
-    let pair = check_pair(tx.conn(), &req.investigator_ids, &a.org_path).await?;
+    let pair = check_pair(tx.conn(), &req.investigator_ids, &a.org_path, revisit).await?;
     let case = cases::load(tx.conn(), a.case_id).await?.ok_or_else(ApiError::internal)?;
+    if revisit {
+        let originals = crate::workflow::revisits::original_investigators(tx.conn(), &case).await?;
+        if pair.iter().any(|u| originals.contains(u)) {
+            return Err(unprocessable("revisitor_was_investigator", "抽查复核不能安排本案的原调查人员，须回避"));
+        }
+    }
     crate::workflow::relatives::refuse_related_investigators(tx.conn(), &state.policy, case.household_id, &pair).await?;
     let due = req.due_date.unwrap_or(a.due_date);
     let done = sqlx::query(
@@ -385,7 +440,7 @@ pub async fn cancel(
     if reason.is_empty() {
         return Err(ApiError::invalid_field("reason", "请填写取消原因"));
     }
-    let a = load_for_change(&state, &caller, id).await?;
+    let (a, revisit) = load_for_change(&state, &caller, id).await?;
     require_open(&a)?;
     let mut tx = state.db.begin().await?;
     let done = sqlx::query("UPDATE assignments SET status = 'cancelled', cancel_reason = $1, updated_at = $2 WHERE id = $3 AND status = 'assigned'")
@@ -398,7 +453,9 @@ pub async fn cancel(
         return Err(ApiError::new(StatusCode::CONFLICT, "assignment_not_open", "该入户调查安排已结束，不能再取消"));
     }
     feed::assignment_delete(&mut tx, id, &a.investigators).await?;
-    cases::set_step(tx.conn(), a.case_id, step::ACCEPTED).await?;
+    if !revisit {
+        cases::set_step(tx.conn(), a.case_id, step::ACCEPTED).await?;
+    }
     let detail = json!({ "assignment_id": id, "reason": reason });
     cases::add_step(tx.conn(), a.case_id, "visit_cancelled", Some(caller.user_id), None, detail.clone()).await?;
     audit::record(&mut tx, caller.audit("assignment.cancel", "assignment", id, Some(&a.org_path)).with_detail(detail)).await?;

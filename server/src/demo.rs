@@ -52,6 +52,9 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
         a("admin", "系统管理员（演示）", Role::Admin, DISTRICT, "花溪区"),
         a("qu.jianguan", "区监管员（演示）", Role::DistrictSupervisor, DISTRICT, "花溪区"),
         a("qu.fuhe", "区复核员（演示）", Role::DistrictSupervisor, DISTRICT, "花溪区"),
+        // District staff for spot-check re-visits (抽查复核): investigators at the district level.
+        a("qu.diaocha1", "区复核调查员一（演示）", Role::Investigator, DISTRICT, "花溪区"),
+        a("qu.diaocha2", "区复核调查员二（演示）", Role::Investigator, DISTRICT, "花溪区"),
         a("qingyan.shenhe", "青岩审核员（演示）", Role::TownshipReviewer, QINGYAN, "青岩镇"),
         a("qingyan.jingban", "青岩经办员（演示）", Role::TownshipCaseworker, QINGYAN, "青岩镇"),
         a("qingyan.zuzhang", "青岩调查组长（演示）", Role::VisitSupervisor, QINGYAN, "青岩镇"),

@@ -35,7 +35,12 @@ pub async fn merge(tx: &mut Tx, s: &StoredSubmission) -> ApiResult<Vec<String>> 
         ApiError::internal()
     })?;
     let state = session.with_today(visit_day(s.body.finalized_at)).evaluate(&s.body.answers);
-    for (key, value) in state.facts() {
+    let revisit = form.purpose == ruhu_core::form::FormPurpose::Revisit;
+    if revisit {
+        // The district's check: kept beside the record for comparison, never written over the township's facts.
+        crate::workflow::revisit_comparison::record_findings(tx, s, &current, state.facts(), &now).await?;
+    }
+    for (key, value) in state.facts().iter().filter(|_| !revisit) {
         let key = key.as_str();
         match current.get(key) {
             None => {
@@ -118,7 +123,10 @@ pub async fn merge(tx: &mut Tx, s: &StoredSubmission) -> ApiResult<Vec<String>> 
             feed::assignment_upsert(tx, a.id, &a.investigators, &a.form_id, a.form_version).await?;
         }
     }
-    cases::set_step(tx.conn(), case.id, step::INVESTIGATED).await?;
+    if !revisit {
+        // A district re-visit is a check beside the procedure, not the case's investigation.
+        cases::set_step(tx.conn(), case.id, step::INVESTIGATED).await?;
+    }
     let detail = json!({ "submission_id": s.id, "assignment_id": s.assignment_id, "conflicts": conflicts });
     cases::add_step(tx.conn(), case.id, "visit_merged", Some(s.submitted_by), None, detail.clone()).await?;
     if !conflicts.is_empty() {

@@ -95,5 +95,8 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(console::progress::list))
         .routes(routes!(console::map::settings))
         .routes(routes!(console::map::points))
+        .routes(routes!(workflow::periodic_reviews::assign))
+        .routes(routes!(workflow::revisits::assign))
+        .routes(routes!(workflow::revisit_comparison::compare))
         .merge(uploads)
 }

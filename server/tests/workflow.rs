@@ -344,3 +344,289 @@ async fn a_visit_synced_from_a_phone_counts_as_the_home_visit_and_the_opinion_us
     })
     .await;
 }
+
+/// A 低保 case of a new 青岩镇 household through to "active" (investigated by `pair`); returns (household, case).
+async fn make_active(env: &TestEnv, pair: [&str; 2], seq: u16) -> (String, String) {
+    let clerk = env.login("qingyan.jingban").await;
+    let reviewer = env.login("qingyan.shenhe").await;
+    let boss = env.login("qingyan.zuzhang").await;
+    let (household, case) = new_case(env, &clerk, &[rid(seq)]).await;
+    let assignment = investigate_and_publish(env, &case, pair).await;
+    age_publicity(env, &case, 7).await;
+    ok(env, &clerk, &case, json!({ "action": "close_publicity" })).await;
+    ok(env, &reviewer, &case, json!({ "action": "confirm", "amount_fen": 138000 })).await;
+    assert_eq!(ok(env, &clerk, &case, json!({ "action": "issue_notice" })).await["stage"], "active");
+    let c = env.post(&boss, &format!("/api/v1/assignments/{assignment}/cancel"), json!({ "reason": "调查已完成" })).await;
+    assert_eq!(c.status, StatusCode::OK, "{c:?}");
+    (household, case)
+}
+
+/// Sets the stored next review date (time passing).
+async fn set_next_review(env: &TestEnv, case: &str, on: chrono::NaiveDate) {
+    use sqlx::Row;
+    let db = env.db();
+    let row = sqlx::query("SELECT workflow FROM cases WHERE id = $1").bind(case).fetch_one(&db.pool).await.unwrap();
+    let mut state: Value = serde_json::from_str(&row.try_get::<String, _>("workflow").unwrap()).unwrap();
+    state["next_review_on"] = json!(on.to_string());
+    sqlx::query("UPDATE cases SET workflow = $1 WHERE id = $2").bind(state.to_string()).bind(case).execute(&db.pool).await.unwrap();
+}
+
+/// The assignment `id` as the investigator's phone receives it.
+async fn feed_assignment(env: &TestEnv, s: &Session, id: &str) -> Value {
+    let page = env.get(s, "/api/v1/sync/pull?since=0").await;
+    assert_eq!(page.status, StatusCode::OK, "{page:?}");
+    page.body["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "assignment_upsert" && c["assignment"]["id"] == id)
+        .last()
+        .map(|c| c["assignment"].clone())
+        .expect("the assignment in the investigator's feed")
+}
+
+/// Pushes a visit for `assignment` with `answers` (photos, signatures and location added) and returns the reply body.
+async fn push_visit(env: &TestEnv, s: &Session, assignment: &Value, tag: &str, answers: Value) -> Value {
+    let (files, visit) = common::Visit::hashes(tag);
+    for (i, f) in files.iter().enumerate() {
+        env.upload(s, f, if i < 3 { "image/jpeg" } else { "image/png" }).await;
+    }
+    let mut sub = common::submission(s, assignment, &visit, 1, 0);
+    sub.answers = serde_json::from_value(answers).unwrap();
+    sub.answers.insert("visit_date".into(), json!(today_plus(0).to_string()));
+    sub.answers.insert("location".into(), json!({ "lat": 26.3313, "lon": 106.6922 }));
+    sub.answers.insert("photos_house".into(), json!(visit.photos));
+    for (i, q) in ["sign_investigator_1", "sign_investigator_2", "sign_family"].iter().enumerate() {
+        sub.answers.insert((*q).into(), json!(visit.signatures[i]));
+    }
+    let pushed = env.post(s, "/api/v1/sync/submissions", serde_json::to_value(&sub).unwrap()).await;
+    assert_eq!(pushed.body["state"], "merged", "{pushed:?}");
+    pushed.body
+}
+
+async fn stage_of(env: &TestEnv, s: &Session, case: &str) -> Value {
+    env.get(s, &format!("/api/v1/cases/{case}/workflow")).await.body["stage"].clone()
+}
+
+#[tokio::test]
+async fn due_periodic_reviews_become_visit_assignments_and_the_review_visit_records_its_facts() {
+    on_both("wf_reviews", |env| async move {
+        let boss = env.login("qingyan.zuzhang").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let clerk = env.login("qingyan.jingban").await;
+        let (_, case) = make_active(&env, ["qingyan.diaocha1", "qingyan.diaocha2"], 401).await;
+        let pair = [user_id(&env, "qingyan.diaocha1").await, user_id(&env, "qingyan.diaocha3").await];
+        let body = |cases: Value| json!({ "case_ids": cases, "investigator_ids": pair, "due_date": today_plus(10) });
+        let assignments_before = env.count("assignments").await;
+
+        // The first review is a year away: refused, nothing changes.
+        let r = env.post(&boss, "/api/v1/periodic-reviews/assign", body(json!([case]))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "review_not_due"), "{r:?}");
+        assert!(r.body["message"].as_str().unwrap().contains("尚未到期"), "{r:?}");
+        assert_eq!(env.count("assignments").await, assignments_before);
+        assert_eq!(stage_of(&env, &reviewer, &case).await, "active");
+
+        // Due now; but a case not receiving assistance in the same request refuses the whole request.
+        set_next_review(&env, &case, today_plus(-1)).await;
+        let (_, pending) = new_case(&env, &clerk, &[rid(402)]).await;
+        let r = env.post(&boss, "/api/v1/periodic-reviews/assign", body(json!([case, pending]))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "review_case_not_active"), "{r:?}");
+        assert!(r.body["message"].as_str().unwrap().contains("不是救助中的案件"), "{r:?}");
+        assert_eq!(env.count("assignments").await, assignments_before);
+        assert_eq!(stage_of(&env, &reviewer, &case).await, "active", "the first case's review was not started either");
+
+        // Wrong role, wrong township: refused, nothing changes.
+        let d1 = env.login("qingyan.diaocha1").await;
+        assert_eq!(env.post(&d1, "/api/v1/periodic-reviews/assign", body(json!([case]))).await.code(), "forbidden_role");
+        let shiban = env.login("shiban.shenhe").await;
+        assert_eq!(env.post(&shiban, "/api/v1/periodic-reviews/assign", body(json!([case]))).await.code(), "out_of_scope");
+        let r = env.post(&boss, "/api/v1/periodic-reviews/assign", json!({ "investigator_ids": pair, "due_date": today_plus(10) })).await;
+        assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("case_ids")), "{r:?}");
+        assert_eq!(env.count("assignments").await, assignments_before);
+
+        // By township: the due case gets a periodic-review visit and its review starts.
+        let r = env.post(&boss, "/api/v1/periodic-reviews/assign", json!({ "township_code": "520111101", "investigator_ids": pair, "due_date": today_plus(10) })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        let mine = r.body.as_array().unwrap().iter().find(|a| a["case_id"] == case.as_str()).unwrap().clone();
+        assert_eq!((mine["form_id"].as_str(), mine["review_due"].as_str()), (Some("periodic-review"), Some(today_plus(-1).to_string().as_str())));
+        assert!(r.body.as_array().unwrap().iter().all(|a| a["case_id"] != pending.as_str()));
+        assert_eq!(stage_of(&env, &reviewer, &case).await, "under_review");
+        let again = env.post(&boss, "/api/v1/periodic-reviews/assign", body(json!([case]))).await;
+        assert_eq!(again.code(), "review_case_not_active", "a review under way is not assigned twice");
+
+        // The review visit from the phone records its facts like any visit.
+        let assignment = feed_assignment(&env, &d1, mine["assignment_id"].as_str().unwrap()).await;
+        assert_eq!(assignment["form_id"], "periodic-review");
+        let answers = json!({
+            "household_size": 1, "members_changed": false, "income_wages_fen": 20000, "income_business_fen": 0, "income_property_fen": 0,
+            "income_transfer_fen": 10000, "deposits_fen": 100000, "has_vehicle": false, "income_irregular": true, "members_can_work": false,
+            "recommendation": "keep",
+        });
+        push_visit(&env, &d1, &assignment, "wf-review", answers).await;
+        let record = env.get(&reviewer, &format!("/api/v1/cases/{case}")).await;
+        let facts = &record.body["facts"];
+        assert_eq!(facts["review.recommendation"]["value"], "keep", "{facts}");
+        assert_eq!(facts["review.cadence"]["value"], "half_yearly", "{facts}");
+        assert_eq!(stage_of(&env, &reviewer, &case).await, "under_review", "the merge leaves the stage to the workflow");
+
+        let kept = ok(&env, &reviewer, &case, json!({ "action": "record_review_outcome", "outcome": { "outcome": "keep" }, "cadence": "irregular" })).await;
+        assert_eq!(kept["stage"], "active");
+        let next = kept["transition"]["state"]["next_review_on"].as_str().unwrap();
+        assert!(next > today_plus(150).to_string().as_str(), "{next}");
+        assert!(common_verify(&env).await);
+    })
+    .await;
+}
+
+async fn username_of(env: &TestEnv, id: &str) -> String {
+    let admin = env.login("admin").await;
+    let all = env.get(&admin, "/api/v1/users").await;
+    all.body.as_array().unwrap().iter().find(|u| u["id"] == id).unwrap()["username"].as_str().unwrap().to_string()
+}
+
+/// An active case of this year drawn by a spot-check run whose re-visits are assigned; returns (case, run, the
+/// case's re-visit assignment as created).
+async fn revisit_assigned(env: &TestEnv) -> (String, String, Value) {
+    let district = env.login("qu.jianguan").await;
+    let (household, case) = make_active(env, ["qingyan.diaocha1", "qingyan.diaocha2"], 501).await;
+    let year = today_plus(0).format("%Y").to_string().parse::<i32>().unwrap();
+    let run = env.post(&district, "/api/v1/spot-checks", json!({ "year": year, "seed": "revisit-seed" })).await;
+    assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
+    assert!(run.body["households"].as_array().unwrap().iter().any(|h| h["household_id"] == household.as_str()));
+    let run_id = run.body["id"].as_str().unwrap().to_string();
+    let r = env.post(&district, &format!("/api/v1/spot-checks/{run_id}/revisits"), json!({ "due_date": today_plus(14) })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body.as_array().unwrap().len(), run.body["households"].as_array().unwrap().len(), "one re-visit per sampled household");
+    let mine = r.body.as_array().unwrap().iter().find(|a| a["case_id"] == case.as_str()).unwrap().clone();
+    (case, run_id, mine)
+}
+
+#[tokio::test]
+async fn district_revisits_from_a_spot_check_never_go_to_the_original_investigators() {
+    on_both("wf_revisits", |env| async move {
+        let district = env.login("qu.jianguan").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let (_, case) = make_active(&env, ["qingyan.diaocha1", "qingyan.diaocha2"], 511).await;
+        let year = today_plus(0).format("%Y").to_string().parse::<i32>().unwrap();
+        let run = env.post(&district, "/api/v1/spot-checks", json!({ "year": year, "seed": "revisit-seed" })).await;
+        assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
+        let run_id = run.body["id"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/spot-checks/{run_id}/revisits");
+        let before = env.count("assignments").await;
+
+        // Wrong role (township staff, a district investigator): refused, nothing changes.
+        for who in ["qingyan.zuzhang", "shiban.shenhe", "qu.diaocha1"] {
+            let s = env.login(who).await;
+            let r = env.post(&s, &path, json!({ "due_date": today_plus(14) })).await;
+            assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden_role"), "{who}: {r:?}");
+        }
+        assert_eq!(env.count("assignments").await, before);
+
+        // A plan naming an original investigator (staff changed since the draw) is refused as a whole.
+        let d1 = user_id(&env, "qingyan.diaocha1").await;
+        let db = env.db();
+        let household: String = {
+            use sqlx::Row;
+            sqlx::query("SELECT household_id FROM cases WHERE id = $1").bind(&case).fetch_one(&db.pool).await.unwrap().try_get("household_id").unwrap()
+        };
+        let planned = run.body["households"].as_array().unwrap().iter().find(|h| h["household_id"] == household.as_str()).unwrap()["revisitors"].clone();
+        let tampered = json!([d1, planned[1]]).to_string();
+        sqlx::query("UPDATE spot_check_samples SET revisitors = $1 WHERE run_id = $2 AND household_id = $3")
+            .bind(&tampered).bind(&run_id).bind(&household).execute(&db.pool).await.unwrap();
+        let r = env.post(&district, &path, json!({ "due_date": today_plus(14) })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "revisitor_was_investigator"), "{r:?}");
+        assert!(r.body["message"].as_str().unwrap().contains("须回避"), "{r:?}");
+        assert_eq!(env.count("assignments").await, before);
+        sqlx::query("UPDATE spot_check_samples SET revisitors = $1 WHERE run_id = $2 AND household_id = $3")
+            .bind(planned.to_string()).bind(&run_id).bind(&household).execute(&db.pool).await.unwrap();
+
+        // The district supervisor assigns them: district staff, never the original pair; the case's stage and
+        // investigators stay as they were.
+        let state_before = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await.body["state"].clone();
+        let r = env.post(&district, &path, json!({ "due_date": today_plus(14) })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        let sampled = run.body["households"].as_array().unwrap().len();
+        assert_eq!(env.count("assignments").await, before + sampled as i64);
+        let mine = r.body.as_array().unwrap().iter().find(|a| a["case_id"] == case.as_str()).unwrap();
+        let team: Vec<&str> = mine["investigators"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
+        assert_eq!(team.len(), 2);
+        for original in ["qingyan.diaocha1", "qingyan.diaocha2"] {
+            assert!(!team.contains(&user_id(&env, original).await.as_str()), "a re-visit never goes to the original investigators");
+        }
+        for u in &team {
+            assert!(username_of(&env, u).await.starts_with("qu."), "district staff only: {u}");
+        }
+        let a = env.get(&district, &format!("/api/v1/assignments?case_id={case}&status=assigned")).await;
+        assert!(a.body.as_array().unwrap().iter().any(|x| x["form_id"] == "district-revisit"), "{a:?}");
+        let state_after = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await.body["state"].clone();
+        assert_eq!((&state_after["stage"], &state_after["investigators"]), (&state_before["stage"], &state_before["investigators"]));
+        let again = env.post(&district, &path, json!({ "due_date": today_plus(14) })).await;
+        assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "revisits_already_assigned"));
+        assert_eq!(env.count("assignments").await, before + sampled as i64);
+
+        // The re-visit stays the district's: the township cannot cancel it, nor can it go to township staff.
+        let boss = env.login("qingyan.zuzhang").await;
+        let revisit_id = mine["assignment_id"].as_str().unwrap();
+        let r = env.post(&boss, &format!("/api/v1/assignments/{revisit_id}/cancel"), json!({ "reason": "不需要" })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden_role"), "{r:?}");
+        let r = env.post(&district, &format!("/api/v1/assignments/{revisit_id}/reassign"), json!({ "investigator_ids": [d1, team[1]] })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "revisitor_not_district"), "{r:?}");
+        assert_eq!(env.count(&format!("assignments WHERE id = '{revisit_id}' AND status = 'assigned' AND investigator1 = '{}'", team[0])).await, 1);
+
+        // A township supervisor cannot hand a township visit to district staff.
+        let (_, other) = new_case(&env, &env.login("qingyan.jingban").await, &[rid(512)]).await;
+        let qd = [user_id(&env, "qu.diaocha1").await, user_id(&env, "qu.diaocha2").await];
+        let r = env.post(&boss, "/api/v1/assignments", json!({ "case_id": other, "investigator_ids": qd, "due_date": today_plus(5) })).await;
+        assert_eq!(r.code(), "investigator_out_of_township", "{r:?}");
+        assert!(common_verify(&env).await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_district_compares_a_revisit_with_the_original_record_fact_by_fact() {
+    on_both("wf_compare", |env| async move {
+        let district = env.login("qu.jianguan").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let (case, _run, mine) = revisit_assigned(&env).await;
+        let path = format!("/api/v1/cases/{case}/revisit-comparison");
+        let none = env.get(&district, &path).await;
+        assert_eq!((none.status, none.code()), (StatusCode::NOT_FOUND, "no_revisit"), "{none:?}");
+        assert_eq!(env.get(&reviewer, &path).await.code(), "forbidden_role");
+
+        // A member of the district team re-visits from the phone: one member fewer, income verified.
+        let member = env.login(&username_of(&env, mine["investigators"][0].as_str().unwrap()).await).await;
+        let assignment = feed_assignment(&env, &member, mine["assignment_id"].as_str().unwrap()).await;
+        assert_eq!(assignment["form_id"], "district-revisit");
+        assert_eq!(assignment["case"]["facts"]["household.size"]["value"], 3, "the phone shows the original record");
+        let answers = json!({
+            "household_size": 2, "income_total_fen": 60000, "deposits_fen": 100000, "has_vehicle": false, "housing_condition": "own_safe",
+            "matches_original": false, "differences": "户主之子已外出务工并分户", "conclusion": "to_correct", "conclusion_note": "家庭人口有变化，建议乡镇重新核定",
+        });
+        push_visit(&env, &member, &assignment, "wf-revisit", answers).await;
+
+        let c = env.get(&district, &path).await;
+        assert_eq!(c.status, StatusCode::OK, "{c:?}");
+        let facts = c.body["facts"].as_array().unwrap();
+        let size = facts.iter().find(|f| f["key"] == "household.size").unwrap();
+        assert_eq!((&size["original"], &size["revisit"], &size["differs"]), (&json!(3), &json!(2), &json!(true)), "{size}");
+        assert_eq!(size["label_zh"], "共同生活家庭成员人数");
+        let vehicle = facts.iter().find(|f| f["key"] == "assets.has_vehicle").unwrap();
+        assert_eq!((&vehicle["original"], &vehicle["differs"]), (&Value::Null, &json!(true)), "not in the original record");
+        assert!(c.body["differences"].as_array().unwrap().iter().any(|d| d["key"] == "household.size" && d["original"] == 3 && d["revisit"] == 2));
+        assert!(facts.iter().all(|f| !f["key"].as_str().unwrap().starts_with("revisit.")), "the verdict is not a finding");
+        assert_eq!(c.body["verdict"]["revisit.conclusion"], "to_correct");
+        assert_eq!(c.body["verdict"]["revisit.matches_original"], false);
+        let by: Vec<&Value> = c.body["revisited_by"].as_array().unwrap().iter().map(|p| &p["id"]).collect();
+        assert_eq!(by, mine["investigators"].as_array().unwrap().iter().collect::<Vec<_>>());
+        let originals: Vec<&Value> = c.body["original_investigators"].as_array().unwrap().iter().map(|p| &p["id"]).collect();
+        assert!(originals.contains(&&json!(user_id(&env, "qingyan.diaocha1").await)), "{originals:?}");
+
+        // The re-visit does not overwrite the township's record, nor move the case.
+        let record = env.get(&reviewer, &format!("/api/v1/cases/{case}")).await;
+        assert_eq!(record.body["facts"]["household.size"]["value"], 3);
+        assert!(record.body["facts"].get("revisit.conclusion").is_none());
+        assert_eq!(stage_of(&env, &reviewer, &case).await, "active");
+    })
+    .await;
+}

@@ -36,7 +36,8 @@ pub const PERMISSIONS: &[(ActionKind, &[Role])] = &[
     (A::DecideEscalation, &[District]),
     (A::GrantEmergencyAid, &[Caseworker, Reviewer]),
     (A::CompleteEmergencyRecord, &[Caseworker, Reviewer]),
-    (A::StartReview, &[Caseworker, Reviewer]),
+    // The visit supervisor starts a review when assigning its visit, as it starts an investigation.
+    (A::StartReview, &[Caseworker, Reviewer, VisitSupervisor]),
     (A::RecordReviewOutcome, &[Reviewer]),
     (A::RecordComplaint, &[Caseworker, Reviewer, District]),
     (A::GiveComplaintFeedback, &[Caseworker, Reviewer, District]),

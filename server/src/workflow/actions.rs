@@ -90,24 +90,40 @@ async fn dibao_advice(conn: &mut sqlx::AnyConnection, state: &AppState, case: &C
 }
 
 /// Applies `action` to the case for `caller`, stores everything in one transaction, and returns the result.
-pub async fn run_action(state: &AppState, caller: &Caller, case: CaseRow, mut action: Action, reporter_name: Option<String>) -> ApiResult<ActionResult> {
+pub async fn run_action(state: &AppState, caller: &Caller, case: CaseRow, action: Action, reporter_name: Option<String>) -> ApiResult<ActionResult> {
     let calendar = policy::work_calendar(&state.db).await.map_err(ApiError::from)?;
-    let today = china_today();
     let mut tx = state.db.begin().await?;
-    let (current, version) = store::load_state(tx.conn(), &case).await?;
+    let out = apply_in(&mut tx, state, &calendar, caller, &case, action, reporter_name).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Applies `action` inside `tx` (the caller commits): for endpoints that take a workflow step together with other
+/// writes (a periodic-review assignment starts the review).
+pub async fn apply_in(
+    tx: &mut Tx,
+    state: &AppState,
+    calendar: &ruhu_core::calendar::WorkCalendar,
+    caller: &Caller,
+    case: &CaseRow,
+    mut action: Action,
+    reporter_name: Option<String>,
+) -> ApiResult<ActionResult> {
+    let today = china_today();
+    let (current, version) = store::load_state(tx.conn(), case).await?;
     let matches = store::relative_matches(tx.conn(), case.household_id, &state.policy).await?;
     let declarants = relatives::declarants(&matches);
     // The suggestion is the server's, never the client's.
     if let Action::Confirm { suggested_fen, .. } = &mut action {
-        *suggested_fen = suggestion(tx.conn(), state, &case, &current, today.year()).await?.map(|g| g.suggested_fen);
+        *suggested_fen = suggestion(tx.conn(), state, case, &current, today.year()).await?.map(|g| g.suggested_fen);
     }
     if let Action::StartInvestigation { investigators } | Action::RecordHomeVisit { investigators, .. } = &action {
         check_investigators(tx.conn(), investigators).await?;
     }
     let actor = Actor { user_id: caller.user_id, name: caller.display_name.clone(), roles: caller.roles.clone() };
-    let ctx = Ctx { policy: &state.policy, calendar: &calendar, today, near_relative_declarants: &declarants };
+    let ctx = Ctx { policy: &state.policy, calendar, today, near_relative_declarants: &declarants };
     let t = ruhu_core::workflow::apply(&current, &action, &actor, &ctx).map_err(api_error)?;
-    let (open_steps, open_steps_error) = store::due_steps(&t.state, &state.policy, &calendar);
+    let (open_steps, open_steps_error) = store::due_steps(&t.state, &state.policy, calendar);
     let next_due = open_steps.first().map(|o| o.due.to_string());
 
     let done = sqlx::query(
@@ -135,12 +151,11 @@ pub async fn run_action(state: &AppState, caller: &Caller, case: CaseRow, mut ac
     });
     let due = open_steps.first().map(|o| o.due);
     cases::add_step(tx.conn(), case.id, &format!("wf.{}", t.action.as_str()), Some(caller.user_id), due, detail.clone()).await?;
-    project(&mut tx, &case, &t, &action, reporter_name).await?;
+    project(tx, case, &t, &action, reporter_name).await?;
     let entry = caller.audit(&format!("case.{}", t.action.as_str()), "case", case.id, Some(&case.org_path)).with_detail(json!({
         "from": t.from, "to": t.to, "responsible": t.responsible, "events": t.events,
     }));
-    audit::record(&mut tx, entry).await?;
-    tx.commit().await?;
+    audit::record(tx, entry).await?;
     Ok(ActionResult { case_id: case.id, stage: t.to, stage_label: t.to.label_zh().into(), transition: t, open_steps, open_steps_error })
 }
 

@@ -6,7 +6,10 @@
 pub mod actions;
 pub mod lists;
 pub mod notices;
+pub mod periodic_reviews;
 pub mod relatives;
+pub mod revisit_comparison;
+pub mod revisits;
 pub mod spot_checks;
 pub mod store;
 

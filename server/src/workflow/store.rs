@@ -60,7 +60,8 @@ async fn reconcile(conn: &mut AnyConnection, case: &CaseRow, s: &mut CaseState) 
         return Ok(());
     }
     let assignment = sqlx::query(
-        "SELECT investigator1, investigator2, created_at FROM assignments WHERE case_id = $1 AND status <> 'cancelled' ORDER BY created_at DESC LIMIT 1",
+        "SELECT investigator1, investigator2, created_at FROM assignments WHERE case_id = $1 AND status <> 'cancelled' AND purpose <> 'revisit' \
+         ORDER BY created_at DESC LIMIT 1",
     )
     .bind(case.id.to_string())
     .fetch_optional(&mut *conn)
@@ -82,7 +83,10 @@ async fn reconcile(conn: &mut AnyConnection, case: &CaseRow, s: &mut CaseState) 
         add_team(s);
     }
     if case.step == step::INVESTIGATED && s.home_visit_on.is_none() && s.stage != Stage::Accepted {
-        let visit = sqlx::query("SELECT merged_at FROM visits WHERE case_id = $1 ORDER BY merged_at DESC LIMIT 1")
+        let visit = sqlx::query(
+            "SELECT v.merged_at FROM visits v JOIN assignments a ON a.id = v.assignment_id WHERE v.case_id = $1 AND a.purpose <> 'revisit' \
+             ORDER BY v.merged_at DESC LIMIT 1",
+        )
             .bind(case.id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
