@@ -14,6 +14,7 @@ pub mod policy;
 pub mod protocol;
 pub mod resident_id;
 pub mod roles;
+mod vocabulary;
 pub mod workflow;
 
 #[cfg(feature = "device")]

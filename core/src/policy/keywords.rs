@@ -1,42 +1,9 @@
 //! The closed vocabularies a policy file uses (deadline steps, what a deadline counts from, relations, …): each word
 //! has a stable snake_case key for files and programs and a Chinese label for people.
 
-use serde::{Deserialize, Serialize};
+use crate::vocabulary::vocabulary;
 
-macro_rules! keywords {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:literal, $zh:literal)),+ $(,)? }) => {
-        $(#[$meta])*
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $key),+ }
-            }
-
-            pub fn label_zh(self) -> &'static str {
-                match self { $(Self::$variant => $zh),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-
-            /// "a, b, c" for error messages.
-            pub fn list() -> String {
-                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
-            }
-        }
-    };
-}
-
-keywords! {
+vocabulary! {
     /// A step of a case that has a time limit.
     DeadlineStep {
         /// Start of the household economic-status investigation (低保: 3 working days after acceptance).
@@ -68,7 +35,7 @@ keywords! {
     }
 }
 
-keywords! {
+vocabulary! {
     /// The event a deadline counts from.
     DeadlineAnchor {
         Acceptance => ("acceptance", "受理之日"),
@@ -82,7 +49,7 @@ keywords! {
     }
 }
 
-keywords! {
+vocabulary! {
     /// How a deadline is counted.
     PeriodUnit {
         WorkingDays => ("working_days", "个工作日"),
@@ -90,7 +57,7 @@ keywords! {
     }
 }
 
-keywords! {
+vocabulary! {
     /// Urban or rural local standard (城市/农村低保标准).
     Area {
         Urban => ("urban", "城市"),
@@ -98,7 +65,7 @@ keywords! {
     }
 }
 
-keywords! {
+vocabulary! {
     /// Households the district samples for its yearly spot-check review.
     SpotCheckGroup {
         NewlyAdded => ("newly_added", "当年新增救助对象家庭"),
@@ -106,7 +73,7 @@ keywords! {
     }
 }
 
-keywords! {
+vocabulary! {
     /// Why a household must get a home visit from the supervising level (100 %).
     VisitTrigger {
         NearRelativeFiling => ("near_relative_filing", "近亲属备案家庭"),
@@ -114,7 +81,7 @@ keywords! {
     }
 }
 
-keywords! {
+vocabulary! {
     /// How often a 低保 household's situation is reviewed.
     ReviewCadence {
         /// Economic situation stable in the short term: yearly.
@@ -124,7 +91,7 @@ keywords! {
     }
 }
 
-keywords! {
+vocabulary! {
     /// A near-relative relation (近亲属) between a co-resident applicant and a case worker or committee member.
     Relation {
         Spouse => ("spouse", "配偶"),

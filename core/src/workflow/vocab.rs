@@ -2,34 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($key:literal, $zh:literal)),+ $(,)? }) => {
-        $(#[$meta])*
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $key),+ }
-            }
-
-            pub fn label_zh(self) -> &'static str {
-                match self { $(Self::$variant => $zh),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-    };
-}
-pub(crate) use vocabulary;
+use crate::vocabulary::vocabulary;
 
 vocabulary! {
     /// Where a case stands.
