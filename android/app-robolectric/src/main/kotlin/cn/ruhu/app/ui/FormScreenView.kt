@@ -137,8 +137,15 @@ class FormScreenView(context: Context, private val actions: FormScreenActions) :
             else -> ""
         }
         imeOptions = EditorInfo.IME_ACTION_DONE
-        val original = row.editText
-        val save = { if (text.toString() != original) actions.input(row.path, UserInput.Typed(text.toString())) }
+        // 完成 and the focus loss that follows when the screen is redrawn must not save the same text twice.
+        var saved = row.editText
+        val save = {
+            val typed = text.toString()
+            if (typed != saved) {
+                saved = typed
+                actions.input(row.path, UserInput.Typed(typed))
+            }
+        }
         setOnEditorActionListener { _, action, _ -> if (action == EditorInfo.IME_ACTION_DONE) save(); false }
         setOnFocusChangeListener { _, focused -> if (!focused) save() }
     }.touchTarget()

@@ -117,6 +117,23 @@ class FormScreenTest {
         assertEquals("views under ${Ui.TOUCH_DP} dp: ${small.map { (it as TextView).text }}", emptyList<Any>(), small)
     }
 
+    @Test
+    fun `the assignment list shows the visit by village and opens its form`() {
+        val (s, assignmentId) = openTekunVisit()
+        AppSession.current = s
+        val activity = Robolectric.buildActivity(AssignmentListActivity::class.java).setup().get()
+        idle()
+        val texts = shownTexts(activity.list)
+        assertTrue("village header in $texts", texts.any { it.endsWith("户）") && it.contains("待访") })
+        assertTrue("head and type in $texts", "特困界面测试户主（演示）　特困人员救助供养" in texts || texts.any { it.startsWith("特困界面测试户主（演示）　") })
+        val row = activity.list.byTag<android.view.View>("assignment:$assignmentId")
+        assertTrue(row.height >= Ui.dp(activity, Ui.TOUCH_DP))
+        row.performClick()
+        val started = org.robolectric.Shadows.shadowOf(activity).nextStartedActivity
+        assertEquals(FormActivity::class.java.name, started.component?.className)
+        assertEquals(assignmentId, started.getStringExtra(FormActivity.EXTRA_ASSIGNMENT_ID))
+    }
+
     companion object {
         private lateinit var tmp: Path
         private lateinit var server: TestServer
