@@ -1,5 +1,6 @@
-//! The Kotlin side on the JVM: android/shared-jvm (the app's platform-neutral Kotlin plus the generated bindings),
-//! built by Maven and tested against the host-built ruhu-mobile library and a real ruhu-server process.
+//! The Kotlin side on the JVM, built by Maven and tested against the host-built ruhu-mobile library and a real
+//! ruhu-server process: android/shared-jvm (the app's platform-neutral Kotlin plus the generated bindings), then
+//! android/app-robolectric (the Android screens, compiled against android-all and run under Robolectric).
 
 use std::process::Command;
 
@@ -12,8 +13,11 @@ pub fn jvm_tests() -> Result<(), String> {
         // Maven (with a JDK 17 or newer) builds and tests the Kotlin bindings.
         run::apt_install(&["maven"]).map_err(|e| format!("`mvn` is not installed and could not be installed: {e}"))?;
     }
-    let pom = run::workspace_root().join("android/shared-jvm/pom.xml");
     let target = format!("-Druhu.target.dir={}", run::target_dir().display());
-    // Not -q: Surefire's "Tests run: …" summary lines are what CI reads.
-    run::status(Command::new("mvn").args(["-B", "--no-transfer-progress", "-f"]).arg(&pom).args(["test", &target]), &[])
+    for project in ["android/shared-jvm", "android/app-robolectric"] {
+        let pom = run::workspace_root().join(project).join("pom.xml");
+        // Not -q: Surefire's "Tests run: …" summary lines are what CI reads.
+        run::status(Command::new("mvn").args(["-B", "--no-transfer-progress", "-f"]).arg(&pom).args(["test", &target]), &[])?;
+    }
+    Ok(())
 }

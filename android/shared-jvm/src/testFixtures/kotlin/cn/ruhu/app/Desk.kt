@@ -50,7 +50,11 @@ class Desk private constructor(private val base: String, private val token: Stri
     }
 
     /** Registers a household with two members (valid, unique ID numbers) and opens a 低保 case; returns the case id. */
-    fun householdWithDibaoCase(villageCode: String, headName: String, lat: Double, lon: Double): String {
+    fun householdWithDibaoCase(villageCode: String, headName: String, lat: Double, lon: Double): String =
+        householdWithCase(villageCode, headName, lat, lon, "dibao")
+
+    /** The same with a case of [assistanceType] (`dibao`, `tekun`, …). */
+    fun householdWithCase(villageCode: String, headName: String, lat: Double, lon: Double, assistanceType: String): String {
         val (head, child) = ResidentIds.randomPair()
         val household = post(
             "/api/v1/households",
@@ -66,7 +70,7 @@ class Desk private constructor(private val base: String, private val token: Stri
                         .put(JSONObject().put("name", "测试子女（演示）").put("resident_id", child).put("relation", "子女")),
                 ),
         ).json()
-        val case = post("/api/v1/cases", JSONObject().put("household_id", household.getString("id")).put("assistance_type", "dibao")).json()
+        val case = post("/api/v1/cases", JSONObject().put("household_id", household.getString("id")).put("assistance_type", assistanceType)).json()
         return case.getString("id")
     }
 
@@ -78,6 +82,9 @@ class Desk private constructor(private val base: String, private val token: Stri
             .put("due_date", LocalDate.now().plusDays(dueInDays).toString())
         return post("/api/v1/assignments", body).json().getString("id")
     }
+
+    /** Publishes a form version from its JSON definition (district staff only). */
+    fun publishForm(definitionJson: String): Reply = call("POST", "/api/v1/forms", JSONObject(definitionJson))
 
     /** Revokes the registered device whose installation id is [installationId]. */
     fun revokeDevice(installationId: String): JSONObject {
