@@ -10,9 +10,9 @@ use super::{
     CaseState, ComplaintRecord, Decision, DecisionKind, Duty, EscalationOutcome, EscalationRecord, FilingRecord,
     ObjectionMethod, Opinion, Participation, Path, PendingFiling, Recommendation, ReviewOutcome, Stage, WorkflowError,
     amount, duties,
-    vocab::vocabulary,
 };
 use crate::{
+    vocabulary::vocabulary,
     assistance::AssistanceType,
     calendar::WorkCalendar,
     policy::{DeadlineStep, Policy, ReviewCadence},
