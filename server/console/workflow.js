@@ -24,6 +24,7 @@ const WF_ROLES = {
   issue_notice: ['township_caseworker', 'township_reviewer'],
   record_filing: ['district_supervisor'],
   escalate: ['district_supervisor'],
+  decide_escalation: ['district_supervisor'],
 };
 // The actions that fit each stage (the server still checks every one).
 const WF_BY_STAGE = {
@@ -35,10 +36,11 @@ const WF_BY_STAGE = {
   publicity: ['record_objection', 'close_publicity', 'extend'],
   objection_review: ['resolve_objection', 'extend'],
   awaiting_confirmation: ['confirm', 'refuse', 'extend'],
-  approved: ['issue_notice', 'escalate'],
-  refused: ['issue_notice', 'escalate'],
-  active: ['escalate'],
-  closed: ['escalate'],
+  approved: ['issue_notice', 'record_filing', 'escalate'],
+  refused: ['issue_notice', 'record_filing', 'escalate'],
+  active: ['record_filing', 'escalate'],
+  closed: ['record_filing', 'escalate'],
+  escalated: ['decide_escalation'],
 };
 const WF_LABELS = {
   accept: '受理', notice_missing: '一次性告知补正材料', resubmit_materials: '材料已补齐', start_investigation: '开始调查核实',
@@ -46,7 +48,9 @@ const WF_LABELS = {
   record_information_check: '记录信息核对结果', submit_initial_opinion: '提出初审意见', start_publicity: '开始公示',
   record_objection: '登记公示异议', resolve_objection: '处理异议', close_publicity: '公示期满', extend: '延长办理期限',
   confirm: '审核确认', refuse: '不予确认', issue_notice: '送达告知', record_filing: '备案', escalate: '提级复核',
+  decide_escalation: '作出提级复核决定',
 };
+const DECISION_LABELS = { approve: '给予救助', refuse: '不予救助', adjust: '调整救助金额', stop: '停发/终止', emergency_aid: '先行救助' };
 const OUTCOME_LABELS = { dibao: '符合低保条件（预审）', bianyuan: '符合低保边缘家庭条件（预审）', not_eligible: '不符合条件（预审）', unknown: '无法判断' };
 const RELATION_LABELS = {
   spouse: '配偶', parents: '父母', children: '子女', siblings: '兄弟姐妹', paternal_grandparents: '祖父母',
@@ -138,6 +142,23 @@ function actionFields(kind, wf, investigators) {
       return { fields: [text('reasons', '不予确认的理由（每行一项）')], body: (d) => ({ reasons: lines(d.get('reasons')) }) };
     case 'record_filing':
       return { fields: [text('remarks', '备注（可不填）')], body: (d) => ({ remarks: String(d.get('remarks') || '').trim() || null }) };
+    case 'decide_escalation':
+      return {
+        fields: [
+          h('label', {}, '复核决定', h('select', { name: 'outcome' }, h('option', { value: 'uphold' }, '维持原审核确认结果'),
+            h('option', { value: 'approve' }, '区级决定给予救助'), h('option', { value: 'refuse' }, '区级决定不予救助'))),
+          input('amount', '救助金额（元/月，给予救助时填写）', { type: 'number', step: '0.01', min: '0' }),
+          text('reasons', '决定的理由'),
+        ],
+        body: (d) => {
+          const o = String(d.get('outcome'));
+          const reasons = String(d.get('reasons') || '');
+          const amount = String(d.get('amount') || '').trim();
+          const outcome = o === 'approve' ? { outcome: o, amount_fen: amount ? fenOf(amount) : null }
+            : o === 'refuse' ? { outcome: o, reasons: lines(reasons) } : { outcome: o };
+          return { outcome, reasons };
+        },
+      };
     case 'escalate':
       return { fields: [text('reason', '提级复核的理由')], body: (d) => ({ reason: String(d.get('reason') || '') }) };
     default:
@@ -250,7 +271,7 @@ async function districtSections(org) {
   const filings = await get('/api/v1/filings?status=pending');
   const out = [h('h2', {}, '待备案的决定'),
     table(['案件', '乡镇', '决定', '决定人', '决定日期', '操作'], filings.map((f) => h('tr', {},
-      h('td', {}, h('a', { href: '#/cases/' + f.case_id }, f.case_no)), h('td', {}, org.names[f.township_code] || f.township_code), h('td', {}, f.kind),
+      h('td', {}, h('a', { href: '#/cases/' + f.case_id }, f.case_no)), h('td', {}, org.names[f.township_code] || f.township_code), h('td', {}, DECISION_LABELS[f.kind] || f.kind),
       h('td', {}, f.decided_by.display_name), h('td', {}, f.decided_on),
       h('td', {}, h('button', { onclick: () => actionDialog({}, 'record_filing', [], f.case_id) }, '备案')))), { 'data-testid': 'filings' })];
   const runBox = h('div', { 'data-testid': 'spot-check-result' });
@@ -308,7 +329,8 @@ function revisitComparisonForm() {
       const id = String(new FormData(form).get('case') || '').trim();
       const c = await attempt(() => get(`/api/v1/cases/${encodeURIComponent(id)}/revisit-comparison`), err);
       if (!c) return;
-      fill(out, table(['事项', '原记录', '复查结果', ''], (c.facts || []).map((f) => h('tr', {}, h('td', {}, f.label || f.key),
+      fill(out, h('p', {}, `复查人员：${people(c.revisited_by)}；原调查人员：${people(c.original_investigators)}；复查时间：${fmtTime(c.revisited_at)}`),
+        table(['事项', '原记录', '复查结果', ''], (c.facts || []).map((f) => h('tr', {}, h('td', {}, f.label_zh || f.key),
         h('td', {}, factValue(f.original)), h('td', {}, factValue(f.revisit)), h('td', {}, f.differs ? h('span', { class: 'badge bad' }, '不一致') : h('span', { class: 'badge ok' }, '一致'))))));
     },
   }, h('label', {}, '案件编号（ID）', h('input', { name: 'case' })), h('button', {}, '查看比对'), err);

@@ -555,13 +555,36 @@ test('the case workflow: a reviewer closes the publicity and confirms with a rea
     await page.waitForSelector('[data-testid=who]');
     await page.goto(`${base}/#/workflow`);
     await page.waitForSelector('[data-testid=filings]');
-    assert.match(await page.textContent('[data-testid=filings]'), new RegExp(inPublicity.case_no));
+    assert.match(await page.textContent('[data-testid=filings]'), new RegExp(inPublicity.case_no + '\\s*青岩镇\\s*给予救助'));
+
+    // The district lifts the decision, decides it itself, and then may not file its own decision (separation of duties).
+    await page.goto(`${base}/#/cases/${inPublicity.id}`);
+    await page.click('[data-action=escalate]');
+    assert.equal(await page.textContent('dialog [data-testid=responsible]'), '将记录责任人：区监管员（演示）（区级监管人员）');
+    await page.fill('dialog textarea[name=reason]', '群众对救助金额有异议（测试）');
+    await page.click('dialog button.primary');
+    await page.waitForFunction(() => document.querySelector('[data-testid=wf-stage]')?.textContent === '提级至区民政局复核中');
+    await page.click('[data-action=decide_escalation]');
+    await page.selectOption('dialog select[name=outcome]', 'approve');
+    await page.fill('dialog input[name=amount]', '400');
+    await page.fill('dialog textarea[name=reasons]', '经区级复核，按补差计算给予救助（测试）');
+    await page.click('dialog button.primary');
+    await page.waitForFunction(() => /已确认/.test(document.querySelector('[data-testid=wf-stage]')?.textContent || ''));
+    await page.click('[data-action=record_filing]');
+    await page.click('dialog button.primary');
+    await page.waitForSelector('dialog [data-testid=dialog-error]:not(:empty)');
+    assert.equal(await page.textContent('dialog [data-testid=dialog-error]'),
+      '您作出了本案的审核确认决定，不能再对同一决定备案监管或提级复核（确认与监管职能有效分离）');
+    await shot('19a-separation-of-duties');
+    await page.click('dialog button[type=button]');
+    await page.goto(`${base}/#/workflow`);
+    await page.waitForSelector('[data-testid=spot-check]');
     await page.fill('[data-testid=spot-check] input[name=seed]', 'huaxi-2026-console-test');
     await page.click('[data-testid=spot-check] button.primary');
     await page.waitForSelector('[data-testid=seed]');
     assert.equal(await page.textContent('[data-testid=seed]'), 'huaxi-2026-console-test');
     assert.match(await page.textContent('[data-testid=rounding]'), /[\u4e00-\u9fa5]/);
-    await shot('19-district-spot-check');
+    await shot('19b-district-spot-check');
   } finally {
     base = mainBase;
     await stopServer(wf.proc, wf.dir);
