@@ -60,9 +60,12 @@ const RELATION_LABELS = {
 const lines = (text) => String(text || '').split(/\n|；|;/).map((s) => s.trim()).filter(Boolean);
 const fenOf = (yuanText) => Math.round(Number(String(yuanText).trim()) * 100);
 
-function dueBadge(step, todayIso, soonDays) {
-  if (step.due < todayIso) return h('span', { class: 'badge bad' }, '已逾期');
-  if (soonDays !== undefined && daysBetween(todayIso, step.due) <= soonDays) return h('span', { class: 'badge warn' }, '即将到期');
+/** Overdue / due soon as the server classifies it (working days from the policy's reminders); a step the deadline
+ * list does not carry is still overdue after its due day. */
+function dueBadge(step, todayIso, urgency) {
+  const u = urgency || (step.due < todayIso ? 'overdue' : 'on_time');
+  if (u === 'overdue') return h('span', { class: 'badge bad' }, '已逾期');
+  if (u === 'due_soon') return h('span', { class: 'badge warn' }, '即将到期');
   return h('span', { class: 'badge ok' }, '未到期');
 }
 
@@ -199,10 +202,12 @@ function eligibilityBlock(e) {
 
 /** The workflow panel of the case page. */
 async function workflowPanel(caseId) {
-  const [wf, notices] = await Promise.all([
+  const [wf, notices, deadlines] = await Promise.all([
     get(`/api/v1/cases/${encodeURIComponent(caseId)}/workflow`),
     get(`/api/v1/cases/${encodeURIComponent(caseId)}/notices`).catch(() => null),
+    get('/api/v1/deadlines').catch(() => ({ items: [] })),
   ]);
+  const urgency = Object.fromEntries(deadlines.items.filter((i) => i.case_id === caseId).map((i) => [i.step.key, i.urgency]));
   const now = today();
   const roles = store.user.roles;
   const offered = (WF_BY_STAGE[wf.stage] || []).filter((k) => (WF_ROLES[k] || []).some((r) => roles.includes(r)));
@@ -219,7 +224,7 @@ async function workflowPanel(caseId) {
     wf.open_steps_error ? h('p', { class: 'error' }, wf.open_steps_error) : null,
     table(['事项', '起算日', '截止日期', '依据', '状态'], wf.open_steps.map((s) => h('tr', {},
       h('td', {}, s.label_zh), h('td', {}, s.from), h('td', {}, s.due, s.provisional ? '（暂定）' : ''), h('td', { class: 'muted' }, s.rule_zh),
-      h('td', {}, dueBadge(s, now, 3)))), { 'data-testid': 'open-steps' }),
+      h('td', {}, dueBadge(s, now, urgency[s.key])))), { 'data-testid': 'open-steps' }),
     eligibilityBlock(wf.eligibility),
     wf.near_relatives.length ? [h('h3', {}, '近亲属备案（须回避）'),
       table(['家庭成员', '身份证号', '关系'], wf.near_relatives.map((r) => h('tr', {}, h('td', {}, r.member_name), h('td', {}, r.member_resident_id_masked),

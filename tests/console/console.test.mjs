@@ -513,6 +513,7 @@ test('the case workflow: a reviewer closes the publicity and confirms with a rea
     await page.goto(`${base}/#/cases/${inPublicity.id}`);
     await page.waitForSelector('[data-testid=workflow]');
     assert.equal(await page.textContent('[data-testid=wf-stage]'), '初审意见公示中');
+    assert.match(await page.textContent('[data-testid=open-steps]'), /初审意见公示[^已]*已逾期/, 'the one-day publicity ended yesterday');
     const relatives = await page.textContent('[data-testid=near-relatives]');
     assert.match(relatives, /\*/, 'the near relative\'s ID is masked');
     assert.match(await page.textContent('[data-testid=publicity-notice]'), /公示/);
