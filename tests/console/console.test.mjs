@@ -586,6 +586,13 @@ test('the case workflow: a reviewer closes the publicity and confirms with a rea
     assert.equal(await page.textContent('[data-testid=seed]'), 'huaxi-2026-console-test');
     assert.match(await page.textContent('[data-testid=rounding]'), /[\u4e00-\u9fa5]/);
     await shot('19b-district-spot-check');
+    // A near-relative declaration with a malformed ID number is refused in the server's words, nothing recorded.
+    const before = await page.locator('[data-testid=near-relatives-list] tbody tr').count();
+    await page.fill('[data-testid=near-relative-form] input[name=rid]', '12345');
+    await page.click('[data-testid=near-relative-form] button.primary');
+    await page.waitForSelector('[data-testid=relative-error]:not(:empty)');
+    assert.match(await page.textContent('[data-testid=relative-error]'), /身份证/);
+    assert.equal(await page.locator('[data-testid=near-relatives-list] tbody tr').count(), before);
   } finally {
     base = mainBase;
     await stopServer(wf.proc, wf.dir);
