@@ -353,7 +353,7 @@ async function pageOverview(main) {
         h('td', {}, ta.filter(isOverdue).length));
     });
     parts.push(h('h2', {}, '各乡镇情况'), table(['乡镇', '案件', '待调查', '逾期'], rows, { 'data-testid': 'townships' }),
-      h('p', { class: 'muted' }, '备案、抽查与复核事项将在审核流程上线后显示。'));
+      h('p', {}, h('a', { href: '#/workflow' }, '备案、年度抽查与办理期限')));
   }
 
   const row = (a) => {
@@ -510,6 +510,7 @@ async function pageCase(main, id) {
       h('p', { class: 'muted' }, '两次入户调查从同一基础改成了不同的值。请逐项选择采用哪个值并说明理由；处理人和理由记入办理记录和审计日志。'),
       ...c.conflicts.map((x) => conflictForm(c, x, byFact, visitNames(c))));
   }
+  parts.push(await workflowPanel(c.id));
   parts.push(h('h2', {}, '办理记录'),
     table(['时间', '事项', '办理人', '截止日期'], c.steps.map((s) => h('tr', {}, h('td', {}, fmtTime(s.at)), h('td', {}, s.label, s.detail?.reason ? `（理由：${s.detail.reason}）` : ''),
       h('td', {}, s.actor ? s.actor.display_name : '系统'), h('td', {}, s.due_date || '')))));
@@ -902,15 +903,6 @@ async function pageReview(main, caseId, submissionId) {
     h('h2', {}, '签名'), sigs);
 }
 
-function pageWorkflow(main) {
-  fill(main, h('h1', {}, '审核流程'),
-    h('div', { class: 'placeholder', 'data-testid': 'coming' },
-      h('p', {}, '以下功能正在开发，即将上线：'),
-      h('ul', {}, ['受理申请与一次性告知补正材料', '初审意见、公示及异议处理', '审核确认（含救助金额）与不予确认（含理由）', '延期办理（含原因）与提请复核',
-        '区级年度抽查（抽样及随机种子）、复查安排与结果比对', '复核事项的决定', '近亲属备案及回避核对'].map((t) => h('li', {}, t))),
-      h('p', { class: 'muted' }, '每项操作都将显示记录在案的责任人。')));
-}
-
 async function pageAdmin(main) {
   const isAdmin = hasRole(['admin']);
   const [devices, users, org, calendar] = await Promise.all([
@@ -1008,7 +1000,7 @@ async function route() {
       case 'assign': await pageAssign(main); break;
       case 'visits': await pageVisits(main); break;
       case 'review': await pageReview(main, path[1], path[2]); break;
-      case 'workflow': pageWorkflow(main); break;
+      case 'workflow': await pageWorkflow(main); break;
       case 'admin': await pageAdmin(main); break;
       default: fill(main, h('h1', {}, '页面不存在'), h('p', {}, h('a', { href: '#/' }, '返回概览')));
     }

@@ -174,7 +174,7 @@ test('a township visit supervisor logs in and lands on the township overview', a
   assert.ok(await page.evaluate(() => sessionStorage.getItem('ruhu.access')), 'token kept in sessionStorage');
   const steps = await page.textContent('[data-testid=cases-by-step]');
   assert.match(steps, /入户调查中/, 'the demo case with a visit is counted under its step');
-  assert.match(steps, /已受理/);
+  assert.match(steps, /1\s*初审意见公示中/, 'the demo case further along is counted in publicity');
   assert.match(await page.textContent('[data-testid=visits-by-state]'), /1\s*待调查/);
   await shot('02-overview');
 });
@@ -411,8 +411,9 @@ test('a 青岩 township user cannot open a 石板 case: the console shows out_of
   await login('qingyan.shenhe');
   await page.waitForSelector('[data-testid=who]');
   await page.goto(base + '/#/workflow');
-  await page.waitForSelector('[data-testid=coming]');
-  await shot('13-workflow-coming');
+  await page.waitForSelector('[data-testid=near-relative-form]');
+  assert.match(await page.textContent('main'), /办理期限（逾期与即将到期）/);
+  await shot('13-workflow-deadlines');
 });
 
 test('an administrator created on the command line adds a user with roles and disables a user', async () => {
@@ -488,6 +489,113 @@ test('with a GCJ-02 tile provider the review page draws its tiles with the conve
   } finally {
     await stopServer(mapped.proc, mapped.dir);
     await new Promise((r) => tiles.close(r));
+    rmSync(policyDir, { recursive: true, force: true });
+  }
+});
+
+test('the case workflow: a reviewer closes the publicity and confirms with a reason; the district runs the sampler and sees its seed', async () => {
+  // The district policy with a one-day 低保 publicity: the demo case, in publicity since two days ago, may be closed today.
+  const policyDir = mkdtempSync(join(tmpdir(), 'ruhu-policy-'));
+  const policyFile = join(policyDir, 'policy.toml');
+  const huaxi = readFileSync(new URL('../../core/data/policy-huaxi.toml', import.meta.url), 'utf8');
+  const short = huaxi.replace('[deadlines.dibao.publicity]\nvalue = 7', '[deadlines.dibao.publicity]\nvalue = 1');
+  assert.notEqual(short, huaxi);
+  writeFileSync(policyFile, short);
+  const wf = await launchServer(['--policy', policyFile]);
+  const mainBase = base;
+  base = wf.url;
+  try {
+    const cases = await apiAs('qingyan.shenhe', '/api/v1/cases', wf.url);
+    const inPublicity = cases.find((c) => c.step === 'publicity');
+    assert.ok(inPublicity, 'the demo has a case in publicity');
+    await login('qingyan.shenhe');
+    await page.waitForSelector('[data-testid=who]');
+    await page.goto(`${base}/#/cases/${inPublicity.id}`);
+    await page.waitForSelector('[data-testid=workflow]');
+    assert.equal(await page.textContent('[data-testid=wf-stage]'), '初审意见公示中');
+    assert.match(await page.textContent('[data-testid=open-steps]'), /初审意见公示[^已]*已逾期/, 'the one-day publicity ended yesterday');
+    const relatives = await page.textContent('[data-testid=near-relatives]');
+    assert.match(relatives, /\*/, 'the near relative\'s ID is masked');
+    assert.match(await page.textContent('[data-testid=publicity-notice]'), /公示/);
+    await shot('16-case-workflow-publicity');
+
+    await page.click('[data-action=close_publicity]');
+    assert.equal(await page.textContent('dialog [data-testid=responsible]'), '将记录责任人：青岩审核员（演示）（乡镇审核确认人员）');
+    await page.click('dialog button.primary');
+    await page.waitForSelector('#flash.ok:not([hidden])');
+    await page.waitForFunction(() => document.querySelector('[data-testid=wf-stage]')?.textContent === '待审核确认');
+
+    await page.click('[data-action=confirm]');
+    const amount = page.locator('dialog [data-testid=confirm-amount]');
+    const suggested = await amount.inputValue();
+    await amount.fill('388.00');
+    if (suggested) {
+      // A different amount than the suggestion needs a reason; without one the server refuses in zh-CN.
+      await page.click('dialog button.primary');
+      await page.waitForSelector('dialog [data-testid=dialog-error]:not(:empty)');
+      assert.match(await page.textContent('dialog [data-testid=dialog-error]'), /[\u4e00-\u9fa5]/);
+      await shot('17-confirm-needs-reason');
+      await page.fill('dialog textarea[name=override_reason]', '家庭成员因病支出较大，按民主评议意见调整（测试）');
+    }
+    await page.click('dialog button.primary');
+    await page.waitForSelector('#flash.ok:not([hidden])');
+    await page.waitForFunction(() => /已确认/.test(document.querySelector('[data-testid=wf-stage]')?.textContent || ''));
+    assert.match(await page.textContent('#flash'), /责任人：青岩审核员（演示）/);
+    await shot('18-case-confirmed');
+
+    // The same reviewer cannot take a district action: the server's refusal is shown as it is.
+    const direct = await page.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/cases/${id}/actions`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Ruhu-Protocol': '1',
+        Authorization: 'Bearer ' + sessionStorage.getItem('ruhu.access') }, body: JSON.stringify({ action: 'record_filing', remarks: null }) });
+      return { status: r.status, body: await r.json() };
+    }, inPublicity.id);
+    assert.equal(direct.status, 403);
+
+    await logout();
+    await login('qu.jianguan');
+    await page.waitForSelector('[data-testid=who]');
+    await page.goto(`${base}/#/workflow`);
+    await page.waitForSelector('[data-testid=filings]');
+    assert.match(await page.textContent('[data-testid=filings]'), new RegExp(inPublicity.case_no + '\\s*青岩镇\\s*给予救助'));
+
+    // The district lifts the decision, decides it itself, and then may not file its own decision (separation of duties).
+    await page.goto(`${base}/#/cases/${inPublicity.id}`);
+    await page.click('[data-action=escalate]');
+    assert.equal(await page.textContent('dialog [data-testid=responsible]'), '将记录责任人：区监管员（演示）（区级监管人员）');
+    await page.fill('dialog textarea[name=reason]', '群众对救助金额有异议（测试）');
+    await page.click('dialog button.primary');
+    await page.waitForFunction(() => document.querySelector('[data-testid=wf-stage]')?.textContent === '提级至区民政局复核中');
+    await page.click('[data-action=decide_escalation]');
+    await page.selectOption('dialog select[name=outcome]', 'approve');
+    await page.fill('dialog input[name=amount]', '400');
+    await page.fill('dialog textarea[name=reasons]', '经区级复核，按补差计算给予救助（测试）');
+    await page.click('dialog button.primary');
+    await page.waitForFunction(() => /已确认/.test(document.querySelector('[data-testid=wf-stage]')?.textContent || ''));
+    await page.click('[data-action=record_filing]');
+    await page.click('dialog button.primary');
+    await page.waitForSelector('dialog [data-testid=dialog-error]:not(:empty)');
+    assert.equal(await page.textContent('dialog [data-testid=dialog-error]'),
+      '您作出了本案的审核确认决定，不能再对同一决定备案监管或提级复核（确认与监管职能有效分离）');
+    await shot('19a-separation-of-duties');
+    await page.click('dialog button[type=button]');
+    await page.goto(`${base}/#/workflow`);
+    await page.waitForSelector('[data-testid=spot-check]');
+    await page.fill('[data-testid=spot-check] input[name=seed]', 'huaxi-2026-console-test');
+    await page.click('[data-testid=spot-check] button.primary');
+    await page.waitForSelector('[data-testid=seed]');
+    assert.equal(await page.textContent('[data-testid=seed]'), 'huaxi-2026-console-test');
+    assert.match(await page.textContent('[data-testid=rounding]'), /[\u4e00-\u9fa5]/);
+    await shot('19b-district-spot-check');
+    // A near-relative declaration with a malformed ID number is refused in the server's words, nothing recorded.
+    const before = await page.locator('[data-testid=near-relatives-list] tbody tr').count();
+    await page.fill('[data-testid=near-relative-form] input[name=rid]', '12345');
+    await page.click('[data-testid=near-relative-form] button.primary');
+    await page.waitForSelector('[data-testid=relative-error]:not(:empty)');
+    assert.match(await page.textContent('[data-testid=relative-error]'), /身份证/);
+    assert.equal(await page.locator('[data-testid=near-relatives-list] tbody tr').count(), before);
+  } finally {
+    base = mainBase;
+    await stopServer(wf.proc, wf.dir);
     rmSync(policyDir, { recursive: true, force: true });
   }
 });

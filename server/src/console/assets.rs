@@ -12,8 +12,9 @@ use crate::{error::ApiError, state::AppState};
 const INDEX_HTML: &str = include_str!("../../console/index.html");
 
 /// (file name, content type, bytes)
-const FILES: [(&str, &str, &str); 2] = [
+const FILES: [(&str, &str, &str); 3] = [
     ("app.js", "text/javascript; charset=utf-8", include_str!("../../console/app.js")),
+    ("workflow.js", "text/javascript; charset=utf-8", include_str!("../../console/workflow.js")),
     ("app.css", "text/css; charset=utf-8", include_str!("../../console/app.css")),
 ];
 
