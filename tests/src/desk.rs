@@ -80,26 +80,34 @@ impl Desk {
     /// Registers a household (with valid, unique generated ID numbers) and opens a case of `assistance_type`;
     /// returns the case id.
     pub async fn household_with_case(&self, village_code: &str, head_name: &str, (lat, lon): (f64, f64), assistance_type: &str) -> String {
-        let birth = chrono::NaiveDate::from_ymd_opt(1958, 1, 1).unwrap_or_default() + chrono::Days::new(rand::random::<u64>() % 15_000);
-        let seq = (rand::random::<u16>() % 900) + 100;
-        let head = ruhu_core::resident_id::make_resident_id("520111", birth, seq);
-        let child = ruhu_core::resident_id::make_resident_id("520111", birth + chrono::Days::new(9_000), seq + 1);
-        let household = self
-            .post(
-                "/api/v1/households",
-                json!({
-                    "village_code": village_code,
-                    "head_name": head_name,
-                    "address": "青岩镇示范二村（演示）测试组",
-                    "location": { "lat": lat, "lon": lon },
-                    "members": [
-                        { "name": head_name, "resident_id": head.as_str(), "relation": "户主" },
-                        { "name": "测试子女（演示）", "resident_id": child.as_str(), "relation": "子女" }
-                    ]
-                }),
-            )
-            .await
-            .ok();
+        // Generated ID numbers are random; the server refuses one already registered in the district, so a rare
+        // collision (thousands of households in a benchmark) is drawn again.
+        let mut attempts = 0;
+        let household = loop {
+            let birth = chrono::NaiveDate::from_ymd_opt(1958, 1, 1).unwrap_or_default() + chrono::Days::new(rand::random::<u64>() % 15_000);
+            let seq = (rand::random::<u16>() % 900) + 100;
+            let head = ruhu_core::resident_id::make_resident_id("520111", birth, seq);
+            let child = ruhu_core::resident_id::make_resident_id("520111", birth + chrono::Days::new(9_000), seq + 1);
+            let reply = self
+                .post(
+                    "/api/v1/households",
+                    json!({
+                        "village_code": village_code,
+                        "head_name": head_name,
+                        "address": "青岩镇示范二村（演示）测试组",
+                        "location": { "lat": lat, "lon": lon },
+                        "members": [
+                            { "name": head_name, "resident_id": head.as_str(), "relation": "户主" },
+                            { "name": "测试子女（演示）", "resident_id": child.as_str(), "relation": "子女" }
+                        ]
+                    }),
+                )
+                .await;
+            attempts += 1;
+            if reply.code() != "duplicate_resident_id" || attempts == 5 {
+                break reply.ok();
+            }
+        };
         let household_id = household["id"].as_str().expect("household id").to_string();
         let case = self.post("/api/v1/cases", json!({ "household_id": household_id, "assistance_type": assistance_type })).await.ok();
         case["id"].as_str().expect("case id").to_string()

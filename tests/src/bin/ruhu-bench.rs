@@ -179,8 +179,15 @@ async fn login_token(http: &reqwest::Client, base: &str, user: &str) -> String {
     reply["access_token"].as_str().expect("token").to_string()
 }
 
+/// The server compresses when asked (Accept-Encoding: gzip); the bench counts the compressed bytes and decodes here.
 fn decode_maybe_gzip(body: &[u8]) -> PullPage {
-    serde_json::from_slice(body).expect("pull page JSON (reqwest decompresses gzip transparently when enabled)")
+    let mut json = Vec::new();
+    if body.starts_with(&[0x1f, 0x8b]) {
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(body), &mut json).expect("gzip pull page");
+    } else {
+        json.extend_from_slice(body);
+    }
+    serde_json::from_slice(&json).expect("pull page JSON")
 }
 
 struct BenchMedia {
