@@ -17,6 +17,8 @@ use sha2::Digest;
 use uuid::Uuid;
 
 const VILLAGE: &str = "520111101902";
+/// The installation id of the raw HTTP client (pull and push without the device engine).
+const RAW_DEVICE: &str = "bench-raw-client";
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -141,7 +143,17 @@ async fn sync_figures(backend: &Backend, cases: usize, submissions: usize) {
     }
     println!("device apply of {cases} cases into SQLCipher: {:.2} s", t.elapsed().as_secs_f64());
 
-    // A full device sync from zero, then a no-change sync.
+    // A full device sync from zero on another phone (the one above already holds every page), then a no-change sync.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let device = Device::open(DeviceConfig {
+        data_dir: dir.path().display().to_string(),
+        db_key: vec![7; 32],
+        server_url: server.url(),
+        device_id: format!("bench-{}", Uuid::new_v4().simple()),
+        device_name: None,
+        app_version: "bench".into(),
+    })
+    .expect("device opens");
     device.login("qingyan.diaocha1", "Ruhu#demo2026").await.expect("device login");
     let t = Instant::now();
     let full = device.sync(Arc::new(NoProgress), CancelToken::new()).await.expect("full sync");
@@ -166,6 +178,9 @@ async fn sync_figures(backend: &Backend, cases: usize, submissions: usize) {
         let receipt: Value = res.json().await.expect("receipt");
         if receipt["state"] == "merged" {
             merged += 1;
+        } else if merged == 0 {
+            // Never report a silent zero: say why the first one was not merged.
+            panic!("push not merged: {receipt}");
         }
     }
     let secs = t.elapsed().as_secs_f64();
@@ -174,7 +189,7 @@ async fn sync_figures(backend: &Backend, cases: usize, submissions: usize) {
 }
 
 async fn login_token(http: &reqwest::Client, base: &str, user: &str) -> String {
-    let body = json!({ "username": user, "password": "Ruhu#demo2026", "device_id": format!("bench-raw-{user}") });
+    let body = json!({ "username": user, "password": "Ruhu#demo2026", "device_id": RAW_DEVICE });
     let reply: Value = http.post(format!("{base}/api/v1/auth/login")).json(&body).send().await.expect("login").json().await.expect("json");
     reply["access_token"].as_str().expect("token").to_string()
 }
@@ -268,7 +283,8 @@ fn submission_json(assignment_id: &str, a: Uuid, b: Uuid, media: &BenchMedia) ->
             .collect(),
         started_at: now,
         finalized_at: now,
-        device_id: "bench".into(),
+        // The installation the raw token was issued to (see `login_token`).
+        device_id: RAW_DEVICE.into(),
         app_version: "bench".into(),
     };
     serde_json::to_value(submission).expect("submission JSON")
