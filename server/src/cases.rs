@@ -48,7 +48,7 @@ pub mod step {
 /// What happened to a case (the `case_steps` log).
 pub fn step_kind_label(kind: &str) -> &'static str {
     match kind {
-        "case_created" => "受理申请",
+        "case_created" => "登记申请",
         "visit_assigned" => "安排入户调查",
         "visit_reassigned" => "调整调查人员",
         "visit_cancelled" => "取消入户调查",
