@@ -11,42 +11,18 @@ import java.time.ZoneId
 import kotlin.random.Random
 import kotlinx.coroutines.runBlocking
 import org.json.JSONObject
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
-import org.junit.jupiter.api.io.TempDir
 
 /**
  * The form screen's model over the real engine: every row the screen draws comes from the form definition and the
  * library's FormView, and every edit goes back through `setAnswer` into the encrypted store of a real phone that
  * synced with a real ruhu-server.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FormScreenModelTest {
-    private lateinit var tmp: Path
-    private lateinit var server: TestServer
-    private lateinit var desk: Desk
-    private lateinit var investigatorA: String
-    private lateinit var investigatorB: String
-
-    @BeforeAll
-    fun startServer(@TempDir dir: Path) {
-        tmp = dir
-        server = TestServer.start(Files.createDirectories(tmp.resolve("server")))
-        desk = Desk.login(server.url, "qingyan.zuzhang")
-        investigatorA = desk.userId("qingyan.diaocha1")
-        investigatorB = desk.userId("qingyan.diaocha2")
-    }
-
-    @AfterAll
-    fun stopServer() {
-        if (::server.isInitialized) server.close()
-    }
+class FormScreenModelTest : DemoServerTest() {
 
     /** The screen of one draft as the app drives it; a refused edit here is a test failure. */
     private class Screen(val device: RuhuDevice, draft: Draft) {

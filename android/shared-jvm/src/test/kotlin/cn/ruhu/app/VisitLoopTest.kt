@@ -6,7 +6,6 @@ import cn.ruhu.mobile.RuhuException
 import cn.ruhu.mobile.Signer
 import cn.ruhu.mobile.SyncListener
 import java.nio.file.Files
-import java.nio.file.Path
 import java.time.LocalDate
 import java.util.Collections
 import kotlin.random.Random
@@ -16,44 +15,19 @@ import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.yield
 import org.json.JSONArray
 import org.json.JSONObject
-import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.TestInstance
-import org.junit.jupiter.api.io.TempDir
 
 /**
  * The home-visit loop of tests/tests/visit_loop.rs, from Kotlin through the generated bindings: the real Rust library
  * (SQLCipher store, photo pipeline, tus uploads) talking HTTP to a real ruhu-server process.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class VisitLoopTest {
-    private lateinit var tmp: Path
-
-    private lateinit var server: TestServer
-    private lateinit var desk: Desk
-    private lateinit var investigatorA: String
-    private lateinit var investigatorB: String
-
-    @BeforeAll
-    fun startServer(@TempDir dir: Path) {
-        tmp = dir
-        server = TestServer.start(Files.createDirectories(tmp.resolve("server")))
-        desk = Desk.login(server.url, "qingyan.zuzhang")
-        investigatorA = desk.userId("qingyan.diaocha1")
-        investigatorB = desk.userId("qingyan.diaocha2")
-    }
-
-    @AfterAll
-    fun stopServer() {
-        if (::server.isInitialized) server.close()
-    }
+class VisitLoopTest : DemoServerTest() {
 
     private fun newPhone(name: String) = Phone(tmp.resolve("phones"), server.url, "$name-${Random.nextInt(1_000_000)}")
 
