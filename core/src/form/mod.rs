@@ -7,6 +7,7 @@ mod answer;
 mod definition;
 mod expr;
 mod session;
+#[cfg(feature = "xlsform")]
 pub mod xlsform;
 
 #[cfg(test)]
