@@ -126,7 +126,7 @@ impl PrecheckPolicy {
         if !matches!(assistance_type, AssistanceType::Dibao | AssistanceType::Bianyuan) {
             return None;
         }
-        let area = facts.get("household.area").and_then(Value::as_str).and_then(Area::parse).unwrap_or(Area::Rural);
+        let area = Area::from_fact(facts.get(Area::FACT));
         let standard = policy.local_standard(year).ok()?;
         Some(PrecheckPolicy { year, standard_fen: standard.dibao_monthly_fen(area), bianyuan_multiple: policy.bianyuan_income_multiple() })
     }

@@ -40,7 +40,8 @@ pub async fn merge(tx: &mut Tx, s: &StoredSubmission) -> ApiResult<Vec<String>> 
         // The district's check: kept beside the record for comparison, never written over the township's facts.
         crate::workflow::revisit_comparison::record_findings(tx, s, &current, state.facts(), &now).await?;
     }
-    for (key, value) in state.facts().iter().filter(|_| !revisit) {
+    let case_facts: &[(String, serde_json::Value)] = if revisit { &[] } else { state.facts() };
+    for (key, value) in case_facts {
         let key = key.as_str();
         match current.get(key) {
             None => {

@@ -3,6 +3,16 @@
 
 use crate::vocabulary::vocabulary;
 
+impl Area {
+    /// The fact that records where a household lives (`"urban"` / `"rural"`).
+    pub const FACT: &'static str = "household.area";
+
+    /// The household's area from its `household.area` fact; rural when it is not recorded.
+    pub fn from_fact(value: Option<&serde_json::Value>) -> Area {
+        value.and_then(serde_json::Value::as_str).and_then(Area::parse).unwrap_or(Area::Rural)
+    }
+}
+
 vocabulary! {
     /// A step of a case that has a time limit.
     DeadlineStep {

@@ -2,6 +2,8 @@
 //! case step, writes the projections and the audit event. A refused action writes nothing but (for scope) the
 //! refusal audit.
 
+use std::collections::BTreeMap;
+
 use axum::{Json, extract::State};
 use chrono::Datelike;
 use ruhu_core::{
@@ -15,7 +17,7 @@ use ruhu_core::{
     },
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{api_error, china_today, store};
@@ -69,24 +71,25 @@ async fn load_case(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Cas
     Ok(case)
 }
 
-async fn suggestion(conn: &mut sqlx::AnyConnection, state: &AppState, case: &CaseRow, s: &CaseState, year: i32) -> ApiResult<Option<amount::GapSuggestion>> {
+/// The case's facts as plain values (what the suggestion and the pre-check read).
+async fn plain_facts(conn: &mut sqlx::AnyConnection, case: &CaseRow) -> ApiResult<BTreeMap<String, Value>> {
+    Ok(cases::facts(conn, case.id).await?.into_iter().map(|(k, f)| (k, f.value)).collect())
+}
+
+fn suggestion(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow, s: &CaseState, year: i32) -> Option<amount::GapSuggestion> {
     if case.assistance_type != AssistanceType::Dibao {
-        return Ok(None);
+        return None;
     }
-    let facts = cases::facts(conn, case.id).await?;
-    let plain: std::collections::BTreeMap<String, serde_json::Value> = facts.into_iter().map(|(k, f)| (k, f.value)).collect();
-    let Some((income, size)) = amount::income_from_facts(&plain) else { return Ok(None) };
-    let Ok(standard) = state.policy.local_standard(year) else { return Ok(None) };
-    Ok(amount::gap_suggestion(standard.dibao_monthly_fen(s.area), income, size))
+    let (income, size) = amount::income_from_facts(facts)?;
+    let standard = state.policy.local_standard(year).ok()?;
+    amount::gap_suggestion(standard.dibao_monthly_fen(s.area), income, size)
 }
 
 /// The pre-check of a 低保 or 低保边缘 case from its facts and the year's local standard (the same figures the phone
 /// gets with the assignment).
-async fn dibao_advice(conn: &mut sqlx::AnyConnection, state: &AppState, case: &CaseRow, year: i32) -> ApiResult<Option<DibaoAdvice>> {
-    let facts = cases::facts(conn, case.id).await?;
-    let plain: std::collections::BTreeMap<String, serde_json::Value> = facts.into_iter().map(|(k, f)| (k, f.value)).collect();
-    let Some(figures) = PrecheckPolicy::for_case(&state.policy, case.assistance_type, &plain, year) else { return Ok(None) };
-    Ok(eligibility::household_from_facts(&plain).map(|household| eligibility::dibao_precheck(&household, &figures.dibao_policy())))
+fn dibao_advice(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow, year: i32) -> Option<DibaoAdvice> {
+    let figures = PrecheckPolicy::for_case(&state.policy, case.assistance_type, facts, year)?;
+    eligibility::household_from_facts(facts).map(|household| eligibility::dibao_precheck(&household, &figures.dibao_policy()))
 }
 
 /// Applies `action` to the case for `caller`, stores everything in one transaction, and returns the result.
@@ -115,7 +118,8 @@ pub async fn apply_in(
     let declarants = relatives::declarants(&matches);
     // The suggestion is the server's, never the client's.
     if let Action::Confirm { suggested_fen, .. } = &mut action {
-        *suggested_fen = suggestion(tx.conn(), state, case, &current, today.year()).await?.map(|g| g.suggested_fen);
+        let facts = plain_facts(tx.conn(), case).await?;
+        *suggested_fen = suggestion(&facts, state, case, &current, today.year()).map(|g| g.suggested_fen);
     }
     if let Action::StartInvestigation { investigators } | Action::RecordHomeVisit { investigators, .. } = &action {
         check_investigators(tx.conn(), investigators).await?;
@@ -291,8 +295,9 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
     let mut conn = state.db.pool.acquire().await?;
     let (s, _) = store::load_state(&mut conn, &case).await?;
     let near_relatives = store::relative_matches(&mut conn, case.household_id, &state.policy).await?;
-    let gap_suggestion = suggestion(&mut conn, &state, &case, &s, china_today().year()).await?;
-    let eligibility = dibao_advice(&mut conn, &state, &case, china_today().year()).await?;
+    let facts = plain_facts(&mut conn, &case).await?;
+    let gap_suggestion = suggestion(&facts, &state, &case, &s, china_today().year());
+    let eligibility = dibao_advice(&facts, &state, &case, china_today().year());
     let (open_steps, open_steps_error) = store::due_steps(&s, &state.policy, &calendar);
     Ok(Json(WorkflowView {
         case_id: case.id,

@@ -43,7 +43,7 @@ pub async fn load_state(conn: &mut AnyConnection, case: &CaseRow) -> ApiResult<(
 
 async fn legacy_state(conn: &mut AnyConnection, case: &CaseRow) -> ApiResult<CaseState> {
     let facts = cases::facts(conn, case.id).await?;
-    let area = facts.get("household.area").and_then(|f| f.value.as_str()).and_then(Area::parse).unwrap_or(Area::Rural);
+    let area = Area::from_fact(facts.get(Area::FACT).map(|f| &f.value));
     let accepted = china_date(case.created_at);
     let mut s = CaseState::new(case.assistance_type, area, accepted);
     s.accepted_on = Some(accepted);
