@@ -57,6 +57,12 @@ const RELATION_LABELS = {
   maternal_grandparents: '外祖父母', grandchildren: '孙子女', maternal_grandchildren: '外孙子女',
 };
 
+const STRATUM_GROUPS = { newly_added: '当年新增', exited: '当年退出', tekun_confirmed: '当年确认的特困人员' };
+/** "3/25" → "12%" (the sampler's exact ratios). */
+const ratioPercent = (rate) => {
+  const [n, d] = String(rate || '').split('/').map(Number);
+  return n >= 0 && d > 0 ? `${Math.round((n / d) * 10000) / 100}%` : '';
+};
 const lines = (text) => String(text || '').split(/\n|；|;/).map((s) => s.trim()).filter(Boolean);
 const fenOf = (yuanText) => Math.round(Number(String(yuanText).trim()) * 100);
 
@@ -308,8 +314,9 @@ function spotCheckRun(run, org) {
       h('dt', {}, '抽查比例'), h('dd', {}, run.rate),
       h('dt', {}, '取整规则'), h('dd', { 'data-testid': 'rounding' }, run.rounding_zh),
       run.revisit_error ? [h('dt', {}, '复查人员'), h('dd', { class: 'error' }, run.revisit_error)] : null),
-    table(['乡镇', '组别', '总户数', '抽取户数'], run.strata.map((s) => h('tr', {}, h('td', {}, org.names[s.township_code] || s.township_code),
-      h('td', {}, s.group === 'exited' ? '退出' : '新纳入'), h('td', {}, String(s.population)), h('td', {}, String(s.sample_size)))), { 'data-testid': 'strata' }),
+    table(['乡镇', '组别', '比例', '总户数', '抽取户数'], run.strata.map((s) => h('tr', {}, h('td', {}, org.names[s.township_code] || s.township_code),
+      h('td', {}, STRATUM_GROUPS[s.group] || s.group), h('td', {}, ratioPercent(s.rate)), h('td', {}, String(s.population)),
+      h('td', {}, String(s.sample_size)))), { 'data-testid': 'strata' }),
     table(['乡镇', '家庭', '抽中原因'], run.households.map((x) => h('tr', {}, h('td', {}, org.names[x.township_code] || x.township_code),
       h('td', {}, h('a', { href: '#/households/' + x.household_id }, x.household_id.slice(0, 8))),
       h('td', {}, x.reasons.map((r) => (r.reason === 'random' ? `随机抽取（第 ${r.rank} 位）` : '100% 核查')).join('、')))), { 'data-testid': 'sample' }),

@@ -4,6 +4,7 @@
 
 use ruhu_core::{
     form::{FormSession, visit_day},
+    policy::Policy,
     protocol::AssignmentStatus,
 };
 use serde_json::json;
@@ -22,7 +23,7 @@ use crate::{
 };
 
 /// Merges `s` (all its media present) inside `tx`; returns the fact keys that became conflicts.
-pub async fn merge(tx: &mut Tx, s: &StoredSubmission) -> ApiResult<Vec<String>> {
+pub async fn merge(tx: &mut Tx, policy: &Policy, s: &StoredSubmission) -> ApiResult<Vec<String>> {
     let form = forms::load(tx.conn(), &s.body.form_id, s.body.form_version).await?.ok_or_else(ApiError::internal)?;
     let case = cases::load(tx.conn(), s.case_id).await?.ok_or_else(ApiError::internal)?;
     let current = cases::facts(tx.conn(), case.id).await?;
@@ -39,6 +40,7 @@ pub async fn merge(tx: &mut Tx, s: &StoredSubmission) -> ApiResult<Vec<String>> 
     if revisit {
         // The district's check: kept beside the record for comparison, never written over the township's facts.
         crate::workflow::revisit_comparison::record_findings(tx, s, &current, state.facts(), &now).await?;
+        crate::workflow::revisits::record_district_visit(tx, policy, &case, s, &form, state.facts()).await?;
     }
     let case_facts: &[(String, serde_json::Value)] = if revisit { &[] } else { state.facts() };
     for (key, value) in case_facts {
@@ -140,7 +142,7 @@ pub async fn merge(tx: &mut Tx, s: &StoredSubmission) -> ApiResult<Vec<String>> 
 }
 
 /// After a blob arrives: merges every waiting submission that now has all its media.
-pub async fn merge_waiting_for(db: &Db, sha256: &str) -> ApiResult<()> {
+pub async fn merge_waiting_for(db: &Db, policy: &Policy, sha256: &str) -> ApiResult<()> {
     let ids: Vec<String> = sqlx::query(
         "SELECT s.id FROM submissions s JOIN submission_media m ON m.submission_id = s.id WHERE m.sha256 = $1 AND s.state = 'awaiting_media'",
     )
@@ -157,7 +159,7 @@ pub async fn merge_waiting_for(db: &Db, sha256: &str) -> ApiResult<()> {
             continue;
         }
         if visits::missing_media(tx.conn(), &visits::referenced_media(&s.body)).await?.is_empty() {
-            merge(&mut tx, &s).await?;
+            merge(&mut tx, policy, &s).await?;
             tx.commit().await?;
         }
     }

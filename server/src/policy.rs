@@ -62,7 +62,12 @@ pub struct StoredYear {
 }
 
 pub async fn stored_years(db: &Db) -> Result<Vec<StoredYear>> {
-    let rows = sqlx::query("SELECT schedule, origin, loaded_at FROM work_calendar_years ORDER BY year").fetch_all(&db.pool).await?;
+    let mut conn = db.pool.acquire().await?;
+    stored_years_on(&mut conn).await
+}
+
+async fn stored_years_on(conn: &mut sqlx::AnyConnection) -> Result<Vec<StoredYear>> {
+    let rows = sqlx::query("SELECT schedule, origin, loaded_at FROM work_calendar_years ORDER BY year").fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| -> Result<StoredYear> {
             Ok(StoredYear {
@@ -76,8 +81,14 @@ pub async fn stored_years(db: &Db) -> Result<Vec<StoredYear>> {
 
 /// The calendar every deadline is computed on: all stored years, strict (no provisional years).
 pub async fn work_calendar(db: &Db) -> Result<WorkCalendar> {
+    let mut conn = db.pool.acquire().await?;
+    work_calendar_on(&mut conn).await
+}
+
+/// The calendar read on `conn` (inside a transaction that needs it).
+pub async fn work_calendar_on(conn: &mut sqlx::AnyConnection) -> Result<WorkCalendar> {
     let mut calendar = WorkCalendar::empty();
-    for year in stored_years(db).await? {
+    for year in stored_years_on(conn).await? {
         calendar.load_year(year.schedule).map_err(|e| Error::Invalid(format!("stored calendar year: {e}")))?;
     }
     Ok(calendar)

@@ -345,7 +345,7 @@ pub async fn patch(
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     let _ = tokio::fs::remove_file(&path).await;
-    merge::merge_waiting_for(&state.db, &id).await?;
+    merge::merge_waiting_for(&state.db, &state.policy, &id).await?;
     Ok(offset_response(StatusCode::NO_CONTENT, new_offset, None, None))
 }
 

@@ -14,6 +14,10 @@ fn rid(seq: u16) -> String {
 
 /// A new 青岩镇 household with the given members and a 低保 case with visit-like facts; returns (household, case) ids.
 async fn new_case(env: &TestEnv, clerk: &Session, ids: &[String]) -> (String, String) {
+    new_case_of(env, clerk, ids, "dibao").await
+}
+
+async fn new_case_of(env: &TestEnv, clerk: &Session, ids: &[String], assistance_type: &str) -> (String, String) {
     let members: Vec<Value> = ids
         .iter()
         .enumerate()
@@ -24,7 +28,7 @@ async fn new_case(env: &TestEnv, clerk: &Session, ids: &[String]) -> (String, St
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{h:?}");
     let facts = json!({ "household.size": 3, "income.wages_fen": 50000, "income.transfer_fen": 10000, "household.area": "rural" });
-    let c = env.post(clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": facts })).await;
+    let c = env.post(clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": assistance_type, "facts": facts })).await;
     assert_eq!(c.status, StatusCode::CREATED, "{c:?}");
     (h.body["id"].as_str().unwrap().into(), c.body["id"].as_str().unwrap().into())
 }
@@ -74,6 +78,33 @@ async fn investigate_and_publish(env: &TestEnv, case: &str, pair: [&str; 2]) -> 
     assert_eq!(p["stage"], "publicity");
     assert!(p["open_steps"].as_array().unwrap().iter().any(|s| s["key"] == "publicity" && s["due"] == today_plus(7).to_string()), "{p}");
     a.body["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_spot_check_draws_the_years_tekun_confirmations_at_their_own_rate() {
+    on_both("wf_tekun_sample", |env| async move {
+        let clerk = env.login("qingyan.jingban").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let district = env.login("qu.jianguan").await;
+        let (household, case) = new_case_of(&env, &clerk, &[rid(311)], "tekun").await;
+        investigate_and_publish(&env, &case, ["qingyan.diaocha1", "qingyan.diaocha2"]).await;
+        age_publicity(&env, &case, 7).await;
+        ok(&env, &clerk, &case, json!({ "action": "close_publicity" })).await;
+        ok(&env, &reviewer, &case, json!({ "action": "confirm", "amount_fen": 90000 })).await;
+
+        let year = today_plus(0).format("%Y").to_string().parse::<i32>().unwrap();
+        let run = env.post(&district, "/api/v1/spot-checks", json!({ "year": year, "seed": "tekun-seed" })).await;
+        assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
+        let strata = run.body["strata"].as_array().unwrap();
+        let tekun = strata.iter().find(|s| s["township_code"] == "520111101" && s["group"] == "tekun_confirmed").expect("a 特困 stratum");
+        assert_eq!((tekun["rate"].as_str(), tekun["population"].as_u64(), tekun["sample_size"].as_u64()), (Some("3/10"), Some(1), Some(1)), "{strata:?}");
+        let general = strata.iter().find(|s| s["township_code"] == "520111101" && s["group"] == "newly_added").unwrap();
+        assert_eq!(general["rate"], "3/25");
+        let sampled = run.body["households"].as_array().unwrap().iter().find(|h| h["household_id"] == household.as_str()).unwrap().clone();
+        let groups: Vec<&str> = sampled["reasons"].as_array().unwrap().iter().filter_map(|r| r["group"].as_str()).collect();
+        assert!(groups.contains(&"tekun_confirmed") && groups.contains(&"newly_added"), "{sampled}");
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -627,6 +658,50 @@ async fn the_district_compares_a_revisit_with_the_original_record_fact_by_fact()
         assert_eq!(record.body["facts"]["household.size"]["value"], 3);
         assert!(record.body["facts"].get("revisit.conclusion").is_none());
         assert_eq!(stage_of(&env, &reviewer, &case).await, "active");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_merged_revisit_of_a_complaint_case_is_the_districts_full_visit() {
+    on_both("wf_full_visit", |env| async move {
+        let district = env.login("qu.jianguan").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let (household, case) = make_active(&env, ["qingyan.diaocha1", "qingyan.diaocha2"], 531).await;
+        let r = env.post(&reviewer, &format!("/api/v1/cases/{case}/complaints"), json!({ "real_name": false, "summary": "反映家中有经营收入" })).await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        let view = env.get(&district, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert_eq!(view.body["district_visit_outstanding"], true, "a complaint owes the household a district visit");
+
+        let year = today_plus(0).format("%Y").to_string().parse::<i32>().unwrap();
+        let run = env.post(&district, "/api/v1/spot-checks", json!({ "year": year, "seed": "full-visit-seed" })).await;
+        let sampled = run.body["households"].as_array().unwrap().iter().find(|h| h["household_id"] == household.as_str()).unwrap().clone();
+        assert!(sampled["reasons"].as_array().unwrap().contains(&json!({ "reason": "full_visit", "trigger": "complaint" })), "{sampled}");
+        let assigned = env.post(&district, &format!("/api/v1/spot-checks/{}/revisits", run.body["id"].as_str().unwrap()), json!({ "due_date": today_plus(14) })).await;
+        assert_eq!(assigned.status, StatusCode::CREATED, "{assigned:?}");
+        let mine = assigned.body.as_array().unwrap().iter().find(|a| a["case_id"] == case.as_str()).unwrap().clone();
+        let member = env.login(&username_of(&env, mine["investigators"][0].as_str().unwrap()).await).await;
+        let assignment = feed_assignment(&env, &member, mine["assignment_id"].as_str().unwrap()).await;
+        let answers = json!({
+            "household_size": 3, "income_total_fen": 60000, "deposits_fen": 0, "has_vehicle": false, "housing_condition": "own_safe",
+            "matches_original": true, "conclusion": "confirmed",
+        });
+        push_visit(&env, &member, &assignment, "wf-full-visit", answers).await;
+
+        // The merge recorded the district's visit, in the name of the supervisor who sent the re-visitors.
+        let view = env.get(&district, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert_eq!(view.body["district_visit_outstanding"], false, "{}", view.body);
+        assert_eq!(view.body["state"]["flags"]["district_visit_on"], today_plus(0).to_string());
+        assert_eq!(view.body["stage"], "active", "the re-visit does not move the case");
+        let record = env.get(&district, &format!("/api/v1/cases/{case}")).await;
+        let step = record.body["steps"].as_array().unwrap().iter().find(|s| s["kind"] == "wf.record_district_visit").expect("the step").clone();
+        assert_eq!(step["actor"]["id"], district.user_id.to_string(), "{step}");
+        let finding = step["detail"]["input"]["finding"].as_str().unwrap();
+        assert!(finding.starts_with("区级抽查复核入户（") && finding.ends_with("复核结论：原审核确认结果正确"), "{finding}");
+        assert_eq!(env.count("audit_events WHERE action = 'case.record_district_visit'").await, 1);
+        // A person may still record a further finding by hand.
+        let again = act(&env, &district, &case, json!({ "action": "record_district_visit", "visited_on": today_plus(0), "finding": "再次核查" })).await;
+        assert_eq!(again.status, StatusCode::OK, "{again:?}");
     })
     .await;
 }

@@ -80,6 +80,9 @@ vocabulary! {
     SpotCheckGroup {
         NewlyAdded => ("newly_added", "当年新增救助对象家庭"),
         Exited => ("exited", "当年退出救助对象家庭"),
+        /// 特困 households confirmed by a township in the year, checked at `tekun.confirmation_spot_check_min_rate`
+        /// (43号 第十六条), never at the general rate: not a word of `supervision.spot_check_scope`.
+        TekunConfirmed => ("tekun_confirmed", "当年确认的特困人员"),
     }
 }
 

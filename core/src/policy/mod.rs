@@ -229,6 +229,14 @@ impl Policy {
         &self.spot_check_scope
     }
 
+    /// The groups the yearly spot check draws from, each with its rate: the general rate for the scope's groups, the
+    /// 特困 minimum rate for the year's 特困 confirmations.
+    pub fn spot_check_groups(&self) -> Vec<(SpotCheckGroup, Ratio)> {
+        let mut out: Vec<(SpotCheckGroup, Ratio)> = self.spot_check_scope.iter().map(|g| (*g, self.spot_check_rate)).collect();
+        out.push((SpotCheckGroup::TekunConfirmed, self.tekun_spot_check_min_rate));
+        out
+    }
+
     /// Households the supervising level must visit, every one of them.
     pub fn full_visit_triggers(&self) -> &[VisitTrigger] {
         &self.full_visit_triggers

@@ -314,7 +314,10 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     if policy.spot_check_rate.is_zero() || !policy.spot_check_rate.is_at_most_one() {
         return Err(KeyError::new("supervision.spot_check_rate", "must be more than 0 and at most 100 percent", "须大于0且不超过100%").into());
     }
-    policy.spot_check_scope = r.keywords(&supervision, "spot_check_scope", SpotCheckGroup::parse, &SpotCheckGroup::list())?;
+    // 特困 confirmations have their own rate (tekun.confirmation_spot_check_min_rate); the general rate never applies.
+    let general_group = |w: &str| SpotCheckGroup::parse(w).filter(|g| *g != SpotCheckGroup::TekunConfirmed);
+    let general_words = SpotCheckGroup::ALL.iter().filter(|g| **g != SpotCheckGroup::TekunConfirmed).map(|g| g.as_str()).collect::<Vec<_>>().join(", ");
+    policy.spot_check_scope = r.keywords(&supervision, "spot_check_scope", general_group, &general_words)?;
     policy.full_visit_triggers = r.keywords(&supervision, "full_visit", VisitTrigger::parse, &VisitTrigger::list())?;
     if supervision.has("complaint_feedback") {
         policy.complaint_feedback = Some(deadline(&mut r, &supervision, "complaint_feedback")?);

@@ -2,6 +2,8 @@
 //! added and of its exited households, per township, plus every household the policy sends a 100 % visit
 //! (near-relative filings, complaints).
 //!
+//! - 特困 households confirmed by a township in the year form their own group, drawn at the policy's 特困 rate
+//!   (at least 30 %, 43号 第十六条); a household can be drawn in both its groups, and is visited once.
 //! - Size per stratum (township × group) = `Ratio::sample_size(population)`: **rounded up** ("at least 12 %"), so a
 //!   township with 1 to 8 new households gets 1 check, 9 get 2, 100 get 12, 10 000 get 1 200; 0 get none.
 //! - Order: households are ranked by SHA-256(seed ‖ household id), the id written as the 36-character lowercase
@@ -39,6 +41,9 @@ pub struct FrameHousehold {
 pub struct Stratum {
     pub township_code: String,
     pub group: SpotCheckGroup,
+    /// The rate of this group ("3/25" is 12 %, "3/10" is 30 %); empty in runs recorded before groups had their own.
+    #[serde(default)]
+    pub rate: String,
     pub population: u64,
     pub sample_size: u64,
 }
@@ -73,7 +78,8 @@ pub struct Sample {
     pub households: Vec<Sampled>,
 }
 
-pub const ROUNDING_ZH: &str = "每个乡镇（街道）的新增、退出家庭分别按比例计算抽查户数，不足1户的部分向上取整（“不低于”比例）";
+pub const ROUNDING_ZH: &str =
+    "每个乡镇（街道）的新增、退出家庭及当年确认的特困人员分别按各自比例计算抽查户数，不足1户的部分向上取整（“不低于”比例）";
 
 /// A fresh random seed to record with a run (32 hex digits).
 pub fn fresh_seed() -> String {
@@ -94,7 +100,8 @@ pub fn draw(frame: &[FrameHousehold], policy: &Policy, year: i32, seed: &str) ->
         return Err(WorkflowError::new("seed_required", "抽样种子不能为空").field("seed"));
     }
     let rate: Ratio = policy.spot_check_rate();
-    let scope = policy.spot_check_scope();
+    let groups = policy.spot_check_groups();
+    let rate_of = |g: SpotCheckGroup| groups.iter().find(|(x, _)| *x == g).map(|(_, r)| *r);
     let mut strata: BTreeMap<(String, SpotCheckGroup), Vec<Uuid>> = BTreeMap::new();
     let mut seen = BTreeSet::new();
     for h in frame {
@@ -102,7 +109,7 @@ pub fn draw(frame: &[FrameHousehold], policy: &Policy, year: i32, seed: &str) ->
             if !seen.insert((h.household_id, g)) {
                 return Err(WorkflowError::new("duplicate_household", format!("家庭{}在同一抽样组中重复出现", h.household_id)));
             }
-            if scope.contains(&g) {
+            if rate_of(g).is_some() {
                 strata.entry((h.township_code.clone(), g)).or_default().push(h.household_id);
             }
         }
@@ -111,8 +118,9 @@ pub fn draw(frame: &[FrameHousehold], policy: &Policy, year: i32, seed: &str) ->
     let mut sizes = Vec::new();
     for ((township, group), mut ids) in strata {
         ids.sort_by_cached_key(|id| (rank_key(seed, *id), *id));
-        let n = rate.sample_size(ids.len() as u64);
-        sizes.push(Stratum { township_code: township.clone(), group, population: ids.len() as u64, sample_size: n });
+        let group_rate = rate_of(group).unwrap_or(rate);
+        let n = group_rate.sample_size(ids.len() as u64);
+        sizes.push(Stratum { township_code: township.clone(), group, rate: group_rate.to_string(), population: ids.len() as u64, sample_size: n });
         for (i, id) in ids.into_iter().take(usize::try_from(n).unwrap_or(usize::MAX)).enumerate() {
             picked
                 .entry(id)

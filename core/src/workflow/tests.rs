@@ -562,6 +562,30 @@ fn the_sampler_takes_at_least_twelve_percent_per_township_rounded_up() {
 }
 
 #[test]
+fn tekun_confirmations_are_drawn_at_their_own_rate_of_at_least_thirty_percent() {
+    let w = World::new();
+    for (population, expected) in [(1, 1), (7, 3), (10, 3), (11, 4), (100, 30)] {
+        let f = frame("520111101", SpotCheckGroup::TekunConfirmed, population);
+        let s = draw(&f, &w.policy, 2026, "seed-tekun").unwrap();
+        assert_eq!(s.households.len() as u64, expected, "population {population}");
+        assert_eq!(s.strata[0].rate, "3/10");
+    }
+    // A 特困 household newly added this year is in both groups: drawn by each at its own rate, visited once.
+    let tekun = frame("520111101", SpotCheckGroup::TekunConfirmed, 3);
+    let mut f = tekun.clone();
+    f.extend(tekun.iter().map(|h| FrameHousehold { group: Some(SpotCheckGroup::NewlyAdded), ..h.clone() }));
+    let s = draw(&f, &w.policy, 2026, "seed-both").unwrap();
+    let rates: Vec<(SpotCheckGroup, String, u64)> = s.strata.iter().map(|x| (x.group, x.rate.clone(), x.sample_size)).collect();
+    assert_eq!(rates, vec![(SpotCheckGroup::NewlyAdded, "3/25".into(), 1), (SpotCheckGroup::TekunConfirmed, "3/10".into(), 1)]);
+    assert!(s.households.len() <= 2, "each household appears once whatever the number of groups that drew it");
+    assert!(s.households.iter().all(|h| !h.reasons.is_empty()));
+    // The general scope cannot claim the 特困 group: its rate would be the wrong one.
+    let text = include_str!("../../data/policy-huaxi.toml").replace(r#"value = ["newly_added", "exited"]"#, r#"value = ["newly_added", "tekun_confirmed"]"#);
+    let err = crate::policy::Policy::from_toml(&text).unwrap_err().to_string();
+    assert!(err.contains("supervision.spot_check_scope.value[1]"), "{err}");
+}
+
+#[test]
 fn the_same_seed_gives_the_same_sample_and_full_visit_cases_are_always_in() {
     let w = World::new();
     let mut f = frame("520111101", SpotCheckGroup::NewlyAdded, 100);

@@ -238,7 +238,7 @@ pub async fn push(State(state): State<AppState>, caller: Caller, ApiJson(sub): A
     let stored = visits::load_submission(tx.conn(), sub.id).await?.ok_or_else(ApiError::internal)?;
     let missing = visits::missing_media(tx.conn(), &referenced).await?;
     let (state_now, conflicts) = if missing.is_empty() {
-        (SubmissionState::Merged, merge::merge(&mut tx, &stored).await?)
+        (SubmissionState::Merged, merge::merge(&mut tx, &state.policy, &stored).await?)
     } else {
         (SubmissionState::AwaitingMedia, Vec::new())
     };

@@ -9,6 +9,7 @@ use chrono::Datelike;
 use ruhu_core::{
     assistance::AssistanceType,
     eligibility::{self, DibaoAdvice},
+    policy::Policy,
     protocol::{PrecheckPolicy, Problem},
     workflow::{
         Action, ActionKind, Actor, CaseState, Ctx, Event, Stage, Transition, amount,
@@ -76,12 +77,12 @@ async fn plain_facts(conn: &mut sqlx::AnyConnection, case: &CaseRow) -> ApiResul
     Ok(cases::facts(conn, case.id).await?.into_iter().map(|(k, f)| (k, f.value)).collect())
 }
 
-fn suggestion(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow, s: &CaseState, year: i32) -> Option<amount::GapSuggestion> {
+fn suggestion(facts: &BTreeMap<String, Value>, policy: &Policy, case: &CaseRow, s: &CaseState, year: i32) -> Option<amount::GapSuggestion> {
     if case.assistance_type != AssistanceType::Dibao {
         return None;
     }
     let (income, size) = amount::income_from_facts(facts)?;
-    let standard = state.policy.local_standard(year).ok()?;
+    let standard = policy.local_standard(year).ok()?;
     amount::gap_suggestion(standard.dibao_monthly_fen(s.area), income, size)
 }
 
@@ -101,6 +102,29 @@ pub async fn run_action(state: &AppState, caller: &Caller, case: CaseRow, action
     Ok(out)
 }
 
+/// Who takes an action: the signed-in person, or, for a step the server records when a visit merges, the person
+/// accountable for that visit (with no device).
+pub struct Acting {
+    pub actor: Actor,
+    pub device_id: Option<String>,
+}
+
+impl Acting {
+    pub fn of(caller: &Caller) -> Self {
+        Self {
+            actor: Actor { user_id: caller.user_id, name: caller.display_name.clone(), roles: caller.roles.clone() },
+            device_id: Some(caller.device_id.to_string()),
+        }
+    }
+
+    fn audit(&self, action: &str, case: &CaseRow) -> audit::AuditEntry {
+        let mut entry = audit::AuditEntry::system(action, "case", case.id, Some(&case.org_path));
+        entry.actor_user_id = Some(self.actor.user_id);
+        entry.device_id = self.device_id.clone();
+        entry
+    }
+}
+
 /// Applies `action` inside `tx` (the caller commits): for endpoints that take a workflow step together with other
 /// writes (a periodic-review assignment starts the review).
 pub async fn apply_in(
@@ -109,25 +133,37 @@ pub async fn apply_in(
     calendar: &ruhu_core::calendar::WorkCalendar,
     caller: &Caller,
     case: &CaseRow,
+    action: Action,
+    reporter_name: Option<String>,
+) -> ApiResult<ActionResult> {
+    apply_as(tx, &state.policy, calendar, &Acting::of(caller), case, action, reporter_name).await
+}
+
+/// `apply_in` for whoever `acting` is.
+pub async fn apply_as(
+    tx: &mut Tx,
+    policy: &Policy,
+    calendar: &ruhu_core::calendar::WorkCalendar,
+    acting: &Acting,
+    case: &CaseRow,
     mut action: Action,
     reporter_name: Option<String>,
 ) -> ApiResult<ActionResult> {
     let today = china_today();
     let (current, version) = store::load_state(tx.conn(), case).await?;
-    let matches = store::relative_matches(tx.conn(), case.household_id, &state.policy).await?;
+    let matches = store::relative_matches(tx.conn(), case.household_id, policy).await?;
     let declarants = relatives::declarants(&matches);
     // The suggestion is the server's, never the client's.
     if let Action::Confirm { suggested_fen, .. } = &mut action {
         let facts = plain_facts(tx.conn(), case).await?;
-        *suggested_fen = suggestion(&facts, state, case, &current, today.year()).map(|g| g.suggested_fen);
+        *suggested_fen = suggestion(&facts, policy, case, &current, today.year()).map(|g| g.suggested_fen);
     }
     if let Action::StartInvestigation { investigators } | Action::RecordHomeVisit { investigators, .. } = &action {
         check_investigators(tx.conn(), investigators).await?;
     }
-    let actor = Actor { user_id: caller.user_id, name: caller.display_name.clone(), roles: caller.roles.clone() };
-    let ctx = Ctx { policy: &state.policy, calendar, today, near_relative_declarants: &declarants };
-    let t = ruhu_core::workflow::apply(&current, &action, &actor, &ctx).map_err(api_error)?;
-    let (open_steps, open_steps_error) = store::due_steps(&t.state, &state.policy, calendar);
+    let ctx = Ctx { policy, calendar, today, near_relative_declarants: &declarants };
+    let t = ruhu_core::workflow::apply(&current, &action, &acting.actor, &ctx).map_err(api_error)?;
+    let (open_steps, open_steps_error) = store::due_steps(&t.state, policy, calendar);
     let next_due = open_steps.first().map(|o| o.due.to_string());
 
     let done = sqlx::query(
@@ -154,9 +190,9 @@ pub async fn apply_in(
         "input": action,
     });
     let due = open_steps.first().map(|o| o.due);
-    cases::add_step(tx.conn(), case.id, &format!("wf.{}", t.action.as_str()), Some(caller.user_id), due, detail.clone()).await?;
+    cases::add_step(tx.conn(), case.id, &format!("wf.{}", t.action.as_str()), Some(acting.actor.user_id), due, detail.clone()).await?;
     project(tx, case, &t, &action, reporter_name).await?;
-    let entry = caller.audit(&format!("case.{}", t.action.as_str()), "case", case.id, Some(&case.org_path)).with_detail(json!({
+    let entry = acting.audit(&format!("case.{}", t.action.as_str()), case).with_detail(json!({
         "from": t.from, "to": t.to, "responsible": t.responsible, "events": t.events,
     }));
     audit::record(tx, entry).await?;
@@ -296,7 +332,7 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
     let (s, _) = store::load_state(&mut conn, &case).await?;
     let near_relatives = store::relative_matches(&mut conn, case.household_id, &state.policy).await?;
     let facts = plain_facts(&mut conn, &case).await?;
-    let gap_suggestion = suggestion(&facts, &state, &case, &s, china_today().year());
+    let gap_suggestion = suggestion(&facts, &state.policy, &case, &s, china_today().year());
     let eligibility = dibao_advice(&facts, &state, &case, china_today().year());
     let (open_steps, open_steps_error) = store::due_steps(&s, &state.policy, &calendar);
     Ok(Json(WorkflowView {

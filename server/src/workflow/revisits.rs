@@ -5,22 +5,34 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::NaiveDate;
-use ruhu_core::{form::FormPurpose, org::OrgLevel, protocol::Problem, roles::Role, workflow::relatives::declarants};
+use ruhu_core::{
+    form::{FormDefinition, FormPurpose, visit_day},
+    org::OrgLevel,
+    policy::{Policy, VisitTrigger},
+    protocol::Problem,
+    roles::Role,
+    workflow::{Action, Actor, relatives::declarants},
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::store;
+use super::{
+    actions::{self, Acting},
+    store,
+};
 use crate::{
     assignments::{self, NewAssignment},
     audit,
     auth::Caller,
     cases::{self, CaseRow},
-    db::{parse_json, parse_uuid},
+    db::{Tx, parse_json, parse_uuid},
     error::{ApiError, ApiJson, ApiPath, ApiResult},
     scope,
     state::AppState,
+    users,
+    visits::StoredSubmission,
 };
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -143,4 +155,53 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiPath(id): 
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// A merged re-visit of a household the district must visit in full (a declared near relative, a complaint) is that
+/// visit: the workflow records it (`record_district_visit`) in the name of the district supervisor who assigned the
+/// re-visit (谁抽查谁负责), naming the re-visitors and their conclusion. When the rules refuse it (the supervisor has
+/// since declared a relative in the household, say), the merge goes on and the visit stays outstanding for a person
+/// to record: an accepted visit is never held back by a bookkeeping step.
+pub async fn record_district_visit(
+    tx: &mut Tx,
+    policy: &Policy,
+    case: &CaseRow,
+    s: &StoredSubmission,
+    form: &FormDefinition,
+    facts: &[(String, serde_json::Value)],
+) -> ApiResult<()> {
+    let (current, _) = store::load_state(tx.conn(), case).await?;
+    let related = declarants(&store::relative_matches(tx.conn(), case.household_id, policy).await?);
+    let owed = (current.flags.near_relative || !related.is_empty()) && policy.requires_full_visit(VisitTrigger::NearRelativeFiling)
+        || current.flags.complaint && policy.requires_full_visit(VisitTrigger::Complaint);
+    if !owed || current.flags.district_visit_on.is_some() {
+        return Ok(());
+    }
+    let Some(assignment) = assignments::load(tx.conn(), s.assignment_id).await? else { return Ok(()) };
+    let supervisor = users::user_info(tx.conn(), assignment.assigned_by).await?;
+    let mut names = Vec::new();
+    for u in &s.investigators {
+        names.push(users::person(tx.conn(), *u).await?.display_name);
+    }
+    let conclusion = answer_label(form, "revisit.conclusion", facts).map(|c| format!("，复核结论：{c}")).unwrap_or_default();
+    let finding = format!("区级抽查复核入户（{}）已完成并同步{conclusion}", names.join("、"));
+    let action = Action::RecordDistrictVisit { visited_on: visit_day(s.body.finalized_at), finding };
+    let acting = Acting { actor: Actor { user_id: supervisor.id, name: supervisor.display_name, roles: supervisor.roles }, device_id: None };
+    let calendar = crate::policy::work_calendar_on(tx.conn()).await.map_err(ApiError::from)?;
+    match actions::apply_as(tx, policy, &calendar, &acting, case, action, None).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.status.is_client_error() => {
+            tracing::warn!(case = %case.id, code = e.code, "a merged re-visit could not record the district's 100 % visit");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The label of the answer the form records as the fact `key` (a choice's label, or the plain value).
+fn answer_label(form: &FormDefinition, key: &str, facts: &[(String, serde_json::Value)]) -> Option<String> {
+    let value = facts.iter().find(|(k, _)| k == key)?.1.as_str()?;
+    let question = form.questions.iter().find(|q| q.fact.as_deref() == Some(key));
+    let label = question.and_then(|q| q.choices.iter().find(|c| c.value == value)).map(|c| c.label.clone());
+    Some(label.unwrap_or_else(|| value.to_string()))
 }

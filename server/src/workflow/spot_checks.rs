@@ -65,7 +65,8 @@ pub struct SpotCheckRun {
 
 #[utoipa::path(post, path = "/api/v1/spot-checks", tag = "workflow", security(("bearer" = [])), request_body = NewSpotCheck,
     description = "District only. Draws the year's spot-check sample: the policy's rate of newly added and of exited households per \
-        township (rounded up), plus every near-relative and complaint case; reproducible from the recorded seed.",
+        township (rounded up), the 特困 rate (at least 30 %) of the year's 特困 confirmations, plus every near-relative and complaint \
+        case; reproducible from the recorded seed.",
     responses((status = 201, body = SpotCheckRun), (status = 403, body = Problem, description = "forbidden_role"),
               (status = 422, body = Problem, description = "invalid_year, seed_required")))]
 pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<NewSpotCheck>) -> ApiResult<(StatusCode, Json<SpotCheckRun>)> {
@@ -114,6 +115,9 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
         }
         if recipient_type && in_year(DecisionKind::Stop) {
             groups.push(SpotCheckGroup::Exited);
+        }
+        if case.assistance_type == AssistanceType::Tekun && in_year(DecisionKind::Approve) {
+            groups.push(SpotCheckGroup::TekunConfirmed);
         }
         let base = FrameHousehold {
             household_id: case.household_id,
