@@ -37,11 +37,6 @@ pub fn python_tests(generated: &Generated, env: &[(&str, String)]) -> Result<(),
     env.push(("RUHU_BINDINGS_DIR", generated.python_dir.display().to_string()));
     env.push(("RUHU_SERVER_BIN", run::target_dir().join("debug/ruhu-server").display().to_string()));
     // pytest runs the tests; Pillow writes the real JPEG and PNG files they import.
-    for (module, package) in [("pytest", "pytest"), ("PIL", "pillow")] {
-        let present = Command::new("python3").args(["-c", &format!("import {module}")]).status().map(|s| s.success()).unwrap_or(false);
-        if !present {
-            run::status(Command::new("python3").args(["-m", "pip", "install", "--quiet", package]), &[])?;
-        }
-    }
+    run::pip_ensure(&["pytest", "pillow"])?;
     run::status(Command::new("python3").args(["-m", "pytest", "-q", "tests/python"]).current_dir(&root), &env)
 }
