@@ -98,6 +98,7 @@ public func userMessage(_ error: Error) -> String {
         if case .Unavailable(let message) = e { return message }
         return "本机数据密钥不可用"
     case let e as InputRefused: return e.message
+    case let e as LocalizedError where e.errorDescription != nil: return e.errorDescription ?? ""
     default: return "操作失败，请重试"
     }
 }
