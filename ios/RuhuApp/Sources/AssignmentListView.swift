@@ -5,10 +5,10 @@ import SwiftUI
 /// top and the distance to each household from the phone's position.
 struct AssignmentListView: View {
     @ObservedObject var session: RuhuSession
-    @EnvironmentObject private var app: AppModel
-    @EnvironmentObject private var location: LocationService
-    @State private var plan: [VillageGroup] = []
-    @State private var problem: String?
+    @EnvironmentObject var app: AppModel
+    @EnvironmentObject var location: LocationService
+    @State var plan: [VillageGroup] = []
+    @State var problem: String?
 
     var body: some View {
         List {

@@ -6,12 +6,12 @@ import SwiftUI
 struct CaseSummaryView: View {
     @ObservedObject var session: RuhuSession
     let assignmentId: String
-    @EnvironmentObject private var location: LocationService
-    @State private var item: AssignmentItem?
-    @State private var members: [Member] = []
-    @State private var controller: FormDraftController?
-    @State private var openForm = false
-    @State private var problem: String?
+    @EnvironmentObject var location: LocationService
+    @State var item: AssignmentItem?
+    @State var members: [Member] = []
+    @State var controller: FormDraftController?
+    @State var openForm = false
+    @State var problem: String?
 
     var body: some View {
         List {
@@ -56,15 +56,13 @@ struct CaseSummaryView: View {
         }
         .navigationTitle(item?.headName ?? "案件")
         .onAppear(perform: load)
-        .background(
-            NavigationLink(isActive: $openForm) {
-                if let controller {
-                    VisitFormScreen(session: session, controller: controller, assignmentId: assignmentId)
-                }
-            } label: {
-                EmptyView()
-            }
-        )
+        .background(NavigationLink(destination: form, isActive: $openForm) { EmptyView() })
+    }
+
+    @ViewBuilder private var form: some View {
+        if let controller {
+            VisitFormScreen(session: session, controller: controller, assignmentId: assignmentId)
+        }
     }
 
     private func line(_ label: String, _ value: String) -> some View {

@@ -64,8 +64,8 @@ private extension FieldRow {
 struct TypedField: View {
     let field: FieldRow
     let save: (String) -> Void
-    @State private var text = ""
-    @FocusState private var focused: Bool
+    @State var text = ""
+    @FocusState var focused: Bool
 
     var body: some View {
         TextField(placeholder, text: $text)

@@ -7,10 +7,10 @@ struct GeopointField: View {
     let field: FieldRow
     @ObservedObject var controller: FormDraftController
     @ObservedObject var session: RuhuSession
-    @EnvironmentObject private var location: LocationService
-    @State private var accuracy: Double?
-    @State private var distance: Double?
-    @State private var problem: String?
+    @EnvironmentObject var location: LocationService
+    @State var accuracy: Double?
+    @State var distance: Double?
+    @State var problem: String?
 
     var body: some View {
         VStack(alignment: .leading, spacing: 8) {

@@ -3,13 +3,13 @@ import SwiftUI
 
 /// Server address, user, password (checked by `LoginForm` before the network), and the offline PIN on first login.
 struct LoginView: View {
-    @EnvironmentObject private var app: AppModel
-    @State private var server = ""
-    @State private var username = ""
-    @State private var password = ""
-    @State private var pin = ""
-    @State private var problem: String?
-    @State private var busy = false
+    @EnvironmentObject var app: AppModel
+    @State var server = ""
+    @State var username = ""
+    @State var password = ""
+    @State var pin = ""
+    @State var problem: String?
+    @State var busy = false
 
     var body: some View {
         ScrollView {

@@ -8,8 +8,8 @@ struct PhotoField: View {
     let field: FieldRow
     @ObservedObject var controller: FormDraftController
     @ObservedObject var session: RuhuSession
-    @State private var showCamera = false
-    @State private var problem: String?
+    @State var showCamera = false
+    @State var problem: String?
 
     var body: some View {
         VStack(alignment: .leading, spacing: 8) {

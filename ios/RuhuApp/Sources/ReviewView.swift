@@ -8,12 +8,12 @@ struct ReviewView: View {
     @ObservedObject var session: RuhuSession
     @ObservedObject var controller: FormDraftController
     let assignmentId: String
-    @EnvironmentObject private var app: AppModel
-    @Environment(\.dismiss) private var dismiss
-    @State private var advice: EligibilityAdvice?
-    @State private var distance: Double?
-    @State private var problem: String?
-    @State private var finalised = false
+    @EnvironmentObject var app: AppModel
+    @Environment(\.dismiss) var dismiss
+    @State var advice: EligibilityAdvice?
+    @State var distance: Double?
+    @State var problem: String?
+    @State var finalised = false
 
     var body: some View {
         List {

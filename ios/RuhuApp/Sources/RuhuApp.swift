@@ -22,7 +22,7 @@ struct RuhuApp: App {
 
 /// Login, unlock or the work screens, by the app's phase.
 struct RootView: View {
-    @EnvironmentObject private var app: AppModel
+    @EnvironmentObject var app: AppModel
 
     var body: some View {
         switch app.phase {

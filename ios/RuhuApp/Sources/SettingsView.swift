@@ -4,9 +4,9 @@ import SwiftUI
 /// Who is logged in, logout (local work stays) and wipe (everything on this phone is deleted).
 struct SettingsView: View {
     @ObservedObject var session: RuhuSession
-    @EnvironmentObject private var app: AppModel
-    @State private var confirmWipe = false
-    @State private var unsent = 0
+    @EnvironmentObject var app: AppModel
+    @State var confirmWipe = false
+    @State var unsent = 0
 
     var body: some View {
         List {

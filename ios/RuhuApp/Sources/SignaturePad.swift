@@ -7,8 +7,8 @@ struct SignatureField: View {
     let field: FieldRow
     @ObservedObject var controller: FormDraftController
     @ObservedObject var session: RuhuSession
-    @State private var showPad = false
-    @State private var problem: String?
+    @State var showPad = false
+    @State var problem: String?
 
     var body: some View {
         VStack(alignment: .leading, spacing: 8) {
@@ -67,11 +67,11 @@ struct SignaturePad: View {
     let defaultName: String
     let done: (String, Data) -> Void
     let cancel: () -> Void
-    @State private var name = ""
-    @State private var strokes: [[CGPoint]] = []
-    @State private var drawing = false
-    @State private var size = CGSize(width: 320, height: 200)
-    @State private var problem: String?
+    @State var name = ""
+    @State var strokes: [[CGPoint]] = []
+    @State var drawing = false
+    @State var size = CGSize(width: 320, height: 200)
+    @State var problem: String?
 
     var body: some View {
         NavigationView {

@@ -27,9 +27,9 @@ struct SyncBanner: View {
 /// refused.
 struct SyncScreen: View {
     @ObservedObject var session: RuhuSession
-    @EnvironmentObject private var app: AppModel
-    @State private var outbox: [OutboxItem] = []
-    @State private var problem: String?
+    @EnvironmentObject var app: AppModel
+    @State var outbox: [OutboxItem] = []
+    @State var problem: String?
 
     var body: some View {
         List {

@@ -4,9 +4,9 @@ import SwiftUI
 
 /// Opens the app without network: the 6-digit PIN, or Face ID / Touch ID where the phone has it.
 struct UnlockView: View {
-    @EnvironmentObject private var app: AppModel
-    @State private var pin = ""
-    @State private var problem: String?
+    @EnvironmentObject var app: AppModel
+    @State var pin = ""
+    @State var problem: String?
 
     var body: some View {
         VStack(alignment: .leading, spacing: Ui.spacing * 1.5) {

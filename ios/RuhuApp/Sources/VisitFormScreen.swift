@@ -7,7 +7,7 @@ struct VisitFormScreen: View {
     @ObservedObject var session: RuhuSession
     @StateObject private var controller: FormDraftController
     let assignmentId: String
-    @State private var household: AssignmentItem?
+    @State var household: AssignmentItem?
 
     init(session: RuhuSession, controller: FormDraftController, assignmentId: String) {
         self.session = session
@@ -28,9 +28,7 @@ struct VisitFormScreen: View {
                 Text(controller.model.complete ? "全部填写完成，可以提交" : "还有 \(controller.model.problems.count) 处需要填写或修改")
                     .font(.title3)
                     .foregroundColor(controller.model.complete ? Ui.ink : Ui.error)
-                NavigationLink {
-                    ReviewView(session: session, controller: controller, assignmentId: assignmentId)
-                } label: {
+                NavigationLink(destination: ReviewView(session: session, controller: controller, assignmentId: assignmentId)) {
                     Text("检查并提交")
                 }
                 .buttonStyle(LargeButtonStyle())

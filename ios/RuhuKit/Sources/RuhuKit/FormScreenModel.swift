@@ -120,7 +120,7 @@ public struct FormScreenModel {
     public func edit(_ path: String, _ input: UserInput) -> Edit {
         let (groupId, index, id) = FormScreenModel.splitPath(path)
         guard let q = definition.question(id) else { return .refused(path: path, message: "表单中没有此问题") }
-        if [.note, .repeat, .photo, .signature].contains(q.kind) { return .refused(path: path, message: "此项不能直接填写") }
+        if FormScreenModel.notEditedHere.contains(q.kind) { return .refused(path: path, message: "此项不能直接填写") }
         let value: String
         do {
             value = try FormScreenModel.valueFor(q, input, current: view.questions.first { $0.path == path }?.valueJson)
@@ -160,6 +160,9 @@ public struct FormScreenModel {
         if case .array(let items) = answers[groupId] { return items }
         return []
     }
+
+    /// Photos and signatures come through the device (files), repeat groups through addRow/removeRow.
+    private static let notEditedHere: Set<QuestionKind> = [.note, .repeat, .photo, .signature]
 
     private static func valueFor(_ q: QuestionDef, _ input: UserInput, current: String?) throws -> String {
         switch input {
@@ -229,7 +232,7 @@ public struct FormScreenModel {
                 let value = JSONValue.parse(qv.valueJson)
                 let selected: Set<String>
                 switch q.kind {
-                case .selectOne: selected = value.map { [$0.text] } ?? []
+                case .selectOne: selected = Set(value.map { [$0.text] } ?? [])
                 case .selectMultiple: selected = Set(value?.strings ?? [])
                 default: selected = []
                 }

@@ -77,9 +77,10 @@ public final class RuhuSession: ObservableObject {
     private func runSync(observer: SyncListener?) async -> SyncState {
         if Task.isCancelled { return syncState }
         syncState = .running(SyncProgress())
-        let tracker = SyncProgressTracker(observer: observer) { [weak self] progress in
+        // Holds the session only while the sync runs (the core drops the listener at the end).
+        let tracker = SyncProgressTracker(observer: observer) { progress in
             Task { @MainActor in
-                guard let self, case .running = self.syncState else { return }
+                guard case .running = self.syncState else { return }
                 self.syncState = .running(progress)
             }
         }
