@@ -7,7 +7,6 @@ struct VisitFormScreen: View {
     @ObservedObject var session: RuhuSession
     @StateObject private var controller: FormDraftController
     let assignmentId: String
-    @State var household: AssignmentItem?
 
     init(session: RuhuSession, controller: FormDraftController, assignmentId: String) {
         self.session = session
