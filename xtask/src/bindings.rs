@@ -12,7 +12,9 @@ pub struct Generated {
 /// Generates from the debug build: it is never stripped, so the uniffi metadata is always there.
 pub fn generate() -> Result<Generated, String> {
     run::cargo(&[&["build"], crate::ALL_PACKAGES].concat(), &[])?;
-    let lib = run::target_dir().join("debug/libruhu_mobile.so");
+    // libruhu_mobile.so on Linux, libruhu_mobile.dylib on macOS (where ios/build-xcframework.sh runs).
+    let lib_name = format!("{}ruhu_mobile{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
+    let lib = run::target_dir().join("debug").join(&lib_name);
     let bindgen = run::target_dir().join("debug/uniffi-bindgen");
     let out = run::target_dir().join("bindings");
     let _ = std::fs::remove_dir_all(&out);
@@ -26,7 +28,7 @@ pub fn generate() -> Result<Generated, String> {
     }
     // Python loads lib<name>.so from the folder of the generated module.
     let python_dir = out.join("python");
-    std::fs::copy(&lib, python_dir.join("libruhu_mobile.so")).map_err(|e| format!("copy library: {e}"))?;
+    std::fs::copy(&lib, python_dir.join(&lib_name)).map_err(|e| format!("copy library: {e}"))?;
     eprintln!("xtask: bindings in {}", out.display());
     Ok(Generated { python_dir })
 }
@@ -37,11 +39,6 @@ pub fn python_tests(generated: &Generated, env: &[(&str, String)]) -> Result<(),
     env.push(("RUHU_BINDINGS_DIR", generated.python_dir.display().to_string()));
     env.push(("RUHU_SERVER_BIN", run::target_dir().join("debug/ruhu-server").display().to_string()));
     // pytest runs the tests; Pillow writes the real JPEG and PNG files they import.
-    for (module, package) in [("pytest", "pytest"), ("PIL", "pillow")] {
-        let present = Command::new("python3").args(["-c", &format!("import {module}")]).status().map(|s| s.success()).unwrap_or(false);
-        if !present {
-            run::status(Command::new("python3").args(["-m", "pip", "install", "--quiet", package]), &[])?;
-        }
-    }
+    run::pip_ensure(&["pytest", "pillow"])?;
     run::status(Command::new("python3").args(["-m", "pytest", "-q", "tests/python"]).current_dir(&root), &env)
 }

@@ -8,12 +8,15 @@
 //! - `bindings` generate Kotlin, Swift and Python bindings from the built ruhu-mobile library.
 //! - `bench`    run the benchmarks and print the figures.
 //! - `console`  the web console's end-to-end test in headless Chromium (installs chromium and a CJK font if absent).
+//! - `swift`    every Swift file under ios/ and the generated Swift bindings parsed with tree-sitter-swift (no Swift
+//!              compiler here): a syntax error fails (installs the pinned PyPI packages if absent).
 
 mod bindings;
 mod console;
 mod kotlin;
 mod pg;
 mod run;
+mod swift;
 
 use std::process::ExitCode;
 
@@ -26,8 +29,9 @@ fn main() -> ExitCode {
         "kotlin" => kotlin(),
         "bench" => bench(),
         "console" => console::e2e(),
+        "swift" => swift::check(),
         _ => {
-            eprintln!("usage: cargo xtask <test|bindings|kotlin|bench|console>");
+            eprintln!("usage: cargo xtask <test|bindings|kotlin|bench|console|swift>");
             return ExitCode::from(2);
         }
     };
@@ -58,6 +62,7 @@ fn test(extra: &[String]) -> Result<(), String> {
     run::cargo(&cargo_args, &env)?;
 
     let generated = bindings::generate()?;
+    swift::check()?;
     bindings::python_tests(&generated, &env)?;
     kotlin::jvm_tests()?;
     console::e2e()?;

@@ -62,3 +62,21 @@ pub fn apt_install(packages: &[&str]) -> Result<(), String> {
         .unwrap_or(false);
     if ok { Ok(()) } else { Err(format!("apt-get install {} failed", packages.join(" "))) }
 }
+
+/// Installs the PyPI packages a check needs when they are not there (`name` or `name==version`; a pinned package
+/// of another version is reinstalled).
+pub fn pip_ensure(requirements: &[&str]) -> Result<(), String> {
+    let missing: Vec<&str> = requirements
+        .iter()
+        .copied()
+        .filter(|req| {
+            let (name, version) = req.split_once("==").unwrap_or((req, ""));
+            let probe = format!("import importlib.metadata as m, sys; v = m.version('{name}'); sys.exit(0 if '{version}' in ('', v) else 1)");
+            !Command::new("python3").args(["-c", &probe]).status().map(|s| s.success()).unwrap_or(false)
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    status(Command::new("python3").args(["-m", "pip", "install", "--quiet"]).args(&missing), &[])
+}
