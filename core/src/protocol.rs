@@ -199,6 +199,48 @@ pub struct CaseSnapshot {
     /// 低保 / 低保边缘: what the phone needs to show the eligibility pre-check offline at the end of the visit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precheck: Option<PrecheckPolicy>,
+    /// Where the case stands in its procedure and when its open steps fall due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<CaseProgress>,
+}
+
+/// The case's stage and its open steps' due dates, computed by the server from the policy and the working-day
+/// calendar (which the phone does not hold), so that a phone shows deadlines offline and tells "due soon" and
+/// "overdue" apart on any later day without asking.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseProgress {
+    /// A `workflow::Stage` key.
+    pub stage: String,
+    pub stage_label: String,
+    /// Earliest first.
+    pub open_steps: Vec<StepDue>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepDue {
+    pub key: String,
+    pub label_zh: String,
+    pub due: NaiveDate,
+    /// The first day on which the step counts as due soon (the policy's reminder window, in working days).
+    pub due_soon_from: NaiveDate,
+    /// Rests on a year whose official holiday schedule is not loaded yet (暂定).
+    pub provisional: bool,
+}
+
+impl StepDue {
+    /// The step's urgency on `today` (China date), the same verdict as the server's lists.
+    pub fn urgency(&self, today: NaiveDate) -> crate::workflow::deadlines::Urgency {
+        use crate::workflow::deadlines::Urgency;
+        if today > self.due {
+            Urgency::Overdue
+        } else if today >= self.due_soon_from {
+            Urgency::DueSoon
+        } else {
+            Urgency::OnTime
+        }
+    }
 }
 
 /// The local figures of the eligibility pre-check, as the district's policy gives them for the case: the monthly

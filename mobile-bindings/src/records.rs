@@ -70,11 +70,48 @@ pub struct AssignmentItem {
     pub outbox_state_label: Option<String>,
     /// The server's Chinese reason when it refused the submission.
     pub outbox_error: Option<String>,
+    /// Where the case stands in its procedure (e.g. 调查核实中), as of the last sync.
+    #[uniffi(default)]
+    pub case_stage_label: Option<String>,
+    /// The case's open steps, earliest first, with today's urgency judged on the phone from the server's dates.
+    #[uniffi(default)]
+    pub deadlines: Vec<CaseDeadline>,
+}
+
+/// One open step of the case (e.g. 入户调查 due in 3 working days), shown offline.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CaseDeadline {
+    pub key: String,
+    pub label: String,
+    /// YYYY-MM-DD
+    pub due_date: String,
+    /// "overdue", "due_soon" or "on_time", as of today on this phone (China date).
+    pub urgency: String,
+    /// 已逾期 / 即将到期 / 未到期
+    pub urgency_label: String,
+    /// The due date rests on a holiday schedule not yet published (暂定).
+    pub provisional: bool,
+}
+
+impl CaseDeadline {
+    fn of(step: protocol::StepDue, today: chrono::NaiveDate) -> Self {
+        let urgency = step.urgency(today);
+        Self {
+            key: step.key,
+            label: step.label_zh,
+            due_date: step.due.to_string(),
+            urgency: urgency.as_str().into(),
+            urgency_label: urgency.label_zh().into(),
+            provisional: step.provisional,
+        }
+    }
 }
 
 impl From<LocalAssignment> for AssignmentItem {
     fn from(l: LocalAssignment) -> Self {
         let a = l.assignment;
+        let today = ruhu_core::form::visit_day(chrono::Utc::now());
+        let progress = a.case.progress.clone();
         Self {
             id: a.id.to_string(),
             case_id: a.case.id.to_string(),
@@ -99,6 +136,8 @@ impl From<LocalAssignment> for AssignmentItem {
             outbox_state: l.outbox.as_ref().map(|o| o.state.as_str().into()),
             outbox_state_label: l.outbox.as_ref().map(|o| o.state.label_zh().into()),
             outbox_error: l.outbox.and_then(|o| o.last_error),
+            case_stage_label: progress.as_ref().map(|p| p.stage_label.clone()),
+            deadlines: progress.map(|p| p.open_steps.into_iter().map(|s| CaseDeadline::of(s, today)).collect()).unwrap_or_default(),
         }
     }
 }

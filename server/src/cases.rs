@@ -219,8 +219,9 @@ pub async fn snapshot(conn: &mut AnyConnection, c: &CaseRow) -> Result<CaseSnaps
         village_code: c.village_code.clone(),
         village_name,
         facts,
-        // Filled in where the policy is at hand (the sync feed).
+        // Filled in where the policy and the calendar are at hand (the sync feed).
         precheck: None,
+        progress: None,
     })
 }
 

@@ -55,6 +55,7 @@ pub(super) fn assignment(id: Uuid) -> AssignmentSnapshot {
             village_name: "青岩村".into(),
             facts,
             precheck: None,
+            progress: None,
         },
         household: HouseholdSnapshot {
             id: Uuid::new_v4(),

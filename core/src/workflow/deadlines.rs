@@ -38,6 +38,14 @@ pub enum Urgency {
 }
 
 impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Overdue => "overdue",
+            Self::DueSoon => "due_soon",
+            Self::OnTime => "on_time",
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             Self::Overdue => "已逾期",
@@ -178,4 +186,35 @@ pub fn classify(due: NaiveDate, today: NaiveDate, policy: &Policy, calendar: &Wo
     }
     let limit = calendar.add_working_days(today, policy.due_soon_working_days())?.due;
     Ok(if due <= limit { Urgency::DueSoon } else { Urgency::OnTime })
+}
+
+/// The first day on which a step due on `due` counts as due soon under `classify`: the earliest day from which the
+/// policy's window of working days reaches `due`. Lets a phone classify offline without the holiday schedule.
+pub fn due_soon_from(due: NaiveDate, policy: &Policy, calendar: &WorkCalendar) -> Result<NaiveDate, WorkflowError> {
+    let window = policy.due_soon_working_days();
+    let mut from = due;
+    // The window spans at most a few weeks even across the Spring Festival; the bound only guards a broken calendar.
+    for _ in 0..120 {
+        let Some(earlier) = from.pred_opt() else { break };
+        if calendar.add_working_days(earlier, window)?.due < due {
+            break;
+        }
+        from = earlier;
+    }
+    Ok(from)
+}
+
+/// The case's stage and open steps as the phone receives them (`protocol::CaseProgress`).
+pub fn progress(state: &CaseState, policy: &Policy, calendar: &WorkCalendar) -> Result<crate::protocol::CaseProgress, WorkflowError> {
+    let mut steps = Vec::new();
+    for o in open_steps(state, policy, calendar)? {
+        steps.push(crate::protocol::StepDue {
+            due_soon_from: due_soon_from(o.due, policy, calendar)?,
+            key: o.key,
+            label_zh: o.label_zh,
+            due: o.due,
+            provisional: o.provisional,
+        });
+    }
+    Ok(crate::protocol::CaseProgress { stage: state.stage.as_str().into(), stage_label: state.stage.label_zh().into(), open_steps: steps })
 }

@@ -518,6 +518,24 @@ fn overdue_and_due_soon_use_working_days_and_the_policy_window() {
     assert_eq!(classify(d(2027, 1, 10), d(2026, 12, 30), &w.policy, &w.calendar).unwrap_err().code, "calendar_year_not_covered");
 }
 
+#[test]
+fn the_phones_due_soon_day_gives_the_servers_verdict_on_every_day_of_the_covered_years() {
+    let w = World::new();
+    // Every due date of 2024–2026 (holiday weeks and adjusted working weekends included), each seen from the
+    // 40 days before it to the day after: the phone's offline verdict equals `classify`.
+    let mut due = d(2024, 2, 15);
+    while due <= d(2026, 12, 10) {
+        let from = crate::workflow::deadlines::due_soon_from(due, &w.policy, &w.calendar).unwrap();
+        let step = crate::protocol::StepDue { key: "k".into(), label_zh: "步骤".into(), due, due_soon_from: from, provisional: false };
+        let mut today = due - chrono::Duration::days(40);
+        while today <= due + chrono::Duration::days(1) {
+            assert_eq!(step.urgency(today), classify(due, today, &w.policy, &w.calendar).unwrap(), "due {due}, today {today}");
+            today += chrono::Duration::days(1);
+        }
+        due += chrono::Duration::days(1);
+    }
+}
+
 fn frame(township: &str, group: SpotCheckGroup, n: usize) -> Vec<FrameHousehold> {
     (0..n)
         .map(|i| FrameHousehold {

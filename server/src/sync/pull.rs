@@ -2,19 +2,24 @@
 
 use axum::{Json, extract::State};
 use chrono::Datelike;
-use ruhu_core::protocol::{AssignmentStatus, Change, ChangeRecord, PrecheckPolicy, Problem, PullPage};
+use ruhu_core::{
+    calendar::WorkCalendar,
+    protocol::{AssignmentStatus, Change, ChangeRecord, PrecheckPolicy, Problem, PullPage},
+};
 use serde::Deserialize;
 use sqlx::Row;
 
 use crate::{
     assignments,
     auth::Caller,
+    cases,
     db::parse_uuid,
     devices::{self, SyncKind},
-    error::{ApiQuery, ApiResult},
-    forms,
+    error::{ApiError, ApiQuery, ApiResult},
+    forms, policy,
     state::AppState,
     sync::feed::{KIND_ASSIGNMENT, KIND_FORM, OP_DELETE},
+    workflow,
 };
 
 pub const DEFAULT_LIMIT: i64 = 500;
@@ -45,6 +50,8 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
     let has_more = rows.len() as i64 > limit;
     let mut changes = Vec::with_capacity(rows.len());
     let mut next_cursor = since;
+    // Read once per page, and only when an assignment is on it.
+    let mut calendar: Option<WorkCalendar> = None;
     for row in rows.into_iter().take(limit as usize) {
         let seq: i64 = row.try_get("seq")?;
         let kind: String = row.try_get("kind")?;
@@ -58,6 +65,12 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
                 if let Some(s) = snapshot.as_mut() {
                     let facts = s.case.facts.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
                     s.case.precheck = PrecheckPolicy::for_case(&state.policy, s.case.assistance_type, &facts, (chrono::Utc::now() + chrono::Duration::hours(8)).year());
+                    if calendar.is_none() {
+                        calendar = Some(policy::work_calendar_on(&mut conn).await.map_err(ApiError::from)?);
+                    }
+                    if let (Some(calendar), Some(case)) = (&calendar, cases::load(&mut conn, s.case.id).await?) {
+                        s.case.progress = workflow::store::progress(&mut conn, &case, &state.policy, calendar).await?;
+                    }
                 }
                 // A cancelled assignment is no longer work for anyone: the device deletes it.
                 match snapshot.filter(|s| s.status != AssignmentStatus::Cancelled) {

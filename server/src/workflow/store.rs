@@ -6,9 +6,10 @@ use chrono::{DateTime, Utc};
 use ruhu_core::{
     calendar::WorkCalendar,
     policy::{Area, Policy},
+    protocol::CaseProgress,
     workflow::{
         CaseState, Duty, Participation, Stage,
-        deadlines::{OpenStep, open_steps},
+        deadlines::{self, OpenStep, open_steps},
         relatives::{self, Declaration, Member, RelativeMatch},
     },
 };
@@ -135,4 +136,17 @@ pub fn due_steps(s: &CaseState, policy: &Policy, calendar: &WorkCalendar) -> (Ve
 
 pub fn parse_state(json: &str) -> Result<CaseState, sqlx::Error> {
     parse_json(json)
+}
+
+/// The case's stage and open steps as the phones receive them with an assignment. A due date that cannot be computed
+/// (a holiday schedule not loaded) leaves the phone without deadlines for the case rather than failing its sync.
+pub async fn progress(conn: &mut AnyConnection, case: &CaseRow, policy: &Policy, calendar: &WorkCalendar) -> ApiResult<Option<CaseProgress>> {
+    let (s, _) = load_state(conn, case).await?;
+    match deadlines::progress(&s, policy, calendar) {
+        Ok(p) => Ok(Some(p)),
+        Err(e) => {
+            tracing::warn!(case = %case.id, code = e.code, "no due dates for the phone");
+            Ok(None)
+        }
+    }
 }
