@@ -485,6 +485,9 @@ async fn due_periodic_reviews_become_visit_assignments_and_the_review_visit_reco
         let again = env.post(&boss, "/api/v1/periodic-reviews/assign", body(json!([case]))).await;
         assert_eq!(again.code(), "review_case_not_active", "a review under way is not assigned twice");
 
+        let view = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert!(view.body["review_proposal"].is_null(), "nothing to propose before the review visit: {}", view.body);
+
         // The review visit from the phone records its facts like any visit.
         let assignment = feed_assignment(&env, &d1, mine["assignment_id"].as_str().unwrap()).await;
         assert_eq!(assignment["form_id"], "periodic-review");
@@ -500,7 +503,14 @@ async fn due_periodic_reviews_become_visit_assignments_and_the_review_visit_reco
         assert_eq!(facts["review.cadence"]["value"], "half_yearly", "{facts}");
         assert_eq!(stage_of(&env, &reviewer, &case).await, "under_review", "the merge leaves the stage to the workflow");
 
-        let kept = ok(&env, &reviewer, &case, json!({ "action": "record_review_outcome", "outcome": { "outcome": "keep" }, "cadence": "irregular" })).await;
+        // The reviewer finds the visit's recommendation as the outcome to record, pre-filled, and records it.
+        let view = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
+        let proposal = &view.body["review_proposal"];
+        assert_eq!(proposal["recommendation"], "keep", "{}", view.body);
+        assert_eq!((&proposal["outcome"], &proposal["cadence"], &proposal["current_fen"]), (&json!({ "outcome": "keep" }), &json!("irregular"), &json!(138000)));
+        let kept = ok(&env, &reviewer, &case, json!({ "action": "record_review_outcome", "outcome": proposal["outcome"], "cadence": proposal["cadence"] })).await;
+        let after = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert!(after.body["review_proposal"].is_null(), "a recorded review proposes nothing more");
         assert_eq!(kept["stage"], "active");
         let next = kept["transition"]["state"]["next_review_on"].as_str().unwrap();
         assert!(next > today_plus(150).to_string().as_str(), "{next}");

@@ -8,6 +8,7 @@
 //! - [`deadlines`]: every open step's due date from the policy and the working-day calendar; overdue / due soon.
 //! - [`relatives`]: near-relative declarations (近亲属备案) matched against a household's co-resident members.
 //! - [`amount`]: the 补差 suggestion and the 临时救助 township cap.
+//! - [`review`]: the periodic review visit's recommendation as a pre-filled outcome for the reviewer.
 //! - [`sampler`]: the district's yearly spot-check sample (抽查复核), reproducible from a recorded seed.
 //! - [`notice`]: publicity notice records (art. 24) and refusal / stop notice texts.
 
@@ -18,6 +19,7 @@ pub mod duties;
 mod error;
 pub mod notice;
 pub mod relatives;
+pub mod review;
 pub mod sampler;
 mod state;
 mod vocab;

@@ -675,3 +675,57 @@ fn revisit_findings_are_compared_with_the_original() {
     assert_eq!(diff.len(), 1);
     assert_eq!(diff[0].key, "has_vehicle");
 }
+
+#[test]
+fn a_review_visits_recommendation_becomes_a_prefilled_outcome_never_a_decision() {
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    use crate::workflow::{
+        Decision, DecisionKind, ReviewOutcome,
+        review::{ReviewRecommendation, proposal},
+    };
+    let mut s = CaseState::new(AssistanceType::Dibao, Area::Rural, d(2025, 3, 3));
+    s.decisions.push(Decision {
+        kind: DecisionKind::Approve,
+        amount_fen: Some(138000),
+        suggested_fen: Some(138000),
+        override_reason: None,
+        reasons: vec![],
+        by: Uuid::nil(),
+        on: d(2025, 3, 20),
+        district: false,
+        effective_month: Some("2025-04".into()),
+    });
+    let facts = |rec: &str, reason: Option<&str>| {
+        let mut f: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+        f.insert("review.recommendation".into(), json!(rec));
+        f.insert("review.cadence".into(), json!("half_yearly"));
+        f.insert("household.size".into(), json!(3));
+        f.insert("income.monthly_total_fen".into(), json!(90000));
+        if let Some(r) = reason {
+            f.insert("review.reason".into(), json!(r));
+        }
+        f
+    };
+    assert_eq!(proposal(&s, &facts("keep", None), Some(66000)), None, "only a case under review has a proposal");
+    s.stage = Stage::UnderReview;
+
+    let keep = proposal(&s, &facts("keep", None), Some(66000)).unwrap();
+    assert_eq!((keep.outcome, keep.cadence, keep.current_fen), (Some(ReviewOutcome::Keep), ReviewCadence::Irregular, Some(138000)));
+
+    // Income rose: (660 − 300) × 3 = ¥1,080 a month instead of ¥1,380.
+    let lower = proposal(&s, &facts("decrease", Some("子女就业，收入增加")), Some(66000)).unwrap();
+    assert_eq!(lower.recommendation, ReviewRecommendation::Decrease);
+    assert_eq!(lower.outcome, Some(ReviewOutcome::Adjust { amount_fen: 108000, reason: "子女就业，收入增加".into() }));
+    assert!(lower.note_zh.contains("重新计算补差"), "{}", lower.note_zh);
+
+    let stop = proposal(&s, &facts("stop", Some("家庭人均收入已超过低保标准")), Some(66000)).unwrap();
+    assert_eq!(stop.outcome, Some(ReviewOutcome::Stop { reasons: vec!["家庭人均收入已超过低保标准".into()] }));
+
+    // No standard (特困 has no 补差): an adjustment is left for the reviewer to fill in.
+    let tekun = proposal(&s, &facts("increase", Some("护理需求增加")), None).unwrap();
+    assert_eq!((tekun.outcome, tekun.suggestion), (None, None));
+    assert!(tekun.note_zh.contains("请填写调整后的金额"));
+    assert_eq!(proposal(&s, &facts("maybe", None), Some(66000)), None, "an unknown recommendation proposes nothing");
+}

@@ -15,6 +15,7 @@ use ruhu_core::{
         Action, ActionKind, Actor, CaseState, Ctx, Event, Stage, Transition, amount,
         deadlines::{OpenStep, district_visit_outstanding},
         relatives::{self, RelativeMatch},
+        review::{self, ReviewProposal},
     },
 };
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,9 @@ pub struct WorkflowView {
     /// outcome, per-capita income, 补差, and each finding with its inputs and a zh-CN explanation.
     #[schema(value_type = Option<Object>)]
     pub eligibility: Option<DibaoAdvice>,
+    /// Under periodic review, once the review visit has merged: its recommendation as the outcome to record,
+    /// pre-filled (keep; adjust to the recomputed 补差; stop with the visit's reason). The reviewer decides.
+    pub review_proposal: Option<ReviewProposal>,
 }
 
 async fn load_case(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<CaseRow> {
@@ -332,8 +336,18 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
     let mut conn = state.db.pool.acquire().await?;
     let (s, _) = store::load_state(&mut conn, &case).await?;
     let near_relatives = store::relative_matches(&mut conn, case.household_id, &state.policy).await?;
-    let facts = plain_facts(&mut conn, &case).await?;
+    let recorded = cases::facts(&mut conn, case.id).await?;
+    let facts: BTreeMap<String, Value> = recorded.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
     let gap_suggestion = suggestion(&facts, &state.policy, &case, &s, china_today().year());
+    let review_proposal = match recorded.get(review::RECOMMENDATION_FACT).and_then(|f| f.source_submission) {
+        Some(source) if store::from_current_review(&mut conn, source, &s).await? => {
+            let standard = (case.assistance_type == AssistanceType::Dibao)
+                .then(|| state.policy.local_standard(china_today().year()).ok().map(|l| l.dibao_monthly_fen(s.area)))
+                .flatten();
+            review::proposal(&s, &facts, standard)
+        }
+        _ => None,
+    };
     let eligibility = dibao_advice(&facts, &state, &case, china_today().year());
     let (open_steps, open_steps_error) = store::due_steps(&s, &state.policy, &calendar);
     Ok(Json(WorkflowView {
@@ -348,6 +362,7 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
         near_relatives,
         gap_suggestion,
         eligibility,
+        review_proposal,
     }))
 }
 

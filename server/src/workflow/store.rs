@@ -150,3 +150,17 @@ pub async fn progress(conn: &mut AnyConnection, case: &CaseRow, policy: &Policy,
         }
     }
 }
+
+/// Whether `submission` is the merged visit of the case's current periodic review (a periodic-review assignment's
+/// visit merged since the review started), so that an earlier year's recommendation is never proposed again.
+pub async fn from_current_review(conn: &mut AnyConnection, submission: Uuid, s: &CaseState) -> ApiResult<bool> {
+    let Some(started) = s.review_started_on else { return Ok(false) };
+    let row = sqlx::query("SELECT a.purpose, v.merged_at FROM visits v JOIN assignments a ON a.id = v.assignment_id WHERE v.submission_id = $1")
+        .bind(submission.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(false) };
+    let purpose: String = row.try_get("purpose")?;
+    let merged_on = china_date(parse_ts(&row.try_get::<String, _>("merged_at")?)?);
+    Ok(purpose == "periodic_review" && merged_on >= started)
+}
