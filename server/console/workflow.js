@@ -25,12 +25,20 @@ const WF_ROLES = {
   record_filing: ['district_supervisor'],
   escalate: ['district_supervisor'],
   decide_escalation: ['district_supervisor'],
+  grant_emergency_aid: ['township_caseworker', 'township_reviewer'],
+  complete_emergency_record: ['township_caseworker', 'township_reviewer'],
+  start_review: ['township_caseworker', 'township_reviewer', 'visit_supervisor'],
+  record_review_outcome: ['township_reviewer'],
+  record_complaint: ['township_caseworker', 'township_reviewer', 'district_supervisor'],
+  give_complaint_feedback: ['township_caseworker', 'township_reviewer', 'district_supervisor'],
+  record_district_visit: ['district_supervisor'],
 };
 // The actions that fit each stage (the server still checks every one).
 const WF_BY_STAGE = {
-  applied: ['accept', 'notice_missing'],
+  applied: ['accept', 'notice_missing', 'grant_emergency_aid'],
   materials_missing: ['resubmit_materials'],
-  accepted: ['start_investigation', 'extend'],
+  accepted: ['start_investigation', 'grant_emergency_aid', 'extend'],
+  emergency_aided: ['complete_emergency_record'],
   investigating: ['record_home_visit', 'record_neighbour_visit', 'request_information_check', 'record_information_check', 'submit_initial_opinion', 'extend'],
   opinion_given: ['start_publicity', 'confirm', 'refuse', 'extend'],
   publicity: ['record_objection', 'close_publicity', 'extend'],
@@ -38,18 +46,46 @@ const WF_BY_STAGE = {
   awaiting_confirmation: ['confirm', 'refuse', 'extend'],
   approved: ['issue_notice', 'record_filing', 'escalate'],
   refused: ['issue_notice', 'record_filing', 'escalate'],
-  active: ['record_filing', 'escalate'],
+  active: ['start_review', 'record_filing', 'escalate'],
+  under_review: ['record_review_outcome'],
+  adjusted: ['issue_notice', 'record_filing', 'escalate'],
+  termination_publicity: ['record_objection', 'close_publicity'],
+  stop_decided: ['issue_notice', 'record_filing', 'escalate'],
+  stopped: ['record_filing', 'escalate'],
   closed: ['record_filing', 'escalate'],
   escalated: ['decide_escalation'],
 };
+// Offered whatever the stage, when the case calls for them (the server checks).
+const WF_ANY_STAGE = ['record_complaint', 'give_complaint_feedback', 'record_district_visit'];
+// Actions with their own endpoint rather than /actions.
+const WF_ENDPOINTS = { record_complaint: 'complaints' };
 const WF_LABELS = {
   accept: '受理', notice_missing: '一次性告知补正材料', resubmit_materials: '材料已补齐', start_investigation: '开始调查核实',
   record_home_visit: '记录入户调查', record_neighbour_visit: '记录邻里走访', request_information_check: '提请信息核对',
   record_information_check: '记录信息核对结果', submit_initial_opinion: '提出初审意见', start_publicity: '开始公示',
   record_objection: '登记公示异议', resolve_objection: '处理异议', close_publicity: '公示期满', extend: '延长办理期限',
   confirm: '审核确认', refuse: '不予确认', issue_notice: '送达告知', record_filing: '备案', escalate: '提级复核',
-  decide_escalation: '作出提级复核决定',
+  decide_escalation: '作出提级复核决定', grant_emergency_aid: '先行救助', complete_emergency_record: '补齐先行救助手续',
+  start_review: '启动定期核查', record_review_outcome: '作出核查结论', record_complaint: '登记举报',
+  give_complaint_feedback: '向实名举报人反馈', record_district_visit: '登记区级入户核查',
 };
+const REVIEW_OUTCOMES = { keep: '维持（保障金额不变）', adjust: '调整保障金额', stop: '停发/终止' };
+const CADENCES = { stable: '每年核查一次（经济状况短期内变化不大）', irregular: '每半年核查一次（收入不固定或有劳动能力）' };
+
+/** Whether `kind` fits this case beyond its stage: its type, its open complaints, the district's owed visit. */
+function fitsCase(kind, wf) {
+  const type = wf.state.assistance_type;
+  switch (kind) {
+    case 'grant_emergency_aid': return type === 'linshi';
+    case 'start_review': return type !== 'linshi';
+    case 'give_complaint_feedback': return openComplaints(wf).length > 0;
+    case 'record_district_visit': return wf.district_visit_outstanding;
+    default: return true;
+  }
+}
+
+/** Real-name complaints still owed feedback, with their index in the case's list (what the action names). */
+const openComplaints = (wf) => (wf.state.complaints || []).map((c, i) => ({ ...c, index: i })).filter((c) => c.real_name && !c.feedback_on);
 const DECISION_LABELS = { approve: '给予救助', refuse: '不予救助', adjust: '调整救助金额', stop: '停发/终止', emergency_aid: '先行救助' };
 const OUTCOME_LABELS = { dibao: '符合低保条件（预审）', bianyuan: '符合低保边缘家庭条件（预审）', not_eligible: '不符合条件（预审）', unknown: '无法判断' };
 const RELATION_LABELS = {
@@ -170,6 +206,70 @@ function actionFields(kind, wf, investigators) {
       };
     case 'escalate':
       return { fields: [text('reason', '提级复核的理由')], body: (d) => ({ reason: String(d.get('reason') || '') }) };
+    case 'grant_emergency_aid':
+      return {
+        fields: [h('p', { class: 'muted' }, '急难情形先行救助：先救助，后在规定期限内补齐审核手续。'),
+          input('amount', '救助金额（元）', { type: 'number', step: '0.01', min: '0' }), text('reason', '急难情形（先行救助事由）')],
+        body: (d) => ({ amount_fen: fenOf(d.get('amount') || '0'), reason: String(d.get('reason') || '') }),
+      };
+    case 'complete_emergency_record':
+      return {
+        fields: [text('summary', '补齐的手续（救助对象、事由、金额等）'),
+          h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'staff_signed' }), '经办人员已签字'),
+          h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'sealed' }), '已加盖公章')],
+        body: (d) => ({ summary: String(d.get('summary') || ''), staff_signed: d.get('staff_signed') === 'on', sealed: d.get('sealed') === 'on' }),
+      };
+    case 'record_review_outcome': {
+      const p = wf.review_proposal;
+      const o = p && p.outcome;
+      const choice = h('select', { name: 'outcome', 'data-testid': 'review-outcome' },
+        Object.entries(REVIEW_OUTCOMES).map(([k, v]) => h('option', { value: k, selected: o ? o.outcome === k : k === 'keep' }, v)));
+      const amount = o && o.outcome === 'adjust' ? (o.amount_fen / 100).toFixed(2) : '';
+      const reason = o && o.outcome === 'adjust' ? o.reason : o && o.outcome === 'stop' ? o.reasons.join('\n') : (p && p.reason) || '';
+      return {
+        fields: [
+          p ? h('div', { class: 'notice', 'data-testid': 'review-proposal' },
+            h('strong', {}, `核查意见：${p.recommendation_zh}`),
+            h('p', {}, p.reason ? `理由：${p.reason}` : ''),
+            p.current_fen != null ? h('p', {}, `现发金额：${yuan(p.current_fen)}/月`) : null,
+            h('p', { class: 'muted' }, p.note_zh, '（已按核查表预填，请核实后确认）'))
+            : h('p', { class: 'muted' }, '定期核查入户尚未同步，请核实后填写。'),
+          h('label', {}, '核查结论', choice),
+          input('amount', '调整后的金额（元/月，调整时填写）', { type: 'number', step: '0.01', min: '0', value: amount }),
+          h('label', {}, '调整或停发的理由（停发可每行一项）', h('textarea', { name: 'reason', rows: 3 }, reason)),
+          h('label', {}, '下次核查周期', h('select', { name: 'cadence' },
+            Object.entries(CADENCES).map(([k, v]) => h('option', { value: k, selected: (p ? p.cadence : wf.state.review_cadence) === k }, v)))),
+        ],
+        body: (d) => {
+          const kind = String(d.get('outcome'));
+          const why = String(d.get('reason') || '');
+          const outcome = kind === 'adjust' ? { outcome: kind, amount_fen: fenOf(d.get('amount') || '0'), reason: why }
+            : kind === 'stop' ? { outcome: kind, reasons: lines(why) } : { outcome: kind };
+          return { outcome, cadence: String(d.get('cadence')) };
+        },
+      };
+    }
+    case 'record_complaint':
+      return {
+        fields: [input('received_on', '收到日期', { type: 'date', value: today() }),
+          h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'real_name' }), '实名举报（须向举报人反馈核查处理结果）'),
+          input('reporter_name', '举报人姓名（实名时填写）', { autocomplete: 'off' }), text('summary', '举报、反映的内容')],
+        body: (d) => ({
+          received_on: String(d.get('received_on') || '') || null, real_name: d.get('real_name') === 'on',
+          reporter_name: String(d.get('reporter_name') || '').trim() || null, summary: String(d.get('summary') || ''),
+        }),
+      };
+    case 'give_complaint_feedback':
+      return {
+        fields: [h('label', {}, '举报', h('select', { name: 'complaint' }, openComplaints(wf).map((c) => h('option', { value: String(c.index) }, `${c.received_on}：${c.summary}`)))),
+          text('feedback', '向举报人反馈的核查处理结果')],
+        body: (d) => ({ complaint: Number(d.get('complaint')), feedback: String(d.get('feedback') || '') }),
+      };
+    case 'record_district_visit':
+      return {
+        fields: [input('visited_on', '入户核查日期', { type: 'date', value: today() }), text('finding', '入户核查情况')],
+        body: (d) => ({ visited_on: String(d.get('visited_on') || ''), finding: String(d.get('finding') || '') }),
+      };
     default:
       return { fields: [], body: () => ({}) };
   }
@@ -182,8 +282,9 @@ function actionDialog(wf, kind, investigators, caseId) {
     'data-testid': 'action-' + kind,
     onsubmit: async (ev) => {
       ev.preventDefault();
-      const payload = { action: kind, ...body(new FormData(form)) };
-      const done = await attempt(() => post(`/api/v1/cases/${encodeURIComponent(caseId)}/actions`, payload), err);
+      const endpoint = WF_ENDPOINTS[kind];
+      const payload = endpoint ? body(new FormData(form)) : { action: kind, ...body(new FormData(form)) };
+      const done = await attempt(() => post(`/api/v1/cases/${encodeURIComponent(caseId)}/${endpoint || 'actions'}`, payload), err);
       if (done) {
         dlg.close();
         flash(`已办理“${WF_LABELS[kind]}”，案件现为“${done.stage_label}”；责任人：${done.transition.responsible.name}`, true);
@@ -216,7 +317,8 @@ async function workflowPanel(caseId) {
   const urgency = Object.fromEntries(deadlines.items.filter((i) => i.case_id === caseId).map((i) => [i.step.key, i.urgency]));
   const now = today();
   const roles = store.user.roles;
-  const offered = (WF_BY_STAGE[wf.stage] || []).filter((k) => (WF_ROLES[k] || []).some((r) => roles.includes(r)));
+  const offered = [...(WF_BY_STAGE[wf.stage] || []), ...WF_ANY_STAGE]
+    .filter((k) => (WF_ROLES[k] || []).some((r) => roles.includes(r)) && fitsCase(k, wf));
   let investigators = [];
   if (offered.some((k) => k === 'start_investigation' || k === 'record_home_visit')) investigators = await investigatorsWithLoad().catch(() => []);
   const sug = wf.gap_suggestion;
@@ -232,6 +334,10 @@ async function workflowPanel(caseId) {
       h('td', {}, s.label_zh), h('td', {}, s.from), h('td', {}, s.due, s.provisional ? '（暂定）' : ''), h('td', { class: 'muted' }, s.rule_zh),
       h('td', {}, dueBadge(s, now, urgency[s.key])))), { 'data-testid': 'open-steps' }),
     eligibilityBlock(wf.eligibility),
+    (wf.state.complaints || []).length ? [h('h3', {}, '举报、反映'),
+      table(['收到日期', '内容', '实名', '反馈'], wf.state.complaints.map((c) => h('tr', {}, h('td', {}, c.received_on), h('td', {}, c.summary),
+        h('td', {}, c.real_name ? '是' : '否'), h('td', {}, c.feedback_on ? `${c.feedback_on}：${c.feedback}` : c.real_name ? h('span', { class: 'badge warn' }, '待反馈') : '—'))),
+      { 'data-testid': 'complaints' })] : null,
     wf.near_relatives.length ? [h('h3', {}, '近亲属备案（须回避）'),
       table(['家庭成员', '身份证号', '关系'], wf.near_relatives.map((r) => h('tr', {}, h('td', {}, r.member_name), h('td', {}, r.member_resident_id_masked),
         h('td', {}, RELATION_LABELS[r.relation] || r.relation))), { 'data-testid': 'near-relatives' })] : null,

@@ -136,6 +136,28 @@ async function apiAs(username, path, at = base) {
   return r.json();
 }
 
+/** Calls the API as `username` (a fresh login); resolves to the JSON body, asserting the status. */
+async function apiCall(username, method, path, body, expect = 200, at = base) {
+  const res = await fetch(at + '/api/v1/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD, device_id: 'console-test-script' }),
+  });
+  const { access_token } = await res.json();
+  const r = await fetch(at + path, { method, headers: { Authorization: 'Bearer ' + access_token, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await r.json();
+  assert.equal(r.status, expect, `${method} ${path}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** A valid GB 11643 resident ID number that belongs to nobody (demo data). */
+function residentId(area, birth, seq) {
+  const first17 = `${area}${birth}${String(seq % 1000).padStart(3, '0')}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * weights[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+
 function inTenDays() {
   const d = new Date(Date.now() + 10 * 86400000);
   return d.toISOString().slice(0, 10);
@@ -598,6 +620,63 @@ test('the case workflow: a reviewer closes the publicity and confirms with a rea
     await stopServer(wf.proc, wf.dir);
     rmSync(policyDir, { recursive: true, force: true });
   }
+});
+
+test('临时救助 from the case page: a real-name complaint answered, then 先行救助 paid first and its record completed', async () => {
+  const seq = 100 + Math.floor(Math.random() * 800);
+  const household = await apiCall('qingyan.jingban', 'POST', '/api/v1/households', {
+    village_code: '520111101901', head_name: '急难测试户（演示）', address: '青岩镇示范一村（演示）急难组',
+    members: [{ name: '急难测试户（演示）', resident_id: residentId('520111', '19800317', seq), relation: '户主' }],
+  }, 201);
+  const created = await apiCall('qingyan.jingban', 'POST', '/api/v1/cases', { household_id: household.id, assistance_type: 'linshi' }, 201);
+  // A fresh session on the main server (the previous test's server is gone).
+  await page.goto(base + '/');
+  await page.evaluate(() => sessionStorage.clear());
+  await login('qingyan.jingban');
+  await page.waitForSelector('[data-testid=who]');
+  await page.goto(`${base}/#/cases/${created.id}`);
+  await page.waitForSelector('[data-testid=workflow]');
+  assert.equal(await page.locator('[data-action=start_review]').count(), 0, 'no periodic review for 临时救助');
+
+  // A real-name complaint: the reporter is owed feedback, which becomes an open step with its due date.
+  await page.click('[data-action=record_complaint]');
+  await page.check('dialog input[name=real_name]');
+  await page.fill('dialog input[name=reporter_name]', '王举报（演示）');
+  await page.fill('dialog textarea[name=summary]', '反映该户隐瞒经营收入（测试）');
+  await page.click('dialog button.primary');
+  await page.waitForSelector('[data-testid=complaints]');
+  assert.match(await page.textContent('[data-testid=complaints]'), /反映该户隐瞒经营收入（测试）\s*是\s*待反馈/);
+  assert.match(await page.textContent('[data-testid=open-steps]'), /向实名举报人反馈核查处理结果/);
+  await page.click('[data-action=give_complaint_feedback]');
+  await page.click('dialog button.primary');
+  await page.waitForSelector('dialog [data-testid=dialog-error]:not(:empty)');
+  assert.match(await page.textContent('dialog [data-testid=dialog-error]'), /[\u4e00-\u9fa5]/, 'an empty feedback is refused in Chinese');
+  await page.fill('dialog textarea[name=feedback]', '经入户核查，未发现经营收入，已电话告知举报人（测试）');
+  await page.click('dialog button.primary');
+  await page.waitForFunction(() => /已电话告知举报人/.test(document.querySelector('[data-testid=complaints]')?.textContent || ''));
+  assert.doesNotMatch(await page.textContent('[data-testid=open-steps]'), /向实名举报人反馈/);
+
+  // 先行救助: paid first, named, then the record completed within its limit.
+  await page.click('[data-action=grant_emergency_aid]');
+  assert.equal(await page.textContent('dialog [data-testid=responsible]'), '将记录责任人：青岩经办员（演示）（乡镇经办人员）');
+  await page.fill('dialog input[name=amount]', '1500');
+  await page.fill('dialog textarea[name=reason]', '火灾致住房受损，基本生活陷入困境（测试）');
+  await page.click('dialog button.primary');
+  await page.waitForFunction(() => document.querySelector('[data-testid=wf-stage]')?.textContent === '已先行救助（待补齐手续）');
+  assert.match(await page.textContent('[data-testid=open-steps]'), /[\u4e00-\u9fa5]+\s*\d{4}-\d{2}-\d{2}/, 'the record to complete has a due date');
+  await shot('20-linshi-emergency-aid');
+  await page.click('[data-action=complete_emergency_record]');
+  await page.fill('dialog textarea[name=summary]', '补齐申请书、事由说明和发放凭证（测试）');
+  await page.check('dialog input[name=staff_signed]');
+  await page.check('dialog input[name=sealed]');
+  await page.click('dialog button.primary');
+  await page.waitForFunction(() => document.querySelector('[data-testid=wf-stage]')?.textContent === '已办结');
+  const steps = await apiCall('qingyan.jingban', 'GET', `/api/v1/cases/${created.id}`);
+  const kinds = steps.steps.map((x) => x.kind);
+  for (const k of ['wf.record_complaint', 'wf.give_complaint_feedback', 'wf.grant_emergency_aid', 'wf.complete_emergency_record']) {
+    assert.ok(kinds.includes(k), `${k} recorded: ${kinds.join(', ')}`);
+  }
+  await shot('21-linshi-closed');
 });
 
 test('no script error and no content-security-policy violation on any page', () => {
