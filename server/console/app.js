@@ -124,6 +124,7 @@ async function api(method, path, body, { blob = false } = {}) {
 
 const get = (path) => api('GET', path);
 const post = (path, body) => api('POST', path, body);
+const put = (path, body) => api('PUT', path, body);
 
 // ---------- DOM helpers ----------
 
@@ -382,7 +383,8 @@ async function caseFilters(onChange, initial) {
     h('label', {}, '救助类型', h('select', { name: 'type' }, h('option', { value: '' }, '全部'),
       Object.entries(ASSISTANCE_TYPES).map(([k, v]) => h('option', { value: k, selected: initial.get('type') === k }, v)))),
     h('label', {}, '办理环节', h('select', { name: 'step' }, h('option', { value: '' }, '全部'),
-      Object.entries(STEPS).map(([k, v]) => h('option', { value: k, selected: initial.get('step') === k }, v)))));
+      Object.entries(STEPS).map(([k, v]) => h('option', { value: k, selected: initial.get('step') === k }, v)))),
+    h('label', {}, '期限不晚于', h('input', { type: 'date', name: 'due_before', value: initial.get('due_before') || '' })));
   return { form, org };
 }
 
@@ -390,9 +392,9 @@ async function loadCases(f) {
   const params = new URLSearchParams({ limit: '500' });
   if (f.get('type')) params.set('assistance_type', f.get('type'));
   if (f.get('step')) params.set('step', f.get('step'));
-  const list = await get('/api/v1/cases?' + params);
-  // The API has no village filter; a township's cases fit in one page, so it is applied here.
-  return f.get('village') ? list.filter((c) => c.village_code === f.get('village')) : list;
+  if (f.get('village')) params.set('village_code', f.get('village'));
+  if (f.get('due_before')) params.set('due_before', f.get('due_before'));
+  return get('/api/v1/cases?' + params);
 }
 
 async function pageCases(main) {
@@ -400,14 +402,14 @@ async function pageCases(main) {
   const holder = h('div');
   const show = async (f) => {
     const qs = new URLSearchParams();
-    for (const k of ['village', 'type', 'step']) if (f.get(k)) qs.set(k, f.get(k));
+    for (const k of ['village', 'type', 'step', 'due_before']) if (f.get(k)) qs.set(k, f.get(k));
     history.replaceState(null, '', '#/cases' + (qs.toString() ? '?' + qs : ''));
     const list = await attempt(() => loadCases(f));
     if (!list) return;
-    fill(holder, table(['案件编号', '户主', '户主身份证号', '村（居）', '救助类型', '办理环节', '受理时间'],
+    fill(holder, table(['案件编号', '户主', '户主身份证号', '村（居）', '救助类型', '办理环节', '最近期限', '受理时间'],
       list.map((c) => h('tr', {}, h('td', {}, h('a', { href: '#/cases/' + c.id }, c.case_no)), h('td', {}, c.head_name),
         h('td', {}, c.head_resident_id_masked || '—'), h('td', {}, org.names[c.village_code] || c.village_code),
-        h('td', {}, c.assistance_type_label), h('td', {}, c.step_label), h('td', {}, fmtTime(c.created_at)))),
+        h('td', {}, c.assistance_type_label), h('td', {}, c.step_label), h('td', {}, c.next_due_date || '—'), h('td', {}, fmtTime(c.created_at)))),
       { 'data-testid': 'case-list' }), h('p', { class: 'muted' }, `共 ${list.length} 件。列表中的身份证号已脱敏；打开案件查看完整记录将记入审计日志。`));
   };
   const { form, org } = await caseFilters((f) => show(f), initial);
@@ -621,12 +623,12 @@ async function pageAssign(main) {
     const list = await attempt(() => loadCases(f));
     if (!list) return;
     const free = list.filter((c) => !busy.has(c.id));
-    fill(casesHolder, table(['', '案件编号', '户主', '村（居）', '救助类型', '办理环节'],
+    fill(casesHolder, table(['', '案件编号', '户主', '村（居）', '救助类型', '办理环节', '最近期限'],
       free.map((c) => h('tr', {},
         h('td', {}, h('input', { type: 'radio', name: 'case', value: c.id, checked: c.id === chosen, form: 'assign-form', 'aria-label': c.case_no,
           onchange: () => { chosen = c.id; } })),
         h('td', {}, c.case_no), h('td', {}, c.head_name), h('td', {}, org.names[c.village_code] || c.village_code),
-        h('td', {}, c.assistance_type_label), h('td', {}, c.step_label))),
+        h('td', {}, c.assistance_type_label), h('td', {}, c.step_label), h('td', {}, c.next_due_date || '—'))),
       { 'data-testid': 'assignable-cases' }),
     h('p', { class: 'muted' }, '已有待完成入户调查的案件不在此列，可在“调查进度”中调整人员或取消。'));
   };
@@ -653,7 +655,7 @@ async function pageAssign(main) {
   fill(main, h('h1', {}, '安排入户调查'),
     h('h2', {}, '1. 选择案件'), filters, casesHolder,
     h('h2', {}, '2. 选择两名调查人员和截止日期'), form,
-    h('p', { class: 'muted' }, '两名调查人员不能是同一人；近亲属回避的核对将随近亲属备案功能上线。'),
+    h('p', { class: 'muted' }, '两名调查人员不能是同一人，也不能是该户成员已备案的近亲属（由系统核对）。'),
     h('h2', {}, '调查人员工作量'),
     table(['调查人员', '所属单位', '在办入户调查'], investigators.map((u) => h('tr', {}, h('td', {}, u.display_name), h('td', {}, u.org_unit_name), h('td', {}, u.load))),
       { 'data-testid': 'investigator-load' }));
@@ -905,8 +907,8 @@ async function pageReview(main, caseId, submissionId) {
 
 async function pageAdmin(main) {
   const isAdmin = hasRole(['admin']);
-  const [devices, users, org, calendar] = await Promise.all([
-    get('/api/v1/devices'), get('/api/v1/users'), orgNames(), get('/api/v1/calendar'),
+  const [devices, users, org, calendar, policy] = await Promise.all([
+    get('/api/v1/devices'), get('/api/v1/users'), orgNames(), get('/api/v1/calendar'), get('/api/v1/policy'),
   ]);
   const revoke = (d) => {
     const err = dialogError();
@@ -931,13 +933,41 @@ async function pageAdmin(main) {
     table(['用户名', '姓名', '单位', '角色', '状态', isAdmin ? '操作' : ''], users.map((u) => h('tr', { 'data-user': u.username }, h('td', {}, u.username), h('td', {}, u.display_name),
       h('td', {}, u.org_unit_name), h('td', {}, u.roles.map((r) => ROLE_LABELS[r] || r).join('、')),
       h('td', {}, u.enabled ? '启用' : h('span', { class: 'badge bad' }, '停用')),
-      h('td', {}, isAdmin && u.id !== store.user?.id ? (u.enabled ? h('button', { class: 'danger', onclick: () => disableUser(u) }, '停用账号')
-        : h('button', { onclick: async () => { if (await attempt(() => post(`/api/v1/users/${u.id}/enable`))) { flash(`已启用 ${u.display_name}`, true); route(); } } }, '启用账号')) : '')))),
+      h('td', {}, isAdmin ? h('button', { 'data-edit': u.username, onclick: () => editUser(u, org.units) }, '修改') : '',
+        isAdmin && u.id !== store.user?.id ? (u.enabled ? h('button', { class: 'danger', onclick: () => disableUser(u) }, '停用账号')
+          : h('button', { onclick: async () => { if (await attempt(() => post(`/api/v1/users/${u.id}/enable`))) { flash(`已启用 ${u.display_name}`, true); route(); } } }, '启用账号')) : '')))),
     isAdmin ? newUserForm(org.units) : null,
     h('h2', {}, '组织机构'),
     table(['代码', '名称', '层级'], org.units.map((o) => h('tr', {}, h('td', {}, o.code), h('td', {}, o.name, o.demo ? [' ', h('span', { class: 'badge' }, '演示')] : null), h('td', {}, o.level_label)))),
     h('h2', {}, '工作日历'),
-    h('p', {}, calendar.covered_years.length ? `已载入法定节假日安排的年份：${calendar.covered_years.join('、')}` : '尚未载入任何年份的法定节假日安排'));
+    h('p', {}, calendar.covered_years.length ? `已载入法定节假日安排的年份：${calendar.covered_years.join('、')}` : '尚未载入任何年份的法定节假日安排'),
+    h('p', { class: 'muted' }, '下一年度的安排由管理员在服务器上载入：ruhu-server load-calendar 文件名'),
+    h('h2', {}, `政策参数（${policy.district_name}）`),
+    h('p', { class: 'muted' }, '服务器启动时读取的区级政策文件，只读；标“演示”的数值须由区民政局确定后替换。'),
+    table(['参数', '取值', '依据', '说明'], policy.settings.map((x) => h('tr', { 'data-setting': x.key }, h('td', {}, x.key),
+      h('td', {}, x.value_zh || '—', x.demo ? [' ', h('span', { class: 'badge warn' }, '演示')] : null), h('td', {}, x.source), h('td', { class: 'muted' }, x.note || ''))),
+    { 'data-testid': 'policy' }));
+}
+
+function editUser(u, units) {
+  const err = dialogError();
+  const form = h('form', {
+    'data-testid': 'edit-user',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const d = new FormData(form);
+      const body = { display_name: String(d.get('display_name') || '').trim(), org_unit_code: String(d.get('org') || ''), roles: d.getAll('roles').map(String) };
+      const done = await attempt(() => put(`/api/v1/users/${u.id}`, body), err);
+      if (done) { dlg.close(); flash(`已修改 ${done.display_name}（${done.username}）：${done.roles.map((r) => ROLE_LABELS[r] || r).join('、')}`, true); route(); }
+    },
+  }, h('h2', {}, `修改用户 ${u.username}`),
+  h('label', {}, '姓名', h('input', { name: 'display_name', value: u.display_name })),
+  h('label', {}, '所属单位', h('select', { name: 'org' }, units.map((o) => h('option', { value: o.code, selected: o.code === u.org_unit_code }, o.name)))),
+  h('fieldset', {}, h('legend', {}, '角色'), Object.entries(ROLE_LABELS).map(([k, v]) => h('label', { class: 'check' },
+    h('input', { type: 'checkbox', name: 'roles', value: k, checked: u.roles.includes(k) }), v))),
+  err,
+  h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => dlg.close() }, '返回'), h('button', { class: 'primary' }, '保存')));
+  const dlg = dialog(form);
 }
 
 function disableUser(u) {

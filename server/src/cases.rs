@@ -84,6 +84,8 @@ pub struct CaseSummary {
     pub head_name: String,
     /// The household head's resident ID, masked.
     pub head_resident_id_masked: Option<String>,
+    /// The earliest due date of the case's open steps.
+    pub next_due_date: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -380,6 +382,7 @@ async fn summary(conn: &mut AnyConnection, c: CaseRow) -> Result<CaseSummary, sq
         household_id: c.household_id,
         head_name,
         head_resident_id_masked: head_id.as_deref().map(mask),
+        next_due_date: None,
         created_at: c.created_at,
         updated_at: c.updated_at,
     })
@@ -411,6 +414,10 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req):
 pub struct CaseQuery {
     pub step: Option<String>,
     pub assistance_type: Option<String>,
+    /// Cases of this village only.
+    pub village_code: Option<String>,
+    /// Cases with an open step due on or before this day (YYYY-MM-DD); applied to the page read.
+    pub due_before: Option<NaiveDate>,
     /// Default 100, at most 500.
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -434,17 +441,33 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
         sql.push_str(&format!(" AND assistance_type = ${n}"));
         extra.push(t);
     }
+    if let Some(v) = q.village_code.filter(|s| !s.is_empty()) {
+        n += 1;
+        sql.push_str(&format!(" AND village_code = ${n}"));
+        extra.push(v);
+    }
+
     sql.push_str(&format!(" ORDER BY created_at DESC, id LIMIT ${} OFFSET ${}", n + 1, n + 2));
     let mut query = scope.bind(sqlx::query(&sql));
     for e in extra {
         query = query.bind(e);
     }
     query = query.bind(q.limit.unwrap_or(100).clamp(1, 500)).bind(q.offset.unwrap_or(0).max(0));
+    let calendar = crate::policy::work_calendar(&state.db).await.map_err(ApiError::from)?;
     let mut conn = state.db.pool.acquire().await?;
     let rows = query.fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        out.push(summary(&mut conn, from_row(row)?).await?);
+        let case = from_row(row)?;
+        // Due dates from the workflow state as it stands (derived states included), never a stale column.
+        let (s, _) = crate::workflow::store::load_state(&mut conn, &case).await?;
+        let next_due_date = crate::workflow::store::due_steps(&s, &state.policy, &calendar).0.first().map(|o| o.due);
+        if q.due_before.is_some_and(|limit| next_due_date.is_none_or(|due| due > limit)) {
+            continue;
+        }
+        let mut item = summary(&mut conn, case).await?;
+        item.next_due_date = next_due_date;
+        out.push(item);
     }
     Ok(Json(out))
 }

@@ -215,6 +215,16 @@ test('the cases list masks ID numbers and filters by village', async () => {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=case-list] tbody tr').length === 1);
   assert.match(await page.textContent('[data-testid=case-list] tbody'), /陈桂兰（演示）/);
   assert.match(page.url(), /village=520111101902/);
+  // The case in publicity shows its due date; a due-date filter before it hides it, on it shows it again.
+  const due = (await page.textContent('[data-testid=case-list] tbody tr td:nth-child(7)')).trim();
+  assert.match(due, /^\d{4}-\d{2}-\d{2}$/, 'the publicity case shows its due date: ' + due);
+  await page.fill('form.filters input[name=due_before]', '2020-01-01');
+  await page.dispatchEvent('form.filters', 'change');
+  await page.waitForFunction(() => /暂无记录/.test(document.querySelector('[data-testid=case-list] tbody')?.textContent || ''));
+  await page.fill('form.filters input[name=due_before]', due);
+  await page.dispatchEvent('form.filters', 'change');
+  await page.waitForFunction(() => /陈桂兰（演示）/.test(document.querySelector('[data-testid=case-list] tbody')?.textContent || ''));
+  assert.match(page.url(), /due_before=\d{4}-\d{2}-\d{2}/);
   await shot('03-cases');
 });
 
@@ -464,8 +474,25 @@ test('an administrator created on the command line adds a user with roles and di
   await page.click('dialog button.danger');
   await page.waitForSelector('#flash.ok:not([hidden])');
   await page.waitForFunction(() => /停用/.test(document.querySelector('tr[data-user="qingyan.diaocha2"]')?.textContent || '')
-    && !!document.querySelector('tr[data-user="qingyan.diaocha2"] button:not(.danger)'));
+    && [...document.querySelectorAll('tr[data-user="qingyan.diaocha2"] button')].some((b) => b.textContent === '启用账号'));
   await shot('14-admin-users');
+
+  // Roles are edited in place; a user left without any role is refused in the server's words, nothing changed.
+  await page.click('[data-edit="qingyan.diaocha4"]');
+  await page.uncheck('dialog input[value=investigator]');
+  await page.click('dialog button.primary');
+  await page.waitForSelector('dialog [data-testid=dialog-error]:not(:empty)');
+  assert.equal(await page.textContent('dialog [data-testid=dialog-error]'), '至少指定一个角色');
+  await page.check('dialog input[value=investigator]');
+  await page.check('dialog input[value=visit_supervisor]');
+  await page.click('dialog button.primary');
+  await page.waitForFunction(() => /调查人员、入户调查组织人员|入户调查组织人员、调查人员/.test(document.querySelector('tr[data-user="qingyan.diaocha4"]')?.textContent || ''));
+
+  // The policy the server runs with, read-only, each value with its source; demo values are marked.
+  const rate = await page.textContent('[data-testid=policy] tr[data-setting="supervision.spot_check_rate"]');
+  assert.match(rate, /12%.*13号方案/);
+  assert.ok(await page.locator('[data-testid=policy] .badge:has-text("演示")').count() > 0, 'demo values are marked');
+  await shot('14b-admin-policy');
   const refused = await fetch(base + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username: 'qingyan.diaocha2', password: PASSWORD, device_id: 'after-disable' }) });
   assert.equal(refused.status, 401, 'a disabled user cannot log in');
@@ -632,6 +659,7 @@ test('临时救助 from the case page: a real-name complaint answered, then 先�
   // A fresh session on the main server (the previous test's server is gone).
   await page.goto(base + '/');
   await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
   await login('qingyan.jingban');
   await page.waitForSelector('[data-testid=who]');
   await page.goto(`${base}/#/cases/${created.id}`);

@@ -37,6 +37,9 @@ pub struct SourceNote {
     pub note: Option<String>,
     /// Demonstration value, not the district's real figure.
     pub demo: bool,
+    /// The value as a person reads it, with its unit ("12%", "20 个工作日", "newly_added、exited").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_zh: Option<String>,
 }
 
 /// A time limit for one step of one kind of case.

@@ -38,6 +38,42 @@ fn unit_words(unit: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// A setting's value for people: the words of a list joined, numbers as written, then the unit.
+fn value_zh(value: &Value, unit: &str) -> String {
+    let plain = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Boolean(b) => (if *b { "是" } else { "否" }).to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Datetime(d) => d.to_string(),
+        Value::Array(_) | Value::Table(_) => "（见政策文件）".to_string(),
+    };
+    // A list's words read as their Chinese labels where the word belongs to one of the policy's vocabularies.
+    let word = |v: &Value| {
+        let w = plain(v);
+        let label = Relation::parse(&w)
+            .map(Relation::label_zh)
+            .or_else(|| SpotCheckGroup::parse(&w).map(SpotCheckGroup::label_zh))
+            .or_else(|| VisitTrigger::parse(&w).map(VisitTrigger::label_zh));
+        label.map(str::to_string).unwrap_or(w)
+    };
+    let text = match value {
+        Value::Array(items) => items.iter().map(word).collect::<Vec<_>>().join("、"),
+        other => plain(other),
+    };
+    match unit {
+        "percent" => format!("{text}%"),
+        "fen_per_person_month" => match value {
+            Value::Integer(fen) => format!("¥{}.{:02}/人·月", fen / 100, fen % 100),
+            _ => text,
+        },
+        _ => match unit_words(unit).1 {
+            "" => text,
+            words => format!("{text} {words}"),
+        },
+    }
+}
+
 impl Reader {
     fn setting<'a>(&mut self, parent: &TableReader<'a>, key: &str, units: &[&str]) -> Result<Setting<'a>, KeyError> {
         let table = parent.table(key)?;
@@ -55,7 +91,7 @@ impl Reader {
         let source = table.text("source")?;
         let note = table.opt_text("note")?;
         let demo = table.opt_bool("demo")?.unwrap_or(false);
-        let note = SourceNote { source, note, demo };
+        let note = SourceNote { source, note, demo, value_zh: Some(value_zh(value, &unit)) };
         self.notes.insert(path.clone(), note.clone());
         Ok(Setting { path, value, unit, note, table })
     }
@@ -170,7 +206,7 @@ fn deadlines(r: &mut Reader, root: &TableReader<'_>, policy: &mut Policy) -> Res
             let other = AssistanceType::parse(word)
                 .filter(|o| *o != t)
                 .ok_or_else(|| KeyError::new(&follows_path, "must name another assistance type", "须为另一种救助类型"))?;
-            let note = SourceNote { source: steps.text("source")?, note: steps.opt_text("note")?, demo: false };
+            let note = SourceNote { source: steps.text("source")?, note: steps.opt_text("note")?, demo: false, value_zh: Some(format!("同{}", other.label_zh())) };
             r.notes.insert(type_path.clone(), note);
             steps.finish()?;
             policy.deadlines_follow.insert(t, other);
@@ -268,7 +304,7 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     district.finish()?;
 
     let mut r = Reader { notes: BTreeMap::new() };
-    r.notes.insert("district".into(), SourceNote { source: district_source, note: None, demo: false });
+    r.notes.insert("district".into(), SourceNote { source: district_source, note: None, demo: false, value_zh: None });
     let mut policy = Policy {
         district_code,
         district_name,
