@@ -707,6 +707,63 @@ test('临时救助 from the case page: a real-name complaint answered, then 先�
   await shot('21-linshi-closed');
 });
 
+test('the procedure in the browser: investigation with named investigators, the checks, the initial opinion and its publicity', async () => {
+  const seq = 100 + Math.floor(Math.random() * 800);
+  const household = await apiCall('qingyan.jingban', 'POST', '/api/v1/households', {
+    village_code: '520111101902', head_name: '流程测试户（演示）', address: '青岩镇示范二村（演示）流程组',
+    members: [{ name: '流程测试户（演示）', resident_id: residentId('520111', '19660705', seq), relation: '户主' }],
+  }, 201);
+  const created = await apiCall('qingyan.jingban', 'POST', '/api/v1/cases', { household_id: household.id, assistance_type: 'dibao' }, 201);
+  await page.goto(`${base}/#/cases/${created.id}`);
+  await page.waitForSelector('[data-testid=workflow]');
+  assert.equal(await page.textContent('[data-testid=wf-stage]'), '已受理');
+
+  /** Takes one action through its dialog and waits for the server's confirmation. */
+  const act = async (kind, label, fillIn = async () => {}) => {
+    await page.click(`[data-action=${kind}]`);
+    await page.waitForSelector(`dialog [data-testid=action-${kind}]`);
+    await fillIn();
+    await page.click('dialog button.primary');
+    await page.waitForFunction((l) => (document.querySelector('#flash.ok')?.textContent || '').includes(`已办理“${l}”`), label);
+    await page.waitForSelector('[data-testid=workflow]');
+  };
+  const team = async () => {
+    await page.check('dialog label:has-text("青岩调查员一（演示）") input');
+    await page.check('dialog label:has-text("青岩调查员三（演示）") input');
+  };
+  // One investigator is not enough: refused in the server's words, nothing recorded.
+  await page.click('[data-action=start_investigation]');
+  await page.check('dialog label:has-text("青岩调查员一（演示）") input');
+  await page.click('dialog button.primary');
+  await page.waitForSelector('dialog [data-testid=dialog-error]:not(:empty)');
+  assert.match(await page.textContent('dialog [data-testid=dialog-error]'), /不少于2名调查人员/);
+  await page.click('dialog button[type=button]');
+  assert.equal(await page.textContent('[data-testid=wf-stage]'), '已受理');
+
+  await act('start_investigation', '开始调查核实', team);
+  assert.equal(await page.textContent('[data-testid=wf-stage]'), '调查核实中');
+  await act('record_home_visit', '记录入户调查', team);
+  await act('record_neighbour_visit', '记录邻里走访', () => page.fill('dialog textarea[name=summary]', '走访邻居两户，反映情况属实（测试）'));
+  await act('request_information_check', '提请信息核对');
+  await act('record_information_check', '记录信息核对结果', () => page.fill('dialog textarea[name=summary]', '未发现车辆、房产和工商登记（测试）'));
+  await act('submit_initial_opinion', '提出初审意见', async () => {
+    await page.fill('dialog input[name=amount]', '500');
+    await page.fill('dialog textarea[name=reasons]', '家庭月人均收入低于当地低保标准（测试）');
+  });
+  assert.equal(await page.textContent('[data-testid=wf-stage]'), '已提出初审意见');
+  await act('start_publicity', '开始公示');
+  assert.equal(await page.textContent('[data-testid=wf-stage]'), '初审意见公示中');
+  assert.match(await page.textContent('[data-testid=open-steps]'), /初审意见公示\s*\d{4}-\d{2}-\d{2}/);
+  const notice = await page.textContent('[data-testid=publicity-notice]');
+  assert.match(notice, /流程测试户（演示）/);
+  assert.match(notice, /¥500\.00/);
+  assert.doesNotMatch(notice, /\d{17}[\dX]/, 'no full ID number in the publicity notice');
+  await shot('22-procedure-in-publicity');
+  const record = await apiCall('qingyan.jingban', 'GET', `/api/v1/cases/${created.id}`);
+  const named = record.steps.filter((x) => x.kind.startsWith('wf.')).map((x) => [x.kind, x.actor?.display_name]);
+  assert.ok(named.length >= 7 && named.every(([, who]) => who === '青岩经办员（演示）'), JSON.stringify(named));
+});
+
 test('no script error and no content-security-policy violation on any page', () => {
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(cspViolations, []);
