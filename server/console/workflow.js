@@ -309,10 +309,13 @@ function eligibilityBlock(e) {
 
 /** The workflow panel of the case page. */
 async function workflowPanel(caseId) {
-  const [wf, notices, deadlines] = await Promise.all([
+  const isDistrict = store.user.roles.includes('district_supervisor');
+  const [wf, notices, deadlines, revisit] = await Promise.all([
     get(`/api/v1/cases/${encodeURIComponent(caseId)}/workflow`),
     get(`/api/v1/cases/${encodeURIComponent(caseId)}/notices`).catch(() => null),
     get('/api/v1/deadlines').catch(() => ({ items: [] })),
+    // Only the district compares; "no re-visit yet" is the usual answer.
+    isDistrict ? get(`/api/v1/cases/${encodeURIComponent(caseId)}/revisit-comparison`).catch(() => null) : null,
   ]);
   const urgency = Object.fromEntries(deadlines.items.filter((i) => i.case_id === caseId).map((i) => [i.step.key, i.urgency]));
   const now = today();
@@ -345,6 +348,7 @@ async function workflowPanel(caseId) {
       offered.length ? offered.map((k) => h('button', { class: k === 'refuse' || k === 'escalate' ? 'danger' : 'primary', 'data-action': k,
         onclick: () => actionDialog(wf, k, investigators, caseId) }, WF_LABELS[k]))
         : h('p', { class: 'muted' }, '当前阶段没有您可以办理的事项。')));
+  if (revisit) box.append(h('h3', {}, '区级抽查复核比对'), ...revisitComparison(revisit));
   if (notices && (notices.publicity || notices.refusal_text || notices.adjustment_or_stop_text)) {
     box.append(h('h3', {}, '告知与公示'));
     if (notices.publicity) {
@@ -436,6 +440,14 @@ function spotCheckRun(run, org) {
     }, h('label', {}, '复查截止日期', due), h('button', {}, '安排复查'), err));
 }
 
+/** A merged re-visit beside the record it checked: who went, fact by fact, and the re-visit's verdict. */
+function revisitComparison(c) {
+  const row = (f) => h('tr', {}, h('td', {}, f.label_zh || f.key), h('td', {}, factValue(f.original)), h('td', {}, factValue(f.revisit)),
+    h('td', {}, f.differs ? h('span', { class: 'badge bad' }, '不一致') : h('span', { class: 'badge ok' }, '一致')));
+  return [h('p', {}, `复查人员：${people(c.revisited_by)}；原调查人员：${people(c.original_investigators)}；复查时间：${fmtTime(c.revisited_at)}`),
+    table(['事项', '原记录', '复查结果', ''], (c.facts || []).map(row), { 'data-testid': 'revisit-facts' })];
+}
+
 function revisitComparisonForm() {
   const out = h('div', { 'data-testid': 'revisit-comparison' });
   const err = h('p', { class: 'error', role: 'alert' });
@@ -444,14 +456,14 @@ function revisitComparisonForm() {
     onsubmit: async (ev) => {
       ev.preventDefault();
       err.textContent = '';
-      const id = String(new FormData(form).get('case') || '').trim();
-      const c = await attempt(() => get(`/api/v1/cases/${encodeURIComponent(id)}/revisit-comparison`), err);
-      if (!c) return;
-      fill(out, h('p', {}, `复查人员：${people(c.revisited_by)}；原调查人员：${people(c.original_investigators)}；复查时间：${fmtTime(c.revisited_at)}`),
-        table(['事项', '原记录', '复查结果', ''], (c.facts || []).map((f) => h('tr', {}, h('td', {}, f.label_zh || f.key),
-        h('td', {}, factValue(f.original)), h('td', {}, factValue(f.revisit)), h('td', {}, f.differs ? h('span', { class: 'badge bad' }, '不一致') : h('span', { class: 'badge ok' }, '一致'))))));
+      const no = String(new FormData(form).get('case_no') || '').trim();
+      const found = await attempt(() => get('/api/v1/cases?case_no=' + encodeURIComponent(no)), err);
+      if (!found) return;
+      if (!found.length) { err.textContent = `没有找到案件 ${no}（或不在您的管辖范围内）`; return; }
+      const c = await attempt(() => get(`/api/v1/cases/${encodeURIComponent(found[0].id)}/revisit-comparison`), err);
+      if (c) fill(out, h('p', {}, h('a', { href: '#/cases/' + found[0].id }, found[0].case_no), ' ', found[0].head_name), revisitComparison(c));
     },
-  }, h('label', {}, '案件编号（ID）', h('input', { name: 'case' })), h('button', {}, '查看比对'), err);
+  }, h('label', {}, '案件编号', h('input', { name: 'case_no', placeholder: '例如 QY-2026-000001' })), h('button', {}, '查看比对'), err);
   return [form, out];
 }
 

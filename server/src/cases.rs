@@ -416,6 +416,8 @@ pub struct CaseQuery {
     pub assistance_type: Option<String>,
     /// Cases of this village only.
     pub village_code: Option<String>,
+    /// The case with this number (e.g. QY-2026-000123).
+    pub case_no: Option<String>,
     /// Cases with an open step due on or before this day (YYYY-MM-DD); applied to the page read.
     pub due_before: Option<NaiveDate>,
     /// Default 100, at most 500.
@@ -440,6 +442,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
         n += 1;
         sql.push_str(&format!(" AND assistance_type = ${n}"));
         extra.push(t);
+    }
+    if let Some(no) = q.case_no.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        n += 1;
+        sql.push_str(&format!(" AND case_no = ${n}"));
+        extra.push(no);
     }
     if let Some(v) = q.village_code.filter(|s| !s.is_empty()) {
         n += 1;
