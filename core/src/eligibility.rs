@@ -103,8 +103,9 @@ pub struct DibaoAdvice {
 const ADVICE_NOTE: &str = "本结果仅为预审参考，不是审核确认结论；以乡镇（街道）审核确认为准。";
 
 /// The household's economics from case facts (the `fact` names the visit forms report): size and monthly income as
-/// for the 补差 suggestion, deposits and securities, vehicles, houses, deductible rigid expenses. None without a
-/// household size and an income.
+/// for the 补差 suggestion, financial assets, vehicles, houses, deductible rigid expenses. None without a household
+/// size and an income. Financial assets: `assets.deposits_fen` (v1: deposits; v2: bank deposits and securities, so
+/// `assets.securities_fen` is not added again) with v2's insurance and other financial assets.
 pub fn household_from_facts(facts: &BTreeMap<String, Value>) -> Option<HouseholdEconomics> {
     let (income, size) = crate::workflow::amount::income_from_facts(facts)?;
     let int = |key: &str| facts.get(key).and_then(Value::as_i64);
@@ -113,7 +114,7 @@ pub fn household_from_facts(facts: &BTreeMap<String, Value>) -> Option<Household
         household_size: u32::try_from(size).ok()?,
         monthly_income_fen: income,
         deductions_fen: int("expenses.deductible_fen").unwrap_or(0).max(0),
-        financial_assets_fen: int("assets.deposits_fen").unwrap_or(0).max(0) + int("assets.securities_fen").unwrap_or(0).max(0),
+        financial_assets_fen: ["assets.deposits_fen", "assets.insurance_fen", "assets.other_financial_fen"].iter().map(|k| int(k).unwrap_or(0).max(0)).sum(),
         vehicles: vehicles.and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
         houses: int("assets.house_count").and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
     })
@@ -377,6 +378,12 @@ mod tests {
         assert_eq!((h.household_size, h.monthly_income_fen, h.financial_assets_fen, h.vehicles), (3, 77_000, 300_000, 0));
         let a = dibao_precheck(&h, &policy());
         assert_eq!((a.outcome, a.per_capita_income_fen), (DibaoOutcome::Dibao, Some(25_666)));
+        // v2 reports deposits and securities together in assets.deposits_fen, and securities alone beside them.
+        let mut v2 = facts.clone();
+        v2.insert("assets.securities_fen".into(), serde_json::json!(50_000));
+        v2.insert("assets.deposits_fen".into(), serde_json::json!(350_000));
+        v2.insert("assets.insurance_fen".into(), serde_json::json!(10_000));
+        assert_eq!(household_from_facts(&v2).unwrap().financial_assets_fen, 360_000, "securities counted once");
         let mut no_size = facts;
         no_size.remove("household.size");
         assert_eq!(household_from_facts(&no_size), None, "no advice without the household size");
