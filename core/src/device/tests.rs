@@ -446,24 +446,13 @@ fn a_draft_begun_on_v1_keeps_its_version_when_v2_arrives_and_finalises_on_v1() {
     assert!(device.form("dibao-home-visit", 2).unwrap().question("photos_house").is_none(), "v2 has no photos_house");
     assert_eq!(device.form("unknown", 1).unwrap_err().code(), "not_found");
     // The draft keeps v1's questions and finalises as a v1 visit.
-    for (q, v) in [
-        ("visit_date", json!("2026-03-14")),
-        ("household_size", json!(3)),
-        ("income_wages_fen", json!(90000)),
-        ("income_business_fen", json!(0)),
-        ("income_property_fen", json!(0)),
-        ("income_transfer_fen", json!(0)),
-        ("deposits_fen", json!(100000)),
-        ("has_vehicle", json!(false)),
-        ("housing_condition", json!("own_safe")),
-        ("living_conditions", json!("生活简朴")),
-        ("location", json!({"lat": 26.3330, "lon": 106.6857})),
-        ("opinion", json!("符合条件")),
-    ] {
-        device.set_answer(draft, q, v).unwrap();
+    let mut answers = sample::dibao_v1_answers("2026-03-14", 3, 90000);
+    answers.insert("location".into(), json!({"lat": 26.3330, "lon": 106.6857}));
+    for (q, v) in answers {
+        device.set_answer(draft, &q, v).unwrap();
     }
     for i in 0..3u32 {
-        device.import_photo(draft, "photos_house", &write_file(files.path(), &format!("v1-{i}.jpg"), &jpeg(200 + i, 150))).unwrap();
+        device.import_photo(draft, sample::DIBAO_V1_PHOTO_QUESTION, &write_file(files.path(), &format!("v1-{i}.jpg"), &jpeg(200 + i, 150))).unwrap();
     }
     let inv = device.assignment(assignment_id).unwrap().assignment.investigators;
     for (role, name, user) in [(SignerRole::Investigator1, "王敏", Some(inv[0].id)), (SignerRole::Investigator2, "李强", Some(inv[1].id)), (SignerRole::FamilyMember, "张三", None)] {
@@ -473,7 +462,7 @@ fn a_draft_begun_on_v1_keeps_its_version_when_v2_arrives_and_finalises_on_v1() {
     assert_eq!(device.draft(draft).unwrap().form_version, 1);
     let submission = device.submission(device.finalise(draft).unwrap()).unwrap();
     assert_eq!((submission.form_id.as_str(), submission.form_version), ("dibao-home-visit", 1));
-    assert_eq!(submission.media.iter().filter(|m| m.question_id == "photos_house").count(), 3);
+    assert_eq!(submission.media.iter().filter(|m| m.question_id == sample::DIBAO_V1_PHOTO_QUESTION).count(), 3);
 }
 
 #[test]

@@ -57,6 +57,23 @@ pub fn dibao_v2_answers(visit_date: &str, household_size: usize, wages_fen: i64)
     answers.as_object().map(|o| o.clone().into_iter().collect()).unwrap_or_default()
 }
 
+/// The v1 photo question: at least three photos of the house.
+pub const DIBAO_V1_PHOTO_QUESTION: &str = "photos_house";
+/// Deposits of the v1 sample household, in fen.
+pub const SAMPLE_V1_DEPOSITS_FEN: i64 = 120_000;
+
+/// Every non-media answer of `dibao-home-visit` v1 (a visit assigned, or a draft begun, before v2 was published), for
+/// the tests that hold the server and the phone to finishing such a visit.
+pub fn dibao_v1_answers(visit_date: &str, household_size: i64, wages_fen: i64) -> BTreeMap<String, Value> {
+    let answers = json!({
+        "visit_date": visit_date, "household_size": household_size,
+        "income_wages_fen": wages_fen, "income_business_fen": 0, "income_property_fen": 0, "income_transfer_fen": 0,
+        "deposits_fen": SAMPLE_V1_DEPOSITS_FEN, "has_vehicle": false, "housing_condition": "own_safe",
+        "living_conditions": "生活简朴", "opinion": "情况属实",
+    });
+    answers.as_object().map(|o| o.clone().into_iter().collect()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
