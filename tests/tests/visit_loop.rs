@@ -102,6 +102,7 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
     // The pre-check at the end of the visit, offline: ¥650 wages + ¥300 transfers a month for 2 people is ¥475 each,
     // the per-capita income the form calculates.
     let advice = phone_a.d().eligibility(draft).unwrap().expect("a 低保 visit with size and income has a pre-check");
+    let advice = advice.dibao().expect("the 低保 pre-check").clone();
     let per_capita = (65_000 + sample::SAMPLE_TRANSFER_FEN) / 2;
     assert_eq!(advice.per_capita_income_fen, Some(per_capita));
     let calculated = phone_a.d().form_state(draft).unwrap().state("income_per_capita_fen").and_then(|q| q.value.clone());
@@ -161,6 +162,7 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
     // The reviewer's pre-check on the server is the one the investigator saw in the house.
     let reviewer = Desk::login(&server.url(), "qingyan.shenhe").await;
     let on_server = reviewer.get(&format!("/api/v1/cases/{case_id}/workflow")).await.ok()["eligibility"].clone();
+    assert_eq!(on_server["kind"], "dibao", "{on_server}");
     assert_eq!(on_server["per_capita_income_fen"], json!(advice.per_capita_income_fen), "{on_server}");
     assert_eq!(on_server["gap_payment_fen"], json!(advice.gap_payment_fen), "{on_server}");
     assert_eq!(on_server["outcome"].as_str(), Some(advice.outcome.as_str()), "{on_server}");
@@ -258,25 +260,14 @@ async fn visit_on_v1(backend: &ruhu_e2e_tests::Backend) {
     phone.sync().await;
     let draft = phone.d().start_draft(assignment).unwrap();
     assert_eq!(phone.d().draft(draft).unwrap().form_version, 1);
-    for (q, v) in [
-        ("visit_date", json!(Utc::now().date_naive().to_string())),
-        ("household_size", json!(2)),
-        ("income_wages_fen", json!(40_000)),
-        ("income_business_fen", json!(0)),
-        ("income_property_fen", json!(0)),
-        ("income_transfer_fen", json!(0)),
-        ("deposits_fen", json!(120_000)),
-        ("has_vehicle", json!(false)),
-        ("housing_condition", json!("own_safe")),
-        ("living_conditions", json!("生活简朴")),
-        ("location", json!({ "lat": HOME.0, "lon": HOME.1 })),
-        ("opinion", json!("情况属实")),
-    ] {
-        phone.d().set_answer(draft, q, v).unwrap_or_else(|e| panic!("answer {q}: {e}"));
+    let mut answers = sample::dibao_v1_answers(&Utc::now().date_naive().to_string(), 2, 40_000);
+    answers.insert("location".into(), json!({ "lat": HOME.0, "lon": HOME.1 }));
+    for (q, v) in answers {
+        phone.d().set_answer(draft, &q, v).unwrap_or_else(|e| panic!("answer {q}: {e}"));
     }
     for i in 0..3u32 {
         let path = files::write(files_dir.path(), &format!("v1-{i}.jpg"), &files::camera_jpeg(800, 600, 40 + i));
-        phone.d().import_photo(draft, "photos_house", &path.display().to_string()).expect("v1 photo question");
+        phone.d().import_photo(draft, sample::DIBAO_V1_PHOTO_QUESTION, &path.display().to_string()).expect("v1 photo question");
     }
     phone.d().record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: Utc::now() }).unwrap();
     for (i, (role, name, user)) in [
@@ -297,7 +288,7 @@ async fn visit_on_v1(backend: &ruhu_e2e_tests::Backend) {
     let visit = &record["visits"][0];
     assert_eq!(visit["submission_id"], submission_id.to_string());
     assert_eq!((visit["form_id"].as_str(), visit["form_version"].as_u64()), (Some(sample::DIBAO_FORM_ID), Some(1)));
-    assert_eq!(record["facts"]["assets.deposits_fen"]["value"], 120_000);
+    assert_eq!(record["facts"]["assets.deposits_fen"]["value"], sample::SAMPLE_V1_DEPOSITS_FEN);
     assert_eq!(record["facts"]["income.wages_fen"]["source_submission"], submission_id.to_string());
     server.stop().await;
 }

@@ -31,6 +31,7 @@ fn unit_words(unit: &str) -> (&'static str, &'static str) {
         "calendar_days" => ("calendar days", "天（自然日）"),
         "months" => ("months", "个月"),
         "persons" => ("persons", "人"),
+        "years" => ("years of age", "周岁"),
         "day_of_month" => ("day of the month", "日"),
         "months_of_local_dibao_standard" => ("months of the local 低保 standard", "个月的当地低保标准"),
         "fen_per_person_month" => ("fen per person and month", "分/人·月"),
@@ -282,6 +283,8 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
         spot_check_scope: Vec::new(),
         full_visit_triggers: Vec::new(),
         tekun_spot_check_min_rate: Ratio::percent(0),
+        tekun_elderly_age: 0,
+        tekun_minor_age: 0,
         bianyuan_income_multiple: Ratio::percent(0),
         review_interval_stable_months: 0,
         review_interval_irregular_months: 0,
@@ -325,6 +328,12 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     policy.tekun_spot_check_min_rate = r.rate(&tekun, "confirmation_spot_check_min_rate", "percent")?;
     if policy.tekun_spot_check_min_rate.is_zero() || !policy.tekun_spot_check_min_rate.is_at_most_one() {
         return Err(KeyError::new("tekun.confirmation_spot_check_min_rate", "must be more than 0 and at most 100 percent", "须大于0且不超过100%").into());
+    }
+    // 43号 art. 5: the ages that make a person unable to work; a minor's age below the elderly age.
+    policy.tekun_elderly_age = r.count(&tekun, "elderly_age", "years", 1, 120)?;
+    policy.tekun_minor_age = r.count(&tekun, "minor_age", "years", 1, 18)?;
+    if policy.tekun_minor_age >= policy.tekun_elderly_age {
+        return Err(KeyError::new("tekun.minor_age", "must be below tekun.elderly_age", "须小于 tekun.elderly_age（老年人年龄）").into());
     }
     tekun.finish()?;
 

@@ -8,7 +8,7 @@ use axum::{Json, extract::State};
 use chrono::Datelike;
 use ruhu_core::{
     assistance::AssistanceType,
-    eligibility::{self, DibaoAdvice},
+    eligibility::{self, Advice},
     protocol::{PrecheckPolicy, Problem},
     workflow::{
         Action, ActionKind, Actor, CaseState, Ctx, Event, Stage, Transition, amount,
@@ -57,10 +57,11 @@ pub struct WorkflowView {
     pub near_relatives: Vec<RelativeMatch>,
     /// The 补差 suggestion from the visit's facts (低保), when the facts and the year's standard allow one.
     pub gap_suggestion: Option<amount::GapSuggestion>,
-    /// 低保 / 低保边缘: the eligibility pre-check from the visit's facts (advice for the reviewer, never the decision):
-    /// outcome, per-capita income, 补差, and each finding with its inputs and a zh-CN explanation.
+    /// 低保 / 低保边缘 / 特困: the eligibility pre-check from the visit's facts (advice for the reviewer, never the
+    /// decision): `kind` (`dibao` or `tekun`), outcome, for 低保 the per-capita income and 补差, and each finding with
+    /// its inputs and a zh-CN explanation.
     #[schema(value_type = Option<Object>)]
-    pub eligibility: Option<DibaoAdvice>,
+    pub eligibility: Option<Advice>,
 }
 
 async fn load_case(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<CaseRow> {
@@ -85,11 +86,11 @@ fn suggestion(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow,
     amount::gap_suggestion(standard.dibao_monthly_fen(s.area), income, size)
 }
 
-/// The pre-check of a 低保 or 低保边缘 case from its facts and the year's local standard (the same figures the phone
-/// gets with the assignment).
-fn dibao_advice(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow, year: i32) -> Option<DibaoAdvice> {
+/// The pre-check of a 低保, 低保边缘 or 特困 case from its facts and the year's policy figures (the same figures the
+/// phone gets with the assignment).
+fn advice(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow, year: i32) -> Option<Advice> {
     let figures = PrecheckPolicy::for_case(&state.policy, case.assistance_type, facts, year)?;
-    eligibility::household_from_facts(facts).map(|household| eligibility::dibao_precheck(&household, &figures.dibao_policy()))
+    eligibility::precheck(case.assistance_type, facts, &figures)
 }
 
 /// Applies `action` to the case for `caller`, stores everything in one transaction, and returns the result.
@@ -297,7 +298,7 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
     let near_relatives = store::relative_matches(&mut conn, case.household_id, &state.policy).await?;
     let facts = plain_facts(&mut conn, &case).await?;
     let gap_suggestion = suggestion(&facts, &state, &case, &s, china_today().year());
-    let eligibility = dibao_advice(&facts, &state, &case, china_today().year());
+    let eligibility = advice(&facts, &state, &case, china_today().year());
     let (open_steps, open_steps_error) = store::due_steps(&s, &state.policy, &calendar);
     Ok(Json(WorkflowView {
         case_id: case.id,
