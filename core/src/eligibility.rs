@@ -201,12 +201,18 @@ impl PrecheckPolicy {
             bianyuan_multiple: policy.bianyuan_income_multiple(),
             tekun_elderly_age: tekun.then(|| policy.tekun_elderly_age()),
             tekun_minor_age: tekun.then(|| policy.tekun_minor_age()),
+            tekun_disability_grades: if tekun { policy.tekun_disability_grades().clone() } else { BTreeMap::new() },
         })
     }
 
     /// The 特困 figures, when the server sent the ages (a 特困 case).
     pub fn tekun_policy(&self) -> Option<TekunPolicy> {
-        Some(TekunPolicy { standard_fen: self.standard_fen, elderly_age: self.tekun_elderly_age?, minor_age: self.tekun_minor_age? })
+        Some(TekunPolicy {
+            standard_fen: self.standard_fen,
+            elderly_age: self.tekun_elderly_age?,
+            minor_age: self.tekun_minor_age?,
+            disability_grades: self.tekun_disability_grades.clone(),
+        })
     }
 
     pub fn dibao_policy(&self) -> DibaoPolicy {

@@ -204,7 +204,7 @@ pub struct CaseSnapshot {
 /// The local figures of the eligibility pre-check, as the district's policy gives them for the case: the monthly
 /// 低保 standard of the year for the household's area, the 低保边缘 multiple, and for 特困 the ages of art. 5.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrecheckPolicy {
     pub year: i32,
     pub standard_fen: i64,
@@ -216,6 +216,10 @@ pub struct PrecheckPolicy {
     /// 特困: a person below this age has no work capacity (43号 art. 5(二)); absent for other types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tekun_minor_age: Option<u32>,
+    /// 特困: by disability type, the highest grade (1 is the most severe) that means no work capacity (43号
+    /// art. 5(三)); empty for other types.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tekun_disability_grades: BTreeMap<String, u32>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,6 +1,6 @@
 //! 特困 pre-check: the three conditions of 《特困人员认定办法》（民发〔2021〕43号）art. 4 — no work capacity (art. 5),
 //! no source of living (art. 6), no legal supporter able to support (art. 8) — from the facts the 特困 visit form
-//! reports, against the ages of art. 5 and the local 低保 standard of art. 6 from the policy file.
+//! reports, against the ages and disability grades of art. 5 and the local 低保 standard of art. 6 from the policy file.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +19,9 @@ pub struct TekunPolicy {
     pub elderly_age: u32,
     /// Art. 5(二): below this age (`tekun.minor_age`).
     pub minor_age: u32,
+    /// Art. 5(三): by disability type, the highest grade that means no work capacity
+    /// (`tekun.disability_no_work_capacity`).
+    pub disability_grades: BTreeMap<String, u32>,
 }
 
 /// What the visit found about a 特困 applicant; None where the visit has not recorded it (yet).
@@ -26,8 +29,8 @@ pub struct TekunPolicy {
 pub struct TekunFacts {
     /// Whole years on the visit day, from the ID number (`person.age`).
     pub age: u32,
-    /// The disability type and grade are among those of art. 5(三).
-    pub disability_qualifies: bool,
+    /// The disability type and grade recorded on the visit (`person.disability_type`, `person.disability_grade`).
+    pub disability: Option<(String, u32)>,
     /// The investigators recorded no work capacity (`tekun.no_work_capacity`), which may rest on a provincial case
     /// of art. 5(四) the pre-check cannot verify.
     pub recorded_no_work_capacity: Option<bool>,
@@ -73,15 +76,11 @@ pub struct TekunAdvice {
     pub note: &'static str,
 }
 
-/// Art. 5(三): 智力、精神残疾 grades 1–3, 肢体残疾 grades 1–2, 视力残疾 grade 1 (the national rule's own table, as the
-/// 特困 form's `disability_type` / `disability_grade` choices record it).
-fn disability_qualifies(disability_type: Option<&str>, grade: Option<&str>) -> bool {
-    let grade: Option<u32> = grade.and_then(|g| g.parse().ok());
-    match (disability_type, grade) {
-        (Some("intellectual" | "mental"), Some(g)) => g <= 3,
-        (Some("physical"), Some(g)) => g <= 2,
-        (Some("visual"), Some(g)) => g == 1,
-        _ => false,
+impl TekunPolicy {
+    /// Art. 5(三): the recorded disability is of a listed type, at the listed grade or more severe (a lower number).
+    fn disability_qualifies(&self, disability: Option<&(String, u32)>) -> Option<u32> {
+        let (kind, grade) = disability?;
+        self.disability_grades.get(kind).copied().filter(|highest| grade <= highest)
     }
 }
 
@@ -102,7 +101,7 @@ pub fn tekun_from_facts(facts: &BTreeMap<String, Value>) -> Option<TekunFacts> {
     };
     Some(TekunFacts {
         age,
-        disability_qualifies: disability_qualifies(text("person.disability_type"), text("person.disability_grade")),
+        disability: text("person.disability_type").zip(text("person.disability_grade").and_then(|g| g.parse().ok())).map(|(k, g)| (k.to_string(), g)),
         recorded_no_work_capacity: flag("tekun.no_work_capacity"),
         monthly_income_fen,
         assets_within_rules: flag("tekun.assets_within_rules"),
@@ -126,12 +125,13 @@ pub fn tekun_precheck(f: &TekunFacts, policy: &TekunPolicy) -> TekunAdvice {
 fn work_capacity(f: &TekunFacts, p: &TekunPolicy) -> Finding {
     let elderly = f.age >= p.elderly_age;
     let minor = f.age < p.minor_age;
+    let disabled = p.disability_qualifies(f.disability.as_ref());
     let (met, explanation) = if elderly {
         (Some(true), format!("{}周岁，属于{}周岁以上的老年人，无劳动能力（第五条第一项）", f.age, p.elderly_age))
     } else if minor {
         (Some(true), format!("{}周岁，属于未满{}周岁的未成年人，无劳动能力（第五条第二项）", f.age, p.minor_age))
-    } else if f.disability_qualifies {
-        (Some(true), "残疾类别和等级属于无劳动能力情形（第五条第三项）".into())
+    } else if let Some(highest) = disabled {
+        (Some(true), format!("残疾等级为{highest}级及以上的该类残疾，属于无劳动能力情形（第五条第三项）"))
     } else if f.recorded_no_work_capacity == Some(true) {
         (None, format!("{}周岁，调查人员认定无劳动能力（其他情形），预审无法核实，请审核人员判断", f.age))
     } else {
@@ -143,17 +143,14 @@ fn work_capacity(f: &TekunFacts, p: &TekunPolicy) -> Finding {
             ),
         )
     };
-    Finding {
-        code: "no_work_capacity",
-        met,
-        inputs: vec![
-            ("age", i64::from(f.age)),
-            ("elderly_age", i64::from(p.elderly_age)),
-            ("minor_age", i64::from(p.minor_age)),
-            ("disability_qualifies", i64::from(f.disability_qualifies)),
-        ],
-        explanation,
+    let mut inputs = vec![("age", i64::from(f.age)), ("elderly_age", i64::from(p.elderly_age)), ("minor_age", i64::from(p.minor_age))];
+    if let Some((kind, grade)) = &f.disability {
+        inputs.push(("disability_grade", i64::from(*grade)));
+        if let Some(highest) = p.disability_grades.get(kind) {
+            inputs.push(("disability_highest_grade", i64::from(*highest)));
+        }
     }
+    Finding { code: "no_work_capacity", met, inputs, explanation }
 }
 
 fn income_source(f: &TekunFacts, p: &TekunPolicy) -> Finding {
@@ -196,13 +193,14 @@ mod tests {
     use serde_json::json;
 
     fn policy() -> TekunPolicy {
-        TekunPolicy { standard_fen: 80_000, elderly_age: 60, minor_age: 16 }
+        let p = crate::policy::Policy::huaxi();
+        TekunPolicy { standard_fen: 80_000, elderly_age: 60, minor_age: 16, disability_grades: p.tekun_disability_grades().clone() }
     }
 
     fn elderly() -> TekunFacts {
         TekunFacts {
             age: 72,
-            disability_qualifies: false,
+            disability: None,
             recorded_no_work_capacity: Some(true),
             monthly_income_fen: Some(20_000),
             assets_within_rules: Some(true),
@@ -222,8 +220,10 @@ mod tests {
         assert_eq!(a.findings[2].met, Some(false));
         let working_age = TekunFacts { age: 45, recorded_no_work_capacity: Some(false), ..elderly() };
         assert_eq!(tekun_precheck(&working_age, &p).outcome, TekunOutcome::NotEligible);
-        let disabled = TekunFacts { age: 45, disability_qualifies: true, ..elderly() };
+        let disabled = TekunFacts { age: 45, disability: Some(("physical".into(), 2)), ..elderly() };
         assert_eq!(tekun_precheck(&disabled, &p).outcome, TekunOutcome::Tekun);
+        let milder = TekunFacts { age: 45, disability: Some(("physical".into(), 3)), recorded_no_work_capacity: Some(false), ..elderly() };
+        assert_eq!(tekun_precheck(&milder, &p).findings[0].met, Some(false), "肢体残疾三级 is not art. 5(三)");
         let rich = TekunFacts { monthly_income_fen: Some(80_000), ..elderly() };
         assert_eq!(tekun_precheck(&rich, &p).findings[1].met, Some(false));
         let not_yet = TekunFacts { assets_within_rules: None, ..elderly() };
@@ -255,7 +255,7 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         let f = tekun_from_facts(&facts).unwrap();
-        assert!(f.disability_qualifies, "mental grade 3 is art. 5(三)");
+        assert_eq!(policy().disability_qualifies(f.disability.as_ref()), Some(3), "mental grade 3 is art. 5(三)");
         assert_eq!((f.monthly_income_fen, f.able_supporters), (Some(15_000), Some(1)));
         let mut none = facts.clone();
         none.remove("tekun.supporters");
@@ -263,6 +263,5 @@ mod tests {
         assert_eq!(tekun_from_facts(&none).unwrap().able_supporters, Some(0));
         none.remove("person.age");
         assert_eq!(tekun_from_facts(&none), None, "no advice without the age");
-        assert!(!disability_qualifies(Some("physical"), Some("3")) && disability_qualifies(Some("visual"), Some("1")));
     }
 }
