@@ -1,6 +1,11 @@
 //! Eligibility pre-check: advice for the investigator and the reviewer, never the decision. Every figure of local
 //! policy (the 低保 standard, the 低保边缘 factor, asset limits, the ages of 特困 art. 5) comes in as a parameter
 //! from the policy file; the result lists each finding with the inputs that led to it and a zh-CN explanation.
+//! `precheck` picks the check of the case's type: 低保 / 低保边缘 here, 特困 in `tekun`.
+
+mod tekun;
+
+pub use tekun::{TekunAdvice, TekunFacts, TekunOutcome, TekunPolicy, tekun_from_facts, tekun_precheck};
 
 use std::collections::BTreeMap;
 
@@ -102,9 +107,69 @@ pub struct DibaoAdvice {
 
 const ADVICE_NOTE: &str = "本结果仅为预审参考，不是审核确认结论；以乡镇（街道）审核确认为准。";
 
+/// The pre-check of a case, by its type; serialised with `kind` (`dibao` for 低保 and 低保边缘, `tekun`) beside the
+/// advice's own fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Advice {
+    Dibao(DibaoAdvice),
+    Tekun(TekunAdvice),
+}
+
+impl Advice {
+    /// Stable outcome code: `dibao`, `bianyuan`, `tekun`, `not_eligible`, `unknown`.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Advice::Dibao(a) => a.outcome.as_str(),
+            Advice::Tekun(a) => a.outcome.as_str(),
+        }
+    }
+
+    pub fn outcome_label_zh(&self) -> &'static str {
+        match self {
+            Advice::Dibao(a) => a.outcome.label_zh(),
+            Advice::Tekun(a) => a.outcome.label_zh(),
+        }
+    }
+
+    pub fn findings(&self) -> &[Finding] {
+        match self {
+            Advice::Dibao(a) => &a.findings,
+            Advice::Tekun(a) => &a.findings,
+        }
+    }
+
+    pub fn note(&self) -> &'static str {
+        match self {
+            Advice::Dibao(a) => a.note,
+            Advice::Tekun(a) => a.note,
+        }
+    }
+
+    /// 低保 only: the per-capita income and the 补差.
+    pub fn dibao(&self) -> Option<&DibaoAdvice> {
+        match self {
+            Advice::Dibao(a) => Some(a),
+            Advice::Tekun(_) => None,
+        }
+    }
+}
+
+/// The pre-check of a case of `assistance_type` from its facts against `figures` (what the server sends with the
+/// assignment, and what it computes itself for the reviewer): None for 临时救助, or while the facts a check needs (the
+/// household size and income; the applicant's age) are missing.
+pub fn precheck(assistance_type: AssistanceType, facts: &BTreeMap<String, Value>, figures: &PrecheckPolicy) -> Option<Advice> {
+    match assistance_type {
+        AssistanceType::Dibao | AssistanceType::Bianyuan => household_from_facts(facts).map(|h| Advice::Dibao(dibao_precheck(&h, &figures.dibao_policy()))),
+        AssistanceType::Tekun => Some(Advice::Tekun(tekun_precheck(&tekun_from_facts(facts)?, &figures.tekun_policy()?))),
+        AssistanceType::Linshi => None,
+    }
+}
+
 /// The household's economics from case facts (the `fact` names the visit forms report): size and monthly income as
-/// for the 补差 suggestion, deposits and securities, vehicles, houses, deductible rigid expenses. None without a
-/// household size and an income.
+/// for the 补差 suggestion, financial assets, vehicles, houses, deductible rigid expenses. None without a household
+/// size and an income. Financial assets: `assets.deposits_fen` (v1: deposits; v2: bank deposits and securities, so
+/// `assets.securities_fen` is not added again) with v2's insurance and other financial assets.
 pub fn household_from_facts(facts: &BTreeMap<String, Value>) -> Option<HouseholdEconomics> {
     let (income, size) = crate::workflow::amount::income_from_facts(facts)?;
     let int = |key: &str| facts.get(key).and_then(Value::as_i64);
@@ -113,22 +178,41 @@ pub fn household_from_facts(facts: &BTreeMap<String, Value>) -> Option<Household
         household_size: u32::try_from(size).ok()?,
         monthly_income_fen: income,
         deductions_fen: int("expenses.deductible_fen").unwrap_or(0).max(0),
-        financial_assets_fen: int("assets.deposits_fen").unwrap_or(0).max(0) + int("assets.securities_fen").unwrap_or(0).max(0),
+        financial_assets_fen: ["assets.deposits_fen", "assets.insurance_fen", "assets.other_financial_fen"].iter().map(|k| int(k).unwrap_or(0).max(0)).sum(),
         vehicles: vehicles.and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
         houses: int("assets.house_count").and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
     })
 }
 
 impl PrecheckPolicy {
-    /// The pre-check figures for a case of `assistance_type` in `year` (None for 特困 and 临时救助, or a year the
-    /// policy has no standard for); the area comes from the `household.area` fact, rural when not recorded.
+    /// The pre-check figures for a case of `assistance_type` in `year` (None for 临时救助, or a year the policy has no
+    /// standard for); the area comes from the `household.area` fact, rural when not recorded. 特困 cases also get
+    /// the ages of 43号 art. 5.
     pub fn for_case(policy: &Policy, assistance_type: AssistanceType, facts: &BTreeMap<String, Value>, year: i32) -> Option<PrecheckPolicy> {
-        if !matches!(assistance_type, AssistanceType::Dibao | AssistanceType::Bianyuan) {
+        if assistance_type == AssistanceType::Linshi {
             return None;
         }
         let area = Area::from_fact(facts.get(Area::FACT));
         let standard = policy.local_standard(year).ok()?;
-        Some(PrecheckPolicy { year, standard_fen: standard.dibao_monthly_fen(area), bianyuan_multiple: policy.bianyuan_income_multiple() })
+        let tekun = assistance_type == AssistanceType::Tekun;
+        Some(PrecheckPolicy {
+            year,
+            standard_fen: standard.dibao_monthly_fen(area),
+            bianyuan_multiple: policy.bianyuan_income_multiple(),
+            tekun_elderly_age: tekun.then(|| policy.tekun_elderly_age()),
+            tekun_minor_age: tekun.then(|| policy.tekun_minor_age()),
+            tekun_disability_grades: if tekun { policy.tekun_disability_grades().clone() } else { BTreeMap::new() },
+        })
+    }
+
+    /// The 特困 figures, when the server sent the ages (a 特困 case).
+    pub fn tekun_policy(&self) -> Option<TekunPolicy> {
+        Some(TekunPolicy {
+            standard_fen: self.standard_fen,
+            elderly_age: self.tekun_elderly_age?,
+            minor_age: self.tekun_minor_age?,
+            disability_grades: self.tekun_disability_grades.clone(),
+        })
     }
 
     pub fn dibao_policy(&self) -> DibaoPolicy {
@@ -272,78 +356,6 @@ fn unchecked(code: &'static str, explanation: &str) -> Finding {
     Finding { code, met: None, inputs: Vec::new(), explanation: explanation.into() }
 }
 
-/// Ages of 特困 art. 5 (no work capacity), from the policy file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TekunPolicy {
-    /// Monthly 低保 standard per person (art. 6: income below it), in fen.
-    pub standard_fen: i64,
-    /// Art. 5(一): at or above this age.
-    pub elderly_age: u32,
-    /// Art. 5(二): below this age.
-    pub minor_age: u32,
-}
-
-/// What the visit found about a 特困 applicant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TekunFacts {
-    pub age: u32,
-    /// The disability grades of art. 5(三), or a provincial case (art. 5(四)), as found on the visit.
-    pub disability_qualifies: bool,
-    pub monthly_income_fen: i64,
-    /// Assets within the local rules for 特困 (art. 7), as judged on the visit.
-    pub assets_within_rules: bool,
-    /// Legal supporters able to fulfil their duty (art. 8).
-    pub able_supporters: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TekunAdvice {
-    /// All three conditions of art. 4 appear to hold.
-    pub eligible: bool,
-    pub findings: Vec<Finding>,
-    pub note: &'static str,
-}
-
-/// 特困 pre-check: the three conditions of 43号 art. 4.
-pub fn tekun_precheck(f: &TekunFacts, policy: &TekunPolicy) -> TekunAdvice {
-    let by_age = f.age >= policy.elderly_age || f.age < policy.minor_age;
-    let no_capacity = by_age || f.disability_qualifies;
-    let below = f.monthly_income_fen < policy.standard_fen;
-    let no_source = below && f.assets_within_rules;
-    let no_supporter = f.able_supporters == 0;
-    let findings = vec![
-        Finding {
-            code: "no_work_capacity",
-            met: Some(no_capacity),
-            inputs: vec![("age", i64::from(f.age)), ("elderly_age", i64::from(policy.elderly_age)), ("minor_age", i64::from(policy.minor_age)), ("disability_qualifies", i64::from(f.disability_qualifies))],
-            explanation: if no_capacity {
-                if by_age { format!("{}周岁，属于无劳动能力（{}周岁以上或未满{}周岁）", f.age, policy.elderly_age, policy.minor_age) } else { "残疾等级或省级规定情形属于无劳动能力".into() }
-            } else {
-                format!("{}周岁，且残疾情况不属于无劳动能力情形", f.age)
-            },
-        },
-        Finding {
-            code: "no_income_source",
-            met: Some(no_source),
-            inputs: vec![("monthly_income_fen", f.monthly_income_fen), ("standard_fen", policy.standard_fen), ("assets_within_rules", i64::from(f.assets_within_rules))],
-            explanation: format!(
-                "月收入{}，{}当地低保标准{}；财产{}当地特困人员财产状况规定",
-                yuan(f.monthly_income_fen),
-                if below { "低于" } else { "不低于" },
-                yuan(policy.standard_fen),
-                if f.assets_within_rules { "符合" } else { "不符合" }
-            ),
-        },
-        Finding {
-            code: "no_able_supporter",
-            met: Some(no_supporter),
-            inputs: vec![("able_supporters", i64::from(f.able_supporters))],
-            explanation: if no_supporter { "无法定义务人或法定义务人均无履行义务能力".into() } else { format!("有{}名法定义务人具有履行义务能力", f.able_supporters) },
-        },
-    ];
-    TekunAdvice { eligible: no_capacity && no_source && no_supporter, findings, note: ADVICE_NOTE }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,6 +389,12 @@ mod tests {
         assert_eq!((h.household_size, h.monthly_income_fen, h.financial_assets_fen, h.vehicles), (3, 77_000, 300_000, 0));
         let a = dibao_precheck(&h, &policy());
         assert_eq!((a.outcome, a.per_capita_income_fen), (DibaoOutcome::Dibao, Some(25_666)));
+        // v2 reports deposits and securities together in assets.deposits_fen, and securities alone beside them.
+        let mut v2 = facts.clone();
+        v2.insert("assets.securities_fen".into(), serde_json::json!(50_000));
+        v2.insert("assets.deposits_fen".into(), serde_json::json!(350_000));
+        v2.insert("assets.insurance_fen".into(), serde_json::json!(10_000));
+        assert_eq!(household_from_facts(&v2).unwrap().financial_assets_fen, 360_000, "securities counted once");
         let mut no_size = facts;
         no_size.remove("household.size");
         assert_eq!(household_from_facts(&no_size), None, "no advice without the household size");
@@ -462,24 +480,5 @@ mod tests {
         assert_eq!(factor_text(Ratio::new(1, 3).unwrap()), "1/3");
         assert_eq!(yuan(-5), "-¥0.05");
         assert_eq!(yuan(150_050), "¥1500.50");
-    }
-
-    #[test]
-    fn tekun_needs_all_three_conditions() {
-        let p = TekunPolicy { standard_fen: 80_000, elderly_age: 60, minor_age: 16 };
-        let elderly = TekunFacts { age: 72, disability_qualifies: false, monthly_income_fen: 20_000, assets_within_rules: true, able_supporters: 0 };
-        let a = tekun_precheck(&elderly, &p);
-        assert!(a.eligible);
-        assert!(a.findings[0].explanation.starts_with("72周岁"));
-        let with_son = TekunFacts { able_supporters: 1, ..elderly.clone() };
-        let a = tekun_precheck(&with_son, &p);
-        assert!(!a.eligible);
-        assert_eq!(a.findings[2].met, Some(false));
-        let working_age = TekunFacts { age: 45, ..elderly.clone() };
-        assert!(!tekun_precheck(&working_age, &p).eligible);
-        let disabled = TekunFacts { age: 45, disability_qualifies: true, ..elderly.clone() };
-        assert!(tekun_precheck(&disabled, &p).eligible);
-        let rich = TekunFacts { monthly_income_fen: 80_000, ..elderly };
-        assert_eq!(tekun_precheck(&rich, &p).findings[1].met, Some(false));
     }
 }

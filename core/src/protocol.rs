@@ -196,7 +196,7 @@ pub struct CaseSnapshot {
     pub village_name: String,
     /// The household facts the case relies on, each with the submission it came from.
     pub facts: BTreeMap<String, FactValue>,
-    /// 低保 / 低保边缘: what the phone needs to show the eligibility pre-check offline at the end of the visit.
+    /// 低保 / 低保边缘 / 特困: what the phone needs to show the eligibility pre-check offline at the end of the visit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precheck: Option<PrecheckPolicy>,
     /// Where the case stands in its procedure and when its open steps fall due.
@@ -244,14 +244,24 @@ impl StepDue {
 }
 
 /// The local figures of the eligibility pre-check, as the district's policy gives them for the case: the monthly
-/// 低保 standard of the year for the household's area, and the 低保边缘 multiple.
+/// 低保 standard of the year for the household's area, the 低保边缘 multiple, and for 特困 the ages of art. 5.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrecheckPolicy {
     pub year: i32,
     pub standard_fen: i64,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub bianyuan_multiple: crate::policy::Ratio,
+    /// 特困: a person of at least this age has no work capacity (43号 art. 5(一)); absent for other types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tekun_elderly_age: Option<u32>,
+    /// 特困: a person below this age has no work capacity (43号 art. 5(二)); absent for other types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tekun_minor_age: Option<u32>,
+    /// 特困: by disability type, the highest grade (1 is the most severe) that means no work capacity (43号
+    /// art. 5(三)); empty for other types.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tekun_disability_grades: BTreeMap<String, u32>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -142,8 +142,8 @@ impl RuhuDevice {
         Ok(view)
     }
 
-    /// The eligibility pre-check for the end of a 低保 / 低保边缘 visit (offline); None for other types or while the
-    /// household size or income is missing.
+    /// The eligibility pre-check for the end of a 低保 / 低保边缘 / 特困 visit (offline); None for other types or while the
+    /// facts it needs (household size and income; the applicant's age) are missing.
     pub fn eligibility(&self, draft_id: String) -> Result<Option<EligibilityAdvice>, RuhuError> {
         Ok(self.engine.eligibility(id("draft_id", &draft_id)?)?.map(EligibilityAdvice::from))
     }

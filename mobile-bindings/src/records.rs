@@ -1,7 +1,7 @@
 //! Plain records the apps see. Converted from core types here and nowhere else.
 
 use ruhu_core::device::{DraftSummary, LocalAssignment, OutboxEntry, PhotoInfo, RejectedSubmission, SyncReport};
-use ruhu_core::eligibility::DibaoAdvice;
+use ruhu_core::eligibility::Advice;
 use ruhu_core::form::{FieldError, FormState, QuestionState};
 use ruhu_core::protocol::{self, UserInfo};
 use ruhu_core::resident_id::mask;
@@ -372,18 +372,27 @@ impl From<SyncReport> for SyncSummary {
     }
 }
 
-/// One finding of the eligibility pre-check: whether it holds (None: not checked) and why, in Chinese.
+/// One finding of the eligibility pre-check: whether it holds (None: not checked), the figures it used, and why,
+/// in Chinese.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct EligibilityFinding {
     pub code: String,
     pub met: Option<bool>,
+    pub inputs: Vec<EligibilityInput>,
     pub explanation: String,
 }
 
-/// The eligibility pre-check shown at the end of a 低保 / 低保边缘 visit: advice, never the decision.
+/// One input of a finding: `age`, `elderly_age`, `monthly_income_fen`, `standard_fen`, … (money in fen).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct EligibilityInput {
+    pub name: String,
+    pub value: i64,
+}
+
+/// The eligibility pre-check shown at the end of a 低保 / 低保边缘 / 特困 visit: advice, never the decision.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct EligibilityAdvice {
-    /// `dibao`, `bianyuan`, `not_eligible` or `unknown`.
+    /// `dibao`, `bianyuan`, `tekun` (the 特困 conditions appear met), `not_eligible` or `unknown`.
     pub outcome: String,
     pub outcome_label: String,
     pub per_capita_income_fen: Option<i64>,
@@ -394,15 +403,24 @@ pub struct EligibilityAdvice {
     pub note: String,
 }
 
-impl From<DibaoAdvice> for EligibilityAdvice {
-    fn from(a: DibaoAdvice) -> Self {
+impl From<Advice> for EligibilityAdvice {
+    fn from(a: Advice) -> Self {
         Self {
-            outcome: a.outcome.as_str().into(),
-            outcome_label: a.outcome.label_zh().into(),
-            per_capita_income_fen: a.per_capita_income_fen,
-            gap_payment_fen: a.gap_payment_fen,
-            findings: a.findings.into_iter().map(|f| EligibilityFinding { code: f.code.into(), met: f.met, explanation: f.explanation }).collect(),
-            note: a.note.into(),
+            outcome: a.outcome().into(),
+            outcome_label: a.outcome_label_zh().into(),
+            per_capita_income_fen: a.dibao().and_then(|d| d.per_capita_income_fen),
+            gap_payment_fen: a.dibao().and_then(|d| d.gap_payment_fen),
+            findings: a
+                .findings()
+                .iter()
+                .map(|f| EligibilityFinding {
+                    code: f.code.into(),
+                    met: f.met,
+                    inputs: f.inputs.iter().map(|(name, value)| EligibilityInput { name: (*name).into(), value: *value }).collect(),
+                    explanation: f.explanation.clone(),
+                })
+                .collect(),
+            note: a.note().into(),
         }
     }
 }

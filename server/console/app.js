@@ -718,6 +718,13 @@ function answerText(q, v) {
     case 'select_one': return (q.choices.find((c) => c.value === v) || { label: v }).label;
     case 'select_multiple': return (Array.isArray(v) ? v : [v]).map((x) => (q.choices.find((c) => c.value === x) || { label: x }).label).join('、');
     case 'geopoint': return v && typeof v.lat === 'number' ? `${v.lat.toFixed(6)}, ${v.lon.toFixed(6)}` : JSON.stringify(v);
+    // A repeat group (the household members) reads as its row count and each row's first text answer (the name).
+    case 'repeat': {
+      if (!Array.isArray(v)) return JSON.stringify(v);
+      const first = (q.questions || []).find((x) => x.kind === 'text');
+      const names = first ? v.map((r) => (r && r[first.id]) || '').filter(Boolean) : [];
+      return names.length ? `${v.length} 条：${names.join('、')}` : `${v.length} 条`;
+    }
     default: return typeof v === 'object' ? JSON.stringify(v) : String(v);
   }
 }
@@ -726,7 +733,8 @@ function answerRows(questions, answers, visit, depth) {
   const rows = [];
   for (const q of questions) {
     if (q.kind === 'note') continue;
-    const label = h('td', { style: depth ? `padding-left:${12 + depth * 16}px` : null }, q.label);
+    // Indentation by class: the console's CSP (style-src 'self') refuses inline style attributes.
+    const label = h('td', { class: depth ? `depth-${depth}` : null }, q.label);
     if (q.kind === 'photo') {
       const media = visit.media.filter((m) => m.question_id === q.id);
       const cell = h('td', { class: 'thumbs', 'data-testid': 'photos-' + q.id });
@@ -747,7 +755,7 @@ function answerRows(questions, answers, visit, depth) {
       const list = Array.isArray(answers[q.id]) ? answers[q.id] : [];
       rows.push(h('tr', {}, label, h('td', {}, `${list.length} 条`)));
       list.forEach((row, i) => {
-        rows.push(h('tr', {}, h('td', { style: `padding-left:${12 + (depth + 1) * 16}px` }, `第 ${i + 1} 条`), h('td', {})));
+        rows.push(h('tr', {}, h('td', { class: `depth-${depth + 1}` }, `第 ${i + 1} 条`), h('td', {})));
         rows.push(...answerRows(q.questions || [], row || {}, visit, depth + 2));
       });
     } else {

@@ -87,7 +87,7 @@ function fitsCase(kind, wf) {
 /** Real-name complaints still owed feedback, with their index in the case's list (what the action names). */
 const openComplaints = (wf) => (wf.state.complaints || []).map((c, i) => ({ ...c, index: i })).filter((c) => c.real_name && !c.feedback_on);
 const DECISION_LABELS = { approve: '给予救助', refuse: '不予救助', adjust: '调整救助金额', stop: '停发/终止', emergency_aid: '先行救助' };
-const OUTCOME_LABELS = { dibao: '符合低保条件（预审）', bianyuan: '符合低保边缘家庭条件（预审）', not_eligible: '不符合条件（预审）', unknown: '无法判断' };
+const OUTCOME_LABELS = { dibao: '符合低保条件（预审）', bianyuan: '符合低保边缘家庭条件（预审）', tekun: '符合特困人员认定条件（预审）', not_eligible: '不符合条件（预审）', unknown: '无法判断' };
 const RELATION_LABELS = {
   spouse: '配偶', parents: '父母', children: '子女', siblings: '兄弟姐妹', paternal_grandparents: '祖父母',
   maternal_grandparents: '外祖父母', grandchildren: '孙子女', maternal_grandchildren: '外孙子女',
@@ -298,7 +298,7 @@ function actionDialog(wf, kind, investigators, caseId) {
 
 function eligibilityBlock(e) {
   if (!e) return null;
-  const cls = { dibao: 'ok', bianyuan: 'warn', not_eligible: 'bad' }[e.outcome] || '';
+  const cls = { dibao: 'ok', bianyuan: 'warn', tekun: 'ok', not_eligible: 'bad' }[e.outcome] || '';
   return h('div', { class: 'eligibility', 'data-testid': 'eligibility' },
     h('h3', {}, '资格预审 ', h('span', { class: 'badge ' + cls }, OUTCOME_LABELS[e.outcome] || e.outcome)),
     e.per_capita_income_fen != null ? h('p', {}, `家庭月人均收入：${yuan(e.per_capita_income_fen)}`) : null,

@@ -63,9 +63,11 @@ async fn a_signed_in_user_reads_a_published_form_definition() {
         let unknown = env.get(&supervisor, "/api/v1/forms/dibao-home-visit/99").await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
         assert_eq!(unknown.body["message"], "调查表 dibao-home-visit 第 99 版不存在或尚未发布");
-        // Drafts that are shipped but not published (dibao v2) are not handed out.
-        let unpublished = env.get(&supervisor, "/api/v1/forms/dibao-home-visit/2").await;
-        assert_eq!(unpublished.status, StatusCode::NOT_FOUND);
+        // v2, the form of new 低保 visits, is published beside v1 (drafts begun on v1 keep it).
+        let v2 = env.get(&supervisor, "/api/v1/forms/dibao-home-visit/2").await;
+        assert_eq!(v2.status, StatusCode::OK, "{v2:?}");
+        let members = v2.body["questions"].as_array().unwrap().iter().find(|q| q["id"] == "members").cloned().unwrap_or(Value::Null);
+        assert_eq!((members["kind"].as_str(), members["label"].as_str()), (Some("repeat"), Some("家庭成员")));
 
         let doc = env.request(Method::GET, "/api/v1/openapi.json", None, None).await;
         assert!(doc.body["paths"]["/api/v1/forms/{id}/{version}"]["get"].is_object(), "documented with the rest of the API");

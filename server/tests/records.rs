@@ -151,6 +151,7 @@ async fn assignments_need_two_distinct_investigators_of_the_township() {
         let r = env.post(&boss, "/api/v1/assignments", assign(vec![uid("qingyan.diaocha1"), uid("qingyan.diaocha3")])).await;
         assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
         assert_eq!(r.body["form_id"], "dibao-home-visit");
+        assert_eq!(r.body["form_version"], 2, "a new 低保 visit fills the newest published version");
         assert_eq!(r.body["investigators"][1]["id"], uid("qingyan.diaocha3").as_str());
         let again = env.post(&boss, "/api/v1/assignments", assign(vec![uid("qingyan.diaocha2"), uid("qingyan.diaocha3")])).await;
         assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "assignment_exists"));

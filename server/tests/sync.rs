@@ -243,14 +243,14 @@ async fn pushes_that_break_the_rules_are_refused_and_store_nothing() {
         // Field errors from the shared form engine, named by question.
         let mut bad = submission(&d1, &assignment, &visit, 3, 1000);
         bad.answers.insert("household_size".into(), json!("三口人"));
-        bad.answers.insert("photos_house".into(), json!([visit.photos[0]]));
+        bad.answers.remove("photos_kitchen");
         bad.answers.remove("opinion");
         let r = env.post(&d1, "/api/v1/sync/submissions", serde_json::to_value(&bad).unwrap()).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"), "{r:?}");
         let details = r.body["details"].as_array().unwrap();
         let by_id = |id: &str| details.iter().find(|e| e["question_id"] == id).map(|e| e["code"].as_str().unwrap().to_string());
         assert_eq!(by_id("household_size").as_deref(), Some("wrong_type"));
-        assert_eq!(by_id("photos_house").as_deref(), Some("too_few_photos"));
+        assert_eq!(by_id("photos_kitchen").as_deref(), Some("required"));
         assert_eq!(by_id("opinion").as_deref(), Some("required"));
 
         // A signature the form requires, missing from the signature list.
@@ -313,7 +313,7 @@ async fn two_visits_changing_the_same_fact_from_the_same_base_become_a_conflict(
         let rb = env.post(&d2, "/api/v1/sync/submissions", serde_json::to_value(&b).unwrap()).await;
         assert_eq!(rb.status, StatusCode::OK, "{rb:?}");
         assert_eq!(rb.body["state"], "merged");
-        assert_eq!(rb.body["conflicts"], json!(["household.size", "income.wages_fen"]));
+        assert_eq!(rb.body["conflicts"], json!(common::SIZE_AND_WAGES_CONFLICTS));
 
         let boss = env.login("qingyan.zuzhang").await;
         let record = env.get(&boss, &format!("/api/v1/cases/{}", ra.body["case_id"].as_str().unwrap())).await.body;
@@ -322,7 +322,7 @@ async fn two_visits_changing_the_same_fact_from_the_same_base_become_a_conflict(
         assert_eq!(record["facts"]["income.wages_fen"]["value"], 90000);
         assert_eq!(record["facts"]["income.wages_fen"]["source_submission"], a.id.to_string());
         let conflicts = record["conflicts"].as_array().unwrap();
-        assert_eq!(conflicts.len(), 2);
+        assert_eq!(conflicts.len(), common::SIZE_AND_WAGES_CONFLICTS.len());
         let wages = conflicts.iter().find(|c| c["fact_key"] == "income.wages_fen").unwrap();
         assert_eq!(wages["current_value"], 90000);
         assert_eq!(wages["current_source"], a.id.to_string());

@@ -427,6 +427,9 @@ async fn push_visit(env: &TestEnv, s: &Session, assignment: &Value, tag: &str, a
     sub.answers.insert("visit_date".into(), json!(today_plus(0).to_string()));
     sub.answers.insert("location".into(), json!({ "lat": 26.3313, "lon": 106.6922 }));
     sub.answers.insert("photos_house".into(), json!(visit.photos));
+    for m in &mut sub.media {
+        m.question_id = "photos_house".into();
+    }
     for (i, q) in ["sign_investigator_1", "sign_investigator_2", "sign_family"].iter().enumerate() {
         sub.answers.insert((*q).into(), json!(visit.signatures[i]));
     }

@@ -295,7 +295,10 @@ test('the review page shows labelled answers, the photos, the signatures and the
   assert.match(answers, /住房状况\s*自有住房，危房/);
   assert.match(answers, /是否拥有机动车辆.*否/);
   assert.match(answers, /刚性支出\s*医疗/);
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=photos-photos_house] img')].filter((i) => i.complete && i.naturalWidth > 0).length === 3);
+  // 低保 v2: one row per household member, and one photo each of the outside, the inside and the kitchen.
+  assert.match(answers, /家庭成员\s*2 条\s*第 1 条\s*姓名\s*陈桂兰（演示）/);
+  await page.waitForFunction(() => ['outside', 'inside', 'kitchen'].every((q) =>
+    [...document.querySelectorAll(`[data-testid=photos-photos_${q}] img`)].filter((i) => i.complete && i.naturalWidth > 0).length === 1));
   await page.waitForFunction(() => [...document.querySelectorAll('.sig img')].filter((i) => i.complete && i.naturalWidth > 0).length === 3);
   const distance = await page.textContent('[data-testid=distance]');
   assert.equal(distance, `${Math.round(state.phoneDistance)} 米`, 'the distance the phone computed offline');
@@ -304,7 +307,7 @@ test('the review page shows labelled answers, the photos, the signatures and the
   assert.ok(await page.$('svg.schematic circle'), 'schematic drawn without a tile provider');
   await shot('07-review');
 
-  await page.click('[data-testid=photos-photos_house] img');
+  await page.click('[data-testid=photos-photos_outside] img');
   await page.waitForFunction(() => { const i = document.querySelector('dialog img.full'); return i && i.naturalWidth >= 1200; });
   await shot('08-photo-full-size');
   await page.click('dialog button');
@@ -318,6 +321,7 @@ test('the case record shows the household in full and the visit\'s facts with th
   assert.match(main, /\d{17}[\dX]/, 'the audited full record shows the full ID');
   assert.match(main, /工资性收入（月均）\s*650\.00 元\s*入户调查/, 'facts labelled by the form, with their source');
   assert.match(main, /住房状况\s*自有住房，危房\s*入户调查/);
+  assert.match(main, /家庭成员\s*2 条：陈桂兰（演示）、刘秀英\s*入户调查/, 'the member rows by name, not as JSON');
   await shot('09-case');
 });
 
@@ -381,7 +385,9 @@ test('two phones change the same fact from the same base; the supervisor decides
   await page.waitForSelector('#flash.ok:not([hidden])');
   assert.match(await page.textContent('#flash'), /已处理“工资性收入（月均）”：720\.00 元/);
   await page.waitForFunction(() => /数据冲突已核实处理/.test(document.querySelector('main')?.textContent || ''));
-  assert.equal(await page.$('form.conflict'), null, 'no conflict left to decide');
+  // What the form calculated from the wages (the household's total and per-capita income) waits for its own decision.
+  const left = (await page.$$eval('form.conflict', (fs) => fs.map((f) => f.dataset.testid))).sort();
+  assert.deepEqual(left, ['conflict-income.monthly_total_fen', 'conflict-income.per_capita_fen']);
   const main = await page.textContent('main');
   assert.match(main, /工资性收入（月均）\s*720\.00 元\s*入户调查/);
   assert.match(main, /数据冲突已核实处理（理由：电话核实户主，以第二次调查为准）\s*青岩调查组长（演示）/);

@@ -2,6 +2,7 @@
 
 import asyncio
 import gc
+import json
 import os
 import secrets
 import time
@@ -66,6 +67,13 @@ def signature(path, seed):
     return str(path)
 
 
+def resident_id(birth, seq):
+    """A valid GB 11643 ID number of Huaxi District for a birth date "YYYYMMDD"."""
+    first17 = f"520111{birth}{seq:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights)) % 11]
+
+
 def test_visit_loop_through_python_bindings(server, tmp_path):
     desk = Desk(server.url, "qingyan.zuzhang")
     a, b = desk.user_id("qingyan.diaocha1"), desk.user_id("qingyan.diaocha2")
@@ -86,11 +94,23 @@ def test_visit_loop_through_python_bindings(server, tmp_path):
     # Offline from here on.
     server.stop()
     draft = device.start_draft(assignment_id)
+    assert (draft.form_id, draft.form_version) == ("dibao-home-visit", 2)
     answers = {
-        "visit_date": f'"{date.today().isoformat()}"', "household_size": "2", "income_wages_fen": "65000",
-        "income_business_fen": "0", "income_property_fen": "0", "income_transfer_fen": "12000",
-        "deposits_fen": "300000", "has_vehicle": "false", "housing_condition": '"own_unsafe"',
-        "rigid_expenses": '["medical"]', "living_conditions": '"房屋漏雨，户主患慢性病。"',
+        "visit_date": f'"{date.today().isoformat()}"', "visit_mode": '"in_person"', "household_size": "2",
+        "members": json.dumps([
+            {"member_name": "Python测试户（演示）", "relation": "self", "resident_id": resident_id("19580301", 1),
+             "health": "serious", "disability_grade": "none", "work_capacity": "none"},
+            {"member_name": "Python测试子女（演示）", "relation": "child", "resident_id": resident_id("19850709", 2),
+             "health": "healthy", "disability_grade": "none", "work_capacity": "full", "employment": "farming"},
+        ], ensure_ascii=False),
+        "near_relative_of_staff": "false",
+        "income_wages_fen": "65000", "income_business_fen": "0", "income_property_fen": "0", "income_transfer_fen": "12000",
+        "has_excluded_income": "false",
+        "bank_deposits_fen": "300000", "securities_fen": "0", "has_vehicle": "false", "house_count": "1",
+        "house_area_m2": "58.5", "land_mu": "0.0", "has_business": "false",
+        "housing_condition": '"own_unsafe"', "living_conditions": '"房屋漏雨，户主患慢性病。"', "high_spending_signs": "false",
+        "rigid_expenses": '["medical"]', "expense_medical_fen": "15000",
+        "neighbour_visited": "true", "neighbour_findings": '"邻居反映情况属实"', "opinion_result": '"consistent"',
         "location": f'{{"lat": {HOME[0] + 0.0003}, "lon": {HOME[1]}}}', "opinion": '"建议纳入低保。"',
     }
     for question, value in answers.items():
@@ -99,7 +119,8 @@ def test_visit_loop_through_python_bindings(server, tmp_path):
         device.set_answer(draft.id, "household_size", '"两口人"')
     assert refused.value.problems[0].question_id == "household_size"
 
-    hashes = [device.import_photo(draft.id, "photos_house", photo(tmp_path / f"p{i}.jpg", i)).sha256 for i in range(3)]
+    photo_questions = ["photos_outside", "photos_inside", "photos_kitchen"]
+    hashes = [device.import_photo(draft.id, q, photo(tmp_path / f"p{i}.jpg", i)).sha256 for i, q in enumerate(photo_questions)]
     device.record_fix(draft.id, rm.LocationFix(lat=HOME[0] + 0.0003, lon=HOME[1], accuracy_m=8.0, provider="gps",
                                                 mock=False, time_ms=int(time.time() * 1000)))
     distance = device.distance_to_household(draft.id)
@@ -133,6 +154,10 @@ def test_visit_loop_through_python_bindings(server, tmp_path):
     assert abs(visit["gps"]["distance_m"] - distance) < 0.5
     assert [s["role"] for s in visit["signatures"]] == ["investigator1", "investigator2", "family_member"]
     assert visit["submitted_by"]["id"] == a
+    assert visit["form_version"] == 2
+    # (¥650 + ¥120) / 2 members, as the form calculates it; the member rows are merged with their ages.
+    assert record["facts"]["income.per_capita_fen"]["value"] == 38500
+    assert [m["age"] is not None for m in record["facts"]["household.members"]["value"]] == [True, True]
 
     # Logout and wipe: the store, the photos and the wrapped key are gone.
     asyncio.run(device.logout())

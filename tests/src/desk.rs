@@ -115,8 +115,17 @@ impl Desk {
 
     /// Assigns a home visit of `case_id` to two investigators; returns the assignment id.
     pub async fn assign(&self, case_id: &str, investigator_1: &str, investigator_2: &str) -> String {
+        self.assign_on_form(case_id, investigator_1, investigator_2, None).await
+    }
+
+    /// Assigns a visit on a given published form version (`(form_id, version)`), or on the newest one when None.
+    pub async fn assign_on_form(&self, case_id: &str, investigator_1: &str, investigator_2: &str, form: Option<(&str, u32)>) -> String {
         let due = chrono::Utc::now().date_naive() + chrono::Days::new(5);
-        let body = json!({ "case_id": case_id, "investigator_ids": [investigator_1, investigator_2], "due_date": due });
+        let mut body = json!({ "case_id": case_id, "investigator_ids": [investigator_1, investigator_2], "due_date": due });
+        if let Some((id, version)) = form {
+            body["form_id"] = json!(id);
+            body["form_version"] = json!(version);
+        }
         self.post("/api/v1/assignments", body).await.ok()["id"].as_str().expect("assignment id").to_string()
     }
 }

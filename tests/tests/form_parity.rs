@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::Utc;
-use ruhu_core::device::{CancelToken, Device, DeviceConfig, NoProgress};
+use ruhu_core::device::{CancelToken, Device, NoProgress};
 use ruhu_core::form::FieldError;
 use ruhu_core::protocol::{GpsFix, SignerRole};
-use ruhu_e2e_tests::{Backend, Desk, TestServer, backends, files};
+use ruhu_e2e_tests::{Backend, Desk, TestServer, backends, files, phone_config};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -58,15 +58,7 @@ async fn parity(backend: &Backend) {
     let assignment_id = desk.assign(&case_id, &a_id, &b_id).await;
     let investigator = Desk::login(&server.url(), "qingyan.diaocha1").await;
 
-    let config = DeviceConfig {
-        data_dir: dir.path().join("phone").display().to_string(),
-        db_key: (0..32).map(|_| rand::random::<u8>()).collect(),
-        server_url: server.url(),
-        device_id: format!("parity-{}", Uuid::new_v4().simple()),
-        device_name: None,
-        app_version: "0.1.0-parity".into(),
-    };
-    let phone = Device::open(config).unwrap();
+    let phone = Device::open(phone_config(&dir.path().join("phone"), &server.url(), "parity")).unwrap();
     phone.login("qingyan.diaocha1", "Ruhu#demo2026").await.unwrap();
     phone.sync(Arc::new(NoProgress), CancelToken::new()).await.unwrap();
     let draft = phone.start_draft(assignment_id.parse().unwrap()).unwrap();

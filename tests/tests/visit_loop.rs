@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use reqwest::Method;
 use ruhu_core::device::{CancelToken, Device, DeviceConfig, DeviceError, NoProgress, SyncOptions, SyncProgress};
+use ruhu_core::form::sample;
 use ruhu_core::protocol::{AssignmentStatus, GpsFix, SignerRole};
 use ruhu_e2e_tests::{Desk, TestServer, backends, files};
 use serde_json::{Value, json};
@@ -85,32 +86,32 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
 
     // In the house, offline: the form, three photos, GPS and the three signatures.
     let draft = phone_a.d().start_draft(assignment_uuid).unwrap();
-    let answers: BTreeMap<&str, Value> = BTreeMap::from([
-        ("visit_date", json!(Utc::now().date_naive().to_string())),
-        ("household_size", json!(2)),
-        ("income_wages_fen", json!(65_000)),
-        ("income_business_fen", json!(0)),
-        ("income_property_fen", json!(0)),
-        ("income_transfer_fen", json!(12_000)),
-        ("deposits_fen", json!(300_000)),
-        ("has_vehicle", json!(false)),
-        ("housing_condition", json!("own_unsafe")),
-        ("rigid_expenses", json!(["medical"])),
-        ("living_conditions", json!("房屋漏雨，家电陈旧，户主患慢性病。")),
-        ("location", json!({ "lat": HOME.0 + 0.0003, "lon": HOME.1 })),
-        ("opinion", json!("家庭收入低于当地低保标准，建议纳入。")),
-    ]);
+    // Every answer of 低保 v2; one row per member the household record lists, with their names and ID numbers.
+    let draft_form = phone_a.d().draft(draft).unwrap();
+    assert_eq!((draft_form.form_id.as_str(), draft_form.form_version), (sample::DIBAO_FORM_ID, sample::DIBAO_FORM_VERSION));
+    let mut answers = sample::dibao_v2_answers(&Utc::now().date_naive().to_string(), 2, 65_000);
+    let rows = answers.get_mut("members").and_then(Value::as_array_mut).expect("member rows");
+    for (row, member) in rows.iter_mut().zip(&local.assignment.household.members) {
+        row["member_name"] = json!(member.name);
+        row["resident_id"] = json!(member.resident_id);
+    }
+    answers.insert("location".into(), json!({ "lat": HOME.0 + 0.0003, "lon": HOME.1 }));
     for (q, v) in &answers {
         phone_a.d().set_answer(draft, q, v.clone()).unwrap_or_else(|e| panic!("answer {q}: {e}"));
     }
-    // The pre-check at the end of the visit, offline: ¥770 a month for 2 people against the year's standard.
+    // The pre-check at the end of the visit, offline: ¥650 wages + ¥300 transfers a month for 2 people is ¥475 each,
+    // the per-capita income the form calculates.
     let advice = phone_a.d().eligibility(draft).unwrap().expect("a 低保 visit with size and income has a pre-check");
-    assert_eq!(advice.per_capita_income_fen, Some(38_500));
+    let advice = advice.dibao().expect("the 低保 pre-check").clone();
+    let per_capita = (65_000 + sample::SAMPLE_TRANSFER_FEN) / 2;
+    assert_eq!(advice.per_capita_income_fen, Some(per_capita));
+    let calculated = phone_a.d().form_state(draft).unwrap().state("income_per_capita_fen").and_then(|q| q.value.clone());
+    assert_eq!(calculated, Some(json!(per_capita)), "the pre-check reads the form's own per-capita figure");
     assert!(advice.note.contains("不是审核确认结论"));
     let mut photo_hashes = Vec::new();
     for (i, (w, h)) in [(4000, 3000), (1600, 1200), (1200, 1600)].into_iter().enumerate() {
         let path = files::write(files_dir.path(), &format!("photo{i}.jpg"), &files::camera_jpeg(w, h, i as u32));
-        let info = phone_a.d().import_photo(draft, "photos_house", &path.display().to_string()).expect("photo imported");
+        let info = phone_a.d().import_photo(draft, sample::DIBAO_PHOTO_QUESTIONS[i], &path.display().to_string()).expect("photo imported");
         assert!(u64::from(info.width) * u64::from(info.height) <= 2_100_000, "downscaled to about 2 MP");
         photo_hashes.push(info.sha256);
     }
@@ -134,7 +135,7 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
 
     // The phone's app process and the server both restart.
     phone_a.restart_process();
-    assert_eq!(phone_a.d().draft_answers(draft).unwrap().len(), answers.len() + 4, "answers, photos and signatures survive");
+    assert_eq!(phone_a.d().draft_answers(draft).unwrap().len(), answers.len() + 6, "answers, photos and signatures survive");
     server.restart().await;
 
     // 4 (first half). A sync cut in the middle of the uploads, then resumed: finished chunks are not sent again.
@@ -161,6 +162,7 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
     // The reviewer's pre-check on the server is the one the investigator saw in the house.
     let reviewer = Desk::login(&server.url(), "qingyan.shenhe").await;
     let on_server = reviewer.get(&format!("/api/v1/cases/{case_id}/workflow")).await.ok()["eligibility"].clone();
+    assert_eq!(on_server["kind"], "dibao", "{on_server}");
     assert_eq!(on_server["per_capita_income_fen"], json!(advice.per_capita_income_fen), "{on_server}");
     assert_eq!(on_server["gap_payment_fen"], json!(advice.gap_payment_fen), "{on_server}");
     assert_eq!(on_server["outcome"].as_str(), Some(advice.outcome.as_str()), "{on_server}");
@@ -183,6 +185,12 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
     assert_eq!(visit["submitted_by"]["id"], a_id.as_str());
     assert_eq!(visit["device_id"], phone_a.config.device_id.as_str());
     assert_eq!(record["facts"]["income.wages_fen"]["value"], 65_000);
+    assert_eq!(record["facts"]["income.per_capita_fen"]["value"], per_capita);
+    assert_eq!(visit["form_version"], sample::DIBAO_FORM_VERSION);
+    // The member rows are merged into the case with the age the form calculated from each ID number.
+    let members = record["facts"]["household.members"]["value"].as_array().cloned().unwrap_or_default();
+    assert_eq!(members.len(), 2, "{record}");
+    assert!(members.iter().all(|m| m["age"].is_u64()), "{members:?}");
     assert_eq!(record["facts"]["income.wages_fen"]["source_submission"], submission_id.to_string());
     assert!(record["steps"].as_array().unwrap().iter().all(|s| s["actor"].is_object() || s["actor"].is_null()));
 
@@ -210,7 +218,7 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
     phone_a.sync().await;
     let draft_2 = phone_a.d().start_draft(assignment_2).unwrap();
     let path = files::write(files_dir.path(), "photo-second.jpg", &files::camera_jpeg(800, 600, 99));
-    let extra = phone_a.d().import_photo(draft_2, "photos_house", &path.display().to_string()).unwrap();
+    let extra = phone_a.d().import_photo(draft_2, "photos_outside", &path.display().to_string()).unwrap();
     let files_before = phone_a.media_files();
     desk.post(&format!("/api/v1/assignments/{assignment_2}/reassign"), json!({ "investigator_ids": [c_id, b_id], "reason": "调查人员调整" }))
         .await
@@ -224,6 +232,64 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
     // The finished visit of the first case is still on A's phone.
     assert!(phone_a.d().assignment(assignment_uuid).is_ok());
 
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_on_v1_still_finalises_syncs_and_merges_as_v1() {
+    for backend in backends() {
+        eprintln!("--- a v1 visit after v2 is published, on {}", backend.name());
+        visit_on_v1(&backend).await;
+    }
+}
+
+/// Publishing a new version never breaks a draft on a phone: a visit assigned on 低保 v1 (as every visit was before
+/// v2 was published) is filled, finalised, synced and merged on v1, and the server records version 1.
+async fn visit_on_v1(backend: &ruhu_e2e_tests::Backend) {
+    let mut server = TestServer::start(backend).await;
+    let phones_dir = tempfile::tempdir().unwrap();
+    let files_dir = tempfile::tempdir().unwrap();
+    let desk = Desk::login(&server.url(), "qingyan.zuzhang").await;
+    let a_id = desk.user_id("qingyan.diaocha1").await;
+    let b_id = desk.user_id("qingyan.diaocha2").await;
+    let case_id = desk.household_with_dibao_case(VILLAGE, "测试户主丙（演示）", HOME.0, HOME.1).await;
+    let assignment: Uuid = desk.assign_on_form(&case_id, &a_id, &b_id, Some((sample::DIBAO_FORM_ID, 1))).await.parse().unwrap();
+
+    let phone = Phone::new(&server.url(), phones_dir.path(), "V1");
+    phone.d().login("qingyan.diaocha1", "Ruhu#demo2026").await.expect("logs in");
+    phone.sync().await;
+    let draft = phone.d().start_draft(assignment).unwrap();
+    assert_eq!(phone.d().draft(draft).unwrap().form_version, 1);
+    let mut answers = sample::dibao_v1_answers(&Utc::now().date_naive().to_string(), 2, 40_000);
+    answers.insert("location".into(), json!({ "lat": HOME.0, "lon": HOME.1 }));
+    for (q, v) in answers {
+        phone.d().set_answer(draft, &q, v).unwrap_or_else(|e| panic!("answer {q}: {e}"));
+    }
+    for i in 0..3u32 {
+        let path = files::write(files_dir.path(), &format!("v1-{i}.jpg"), &files::camera_jpeg(800, 600, 40 + i));
+        phone.d().import_photo(draft, sample::DIBAO_V1_PHOTO_QUESTION, &path.display().to_string()).expect("v1 photo question");
+    }
+    phone.d().record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: Utc::now() }).unwrap();
+    for (i, (role, name, user)) in [
+        (SignerRole::Investigator1, "青岩调查员一（演示）", Some(a_id.parse().unwrap())),
+        (SignerRole::Investigator2, "青岩调查员二（演示）", Some(b_id.parse().unwrap())),
+        (SignerRole::FamilyMember, "测试户主丙（演示）", None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = files::write(files_dir.path(), &format!("v1-sign{i}.png"), &files::signature_png(10 + i as u32));
+        phone.d().add_signature(draft, role, name, user, &path.display().to_string()).expect("signature stored");
+    }
+    let submission_id = phone.d().finalise(draft).expect("the v1 visit finalises");
+    assert_eq!(phone.sync().await.merged, 1);
+
+    let record = desk.get(&format!("/api/v1/cases/{case_id}")).await.ok();
+    let visit = &record["visits"][0];
+    assert_eq!(visit["submission_id"], submission_id.to_string());
+    assert_eq!((visit["form_id"].as_str(), visit["form_version"].as_u64()), (Some(sample::DIBAO_FORM_ID), Some(1)));
+    assert_eq!(record["facts"]["assets.deposits_fen"]["value"], sample::SAMPLE_V1_DEPOSITS_FEN);
+    assert_eq!(record["facts"]["income.wages_fen"]["source_submission"], submission_id.to_string());
     server.stop().await;
 }
 

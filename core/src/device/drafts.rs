@@ -13,7 +13,7 @@ use super::photos;
 use super::time::{from_text, now, to_text, uuid_from_text};
 use super::types::*;
 use super::Device;
-use crate::eligibility::{self, DibaoAdvice};
+use crate::eligibility::{self, Advice};
 use crate::form::{FieldError, FormDefinition, FormSession, FormState, Question, QuestionKind, visit_day};
 use crate::geo::{distance_m, LatLon};
 use crate::protocol::{GpsFix, MediaRef, SignatureRef, SignerRole, VisitSubmission};
@@ -450,10 +450,10 @@ impl Device {
         })
     }
 
-    /// The eligibility pre-check at the end of a 低保 / 低保边缘 visit, offline: the case's facts overlaid with what this
-    /// visit has recorded so far, against the figures the server sent with the assignment. Advice, never the
-    /// decision; None for other types or while the household size or income is still missing.
-    pub fn eligibility(&self, draft_id: Uuid) -> Result<Option<DibaoAdvice>> {
+    /// The eligibility pre-check at the end of a 低保 / 低保边缘 / 特困 visit, offline: the case's facts overlaid with
+    /// what this visit has recorded so far, against the figures the server sent with the assignment. Advice, never
+    /// the decision; None for other types or while the facts the check needs are still missing.
+    pub fn eligibility(&self, draft_id: Uuid) -> Result<Option<Advice>> {
         self.with_conn(|conn, _| {
             let draft = load_draft(conn, draft_id)?;
             let form = load_form(conn, &draft.form_id, draft.form_version)?;
@@ -462,7 +462,7 @@ impl Device {
             let mut facts: BTreeMap<String, Value> = case.facts.into_iter().map(|(k, f)| (k, f.value)).collect();
             let state = form_session(&form)?.evaluate(&load_answers(conn, draft_id)?);
             facts.extend(state.facts().iter().cloned());
-            Ok(eligibility::household_from_facts(&facts).map(|h| eligibility::dibao_precheck(&h, &figures.dibao_policy())))
+            Ok(eligibility::precheck(case.assistance_type, &facts, &figures))
         })
     }
 

@@ -286,7 +286,7 @@ async fn pull_push_and_an_interrupted_upload_that_resumes_without_resending() {
     let draft = device.start_draft(ids[0]).unwrap();
     complete_visit(&device, draft, files.path());
     let big = jpeg(1200, 900);
-    let photo = device.import_photo(draft, "photos_house", &write_file(files.path(), "big.jpg", &big)).unwrap();
+    let photo = device.import_photo(draft, "photos_outside", &write_file(files.path(), "big.jpg", &big)).unwrap();
     let sub = device.finalise(draft).unwrap();
 
     // Interrupted after 3 chunks of 8 KiB.
@@ -397,7 +397,7 @@ async fn a_revoked_device_wipes_itself() {
     add_changes(&fake, vec![upsert(assignment(id))]);
     device.sync(Arc::new(NoProgress), CancelToken::new()).await.unwrap();
     let draft = device.start_draft(id).unwrap();
-    device.import_photo(draft, "photos_house", &write_file(files.path(), "p.jpg", &jpeg(64, 64))).unwrap();
+    device.import_photo(draft, "photos_outside", &write_file(files.path(), "p.jpg", &jpeg(64, 64))).unwrap();
     fake.lock().unwrap().revoked = true;
     let err = device.sync(Arc::new(NoProgress), CancelToken::new()).await.unwrap_err();
     assert_eq!(err.code(), "device_revoked");

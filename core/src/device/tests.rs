@@ -10,6 +10,7 @@ use uuid::Uuid;
 pub(super) use super::photos::testing::{exif_app1, jpeg, png, with_exif};
 use super::*;
 use crate::assistance::AssistanceType;
+use crate::form::sample;
 use crate::geo::LatLon;
 use crate::protocol::*;
 
@@ -43,8 +44,8 @@ pub(super) fn assignment(id: Uuid) -> AssignmentSnapshot {
         due_date: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
         investigators: vec![person("王敏"), person("李强")],
         assigned_by: person("赵主任"),
-        form_id: "dibao-home-visit".into(),
-        form_version: 1,
+        form_id: sample::DIBAO_FORM_ID.into(),
+        form_version: sample::DIBAO_FORM_VERSION,
         case: CaseSnapshot {
             id: Uuid::new_v4(),
             case_no: MARKER.into(),
@@ -102,27 +103,17 @@ pub(super) fn fix(lat: f64, lon: f64, accuracy_m: f64, mock: bool) -> GpsFix {
     GpsFix { lat, lon, accuracy_m, provider: "gps".into(), mock, taken_at: Utc.with_ymd_and_hms(2026, 3, 14, 1, 30, 0).unwrap() }
 }
 
-/// Answers every question of the dibao form (photos and signatures through the real pipeline).
+/// Answers every question of the dibao form (v2: two household members; photos and signatures through the real
+/// pipeline).
 pub(super) fn complete_visit(device: &Device, draft: Uuid, files: &Path) {
-    for (q, v) in [
-        ("visit_date", json!("2026-03-14")),
-        ("household_size", json!(4)),
-        ("income_wages_fen", json!(150000)),
-        ("income_business_fen", json!(0)),
-        ("income_property_fen", json!(0)),
-        ("income_transfer_fen", json!(30000)),
-        ("deposits_fen", json!(500000)),
-        ("has_vehicle", json!(false)),
-        ("housing_condition", json!("own_unsafe")),
-        ("living_conditions", json!("家中有老人一名，常年服药")),
-        ("location", json!({"lat": 26.3330, "lon": 106.6857})),
-        ("opinion", json!("符合条件")),
-    ] {
-        device.set_answer(draft, q, v).unwrap();
+    let mut answers = sample::dibao_v2_answers("2026-03-14", 2, 150000);
+    answers.insert("location".into(), json!({"lat": 26.3330, "lon": 106.6857}));
+    for (q, v) in answers {
+        device.set_answer(draft, &q, v).unwrap();
     }
-    for i in 0..3u32 {
-        let path = write_file(files, &format!("house{i}.jpg"), &jpeg(320 + i, 240));
-        device.import_photo(draft, "photos_house", &path).unwrap();
+    for (i, q) in sample::DIBAO_PHOTO_QUESTIONS.iter().enumerate() {
+        let path = write_file(files, &format!("house{i}.jpg"), &jpeg(320 + i as u32, 240));
+        device.import_photo(draft, q, &path).unwrap();
     }
     let inv = device.assignment(device.draft(draft).unwrap().assignment_id).unwrap().assignment.investigators;
     for (role, name, user, marker) in [
@@ -217,7 +208,7 @@ fn set_answer_refuses_unknown_questions_wrong_types_and_notes_in_chinese() {
     let (_, code, _) = field(device.set_answer(draft, "intro", json!("x")).unwrap_err());
     assert_eq!(code, "not_answerable");
     // A photo that was never imported cannot be referenced.
-    let (_, code, _) = field(device.set_answer(draft, "photos_house", json!(["a".repeat(64)])).unwrap_err());
+    let (_, code, _) = field(device.set_answer(draft, "photos_outside", json!(["a".repeat(64)])).unwrap_err());
     assert_eq!(code, "unknown_photo");
     assert!(device.draft_answers(draft).unwrap().is_empty(), "refused answers are not stored");
     // Clearing works.
@@ -234,7 +225,7 @@ fn a_photo_is_downscaled_stripped_encrypted_and_answers_its_question() {
     let src = with_exif(&jpeg(2000, 1500), &exif_app1(26.3331, 106.6855, "2026:03:14 09:30:00", 1));
     let path = write_file(dir.path(), "camera.jpg", &src);
 
-    let info = device.import_photo(draft, "photos_house", &path).unwrap();
+    let info = device.import_photo(draft, "photos_outside", &path).unwrap();
     assert!(info.width as u64 * info.height as u64 <= photos::MAX_PIXELS);
     let loc = info.exif_location.expect("location kept as data");
     assert!((loc.lat - 26.3331).abs() < 1e-5 && (loc.lon - 106.6855).abs() < 1e-5);
@@ -248,10 +239,10 @@ fn a_photo_is_downscaled_stripped_encrypted_and_answers_its_question() {
     assert_eq!(plain.len() as u64, info.size);
     assert!(plain.starts_with(&[0xFF, 0xD8, 0xFF]));
     assert_eq!(photos::read_exif(&plain).location, None, "no GPS in the file");
-    assert_eq!(device.draft_answers(draft).unwrap()["photos_house"], json!([info.sha256]));
+    assert_eq!(device.draft_answers(draft).unwrap()["photos_outside"], json!([info.sha256]));
     assert_eq!(device.draft_photos(draft).unwrap(), vec![info.clone()]);
 
-    let again = device.import_photo(draft, "photos_house", &path).unwrap_err();
+    let again = device.import_photo(draft, "photos_outside", &path).unwrap_err();
     assert!(again.message_zh().contains("已经添加过"));
     let not_photo = device.import_photo(draft, "opinion", &path).unwrap_err();
     assert_eq!(not_photo.code(), "validation");
@@ -266,11 +257,11 @@ fn a_corrupt_photo_is_refused_and_leaves_nothing_behind() {
     broken.truncate(broken.len() / 3);
     for (name, bytes) in [("broken.jpg", broken), ("fake.jpg", b"GIF89a not a jpeg".to_vec())] {
         let path = write_file(dir.path(), name, &bytes);
-        let err = device.import_photo(draft, "photos_house", &path).unwrap_err();
+        let err = device.import_photo(draft, "photos_outside", &path).unwrap_err();
         assert_eq!(err.code(), "photo", "{name}");
         assert!(err.message_zh().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}", err.message_zh());
     }
-    let missing = device.import_photo(draft, "photos_house", "/nonexistent/photo.jpg").unwrap_err();
+    let missing = device.import_photo(draft, "photos_outside", "/nonexistent/photo.jpg").unwrap_err();
     assert_eq!(missing.code(), "photo");
     assert!(files_in(&dir.path().join("media")).is_empty());
     assert!(device.draft_answers(draft).unwrap().is_empty());
@@ -283,18 +274,17 @@ fn finalise_refuses_an_incomplete_visit_naming_what_is_missing() {
     let (device, assignment_id) = device_with_assignment(dir.path());
     let draft = device.start_draft(assignment_id).unwrap();
     device.set_answer(draft, "household_size", json!(4)).unwrap();
+    // In person: the location and the house photos are asked.
+    device.set_answer(draft, "visit_mode", json!("in_person")).unwrap();
     let path = write_file(dir.path(), "one.jpg", &jpeg(100, 80));
-    device.import_photo(draft, "photos_house", &path).unwrap();
+    device.import_photo(draft, "photos_outside", &path).unwrap();
 
     let DeviceError::Validation(errors) = device.finalise(draft).unwrap_err() else { panic!("validation expected") };
     let ids: Vec<&str> = errors.iter().map(|e| e.question_id.as_str()).collect();
-    for q in ["visit_date", "income_wages_fen", "location", "sign_family", "photos_house"] {
+    for q in ["visit_date", "income_wages_fen", "members", "location", "sign_family", "photos_inside", "photos_kitchen"] {
         assert!(ids.contains(&q), "{q} missing from {ids:?}");
     }
-    assert!(!ids.contains(&"household_size"));
-    let photos = errors.iter().find(|e| e.question_id == "photos_house").unwrap();
-    assert_eq!(photos.code, "too_few_photos");
-    assert!(photos.message.contains("至少需要3张"), "{}", photos.message);
+    assert!(!ids.contains(&"household_size") && !ids.contains(&"photos_outside"), "answered: {ids:?}");
     assert_eq!(device.validate_draft(draft).unwrap(), errors);
     assert!(device.outbox().unwrap().is_empty());
     assert_eq!(device.draft(draft).unwrap().state, DraftState::Open);
@@ -308,24 +298,25 @@ fn finalise_freezes_a_complete_visit_into_the_outbox() {
     let draft = device.start_draft(assignment_id).unwrap();
     complete_visit(&device, draft, files.path());
     // A photo taken and then removed from the answer is not part of the visit.
-    let extra = device.import_photo(draft, "photos_house", &write_file(files.path(), "extra.jpg", &jpeg(90, 90))).unwrap();
-    let mut list = device.draft_answers(draft).unwrap()["photos_house"].as_array().unwrap().clone();
+    let extra = device.import_photo(draft, "photos_outside", &write_file(files.path(), "extra.jpg", &jpeg(90, 90))).unwrap();
+    let mut list = device.draft_answers(draft).unwrap()["photos_outside"].as_array().unwrap().clone();
     list.retain(|v| v != &json!(extra.sha256));
-    device.set_answer(draft, "photos_house", Value::Array(list)).unwrap();
+    device.set_answer(draft, "photos_outside", Value::Array(list)).unwrap();
     assert!(device.validate_draft(draft).unwrap().is_empty());
 
     let id = device.finalise(draft).unwrap();
     let s = device.submission(id).unwrap();
     let snapshot = device.assignment(assignment_id).unwrap().assignment;
     assert_eq!(s.assignment_id, assignment_id);
-    assert_eq!((s.form_id.as_str(), s.form_version), ("dibao-home-visit", 1));
+    assert_eq!((s.form_id.as_str(), s.form_version), ("dibao-home-visit", 2));
     assert_eq!(s.device_id, "test-device-1");
     let expected_base: BTreeMap<String, Option<Uuid>> =
         snapshot.case.facts.iter().map(|(k, f)| (k.clone(), f.source_submission)).collect();
     assert_eq!(s.base_facts, expected_base);
-    assert_eq!(s.answers["household_size"], json!(4));
+    assert_eq!(s.answers["household_size"], json!(2));
+    assert_eq!(s.answers["members"].as_array().map(Vec::len), Some(2));
     assert_eq!(s.media.iter().filter(|m| m.content_type == "image/jpeg").count(), 3);
-    assert!(s.media.iter().all(|m| m.content_type == "image/jpeg" && m.question_id == "photos_house"));
+    assert!(s.media.iter().all(|m| m.content_type == "image/jpeg" && sample::DIBAO_PHOTO_QUESTIONS.contains(&m.question_id.as_str())));
     assert!(!s.media.iter().any(|m| m.sha256 == extra.sha256));
     assert!(!dir.path().join("media").join(format!("{}.enc", extra.sha256)).exists(), "the dropped photo's file is gone");
     assert_eq!(s.signatures.len(), 3);
@@ -340,7 +331,7 @@ fn finalise_freezes_a_complete_visit_into_the_outbox() {
     assert_eq!(device.set_answer(draft, "household_size", json!(9)).unwrap_err().code(), "invalid_input");
     assert_eq!(device.record_fix(draft, fix(26.0, 106.0, 5.0, false)).unwrap_err().code(), "invalid_input");
     let photo = write_file(files.path(), "late.jpg", &jpeg(50, 50));
-    assert_eq!(device.import_photo(draft, "photos_house", &photo).unwrap_err().code(), "invalid_input");
+    assert_eq!(device.import_photo(draft, "photos_outside", &photo).unwrap_err().code(), "invalid_input");
     assert_eq!(device.finalise(draft).unwrap_err().code(), "invalid_input");
     assert_eq!(device.start_draft(assignment_id).unwrap_err().code(), "invalid_input");
     assert_eq!(submission_content_hash(&device.submission(id).unwrap()), hash);
@@ -395,7 +386,7 @@ fn a_pull_delete_removes_all_local_data_of_the_assignment() {
     let pending_sub = device.finalise(pending_draft).unwrap();
     // Another assignment's photo stays.
     let kept_draft = device.start_draft(kept_id).unwrap();
-    let kept = device.import_photo(kept_draft, "photos_house", &write_file(files.path(), "kept.jpg", &jpeg(77, 66))).unwrap();
+    let kept = device.import_photo(kept_draft, "photos_outside", &write_file(files.path(), "kept.jpg", &jpeg(77, 66))).unwrap();
 
     let media_dir = dir.path().join("media");
     let before = files_in(&media_dir).len();
@@ -439,21 +430,40 @@ fn a_pull_delete_removes_all_local_data_of_the_assignment() {
 }
 
 #[test]
-fn form_upserts_are_stored_and_a_draft_keeps_its_version() {
+fn a_draft_begun_on_v1_keeps_its_version_when_v2_arrives_and_finalises_on_v1() {
     let dir = tempfile::tempdir().unwrap();
-    let (device, assignment_id) = device_with_assignment(dir.path());
+    let files = tempfile::tempdir().unwrap();
+    let device = Device::open(config(dir.path())).unwrap();
+    let assignment_id = Uuid::new_v4();
+    let mut on_v1 = assignment(assignment_id);
+    on_v1.form_version = 1;
+    device.apply_pull_page(&page(vec![upsert(on_v1)], 10)).unwrap();
     let draft = device.start_draft(assignment_id).unwrap();
-    let mut v2 = device.form("dibao-home-visit", 1).unwrap();
-    v2.version = 2;
-    v2.questions.retain(|q| q.id != "opinion");
+    // The district publishes v2 and the assignment moves to it while the phone holds the v1 draft.
+    let v2 = crate::form::builtin_forms().into_iter().find(|f| f.id == sample::DIBAO_FORM_ID && f.version == 2).unwrap();
     let mut moved = assignment(assignment_id);
     moved.form_version = 2;
     device.apply_pull_page(&page(vec![ChangeRecord::FormUpsert { form: Box::new(v2) }, upsert(moved)], 30)).unwrap();
-    assert!(device.form("dibao-home-visit", 2).unwrap().question("opinion").is_none());
-    // The draft started on version 1 still has its question.
-    device.set_answer(draft, "opinion", json!("同意")).unwrap();
-    assert_eq!(device.draft(draft).unwrap().form_version, 1);
+    assert!(device.form("dibao-home-visit", 2).unwrap().question("photos_house").is_none(), "v2 has no photos_house");
     assert_eq!(device.form("unknown", 1).unwrap_err().code(), "not_found");
+    // The draft keeps v1's questions and finalises as a v1 visit.
+    let mut answers = sample::dibao_v1_answers("2026-03-14", 3, 90000);
+    answers.insert("location".into(), json!({"lat": 26.3330, "lon": 106.6857}));
+    for (q, v) in answers {
+        device.set_answer(draft, &q, v).unwrap();
+    }
+    for i in 0..3u32 {
+        device.import_photo(draft, sample::DIBAO_V1_PHOTO_QUESTION, &write_file(files.path(), &format!("v1-{i}.jpg"), &jpeg(200 + i, 150))).unwrap();
+    }
+    let inv = device.assignment(assignment_id).unwrap().assignment.investigators;
+    for (role, name, user) in [(SignerRole::Investigator1, "王敏", Some(inv[0].id)), (SignerRole::Investigator2, "李强", Some(inv[1].id)), (SignerRole::FamilyMember, "张三", None)] {
+        device.add_signature(draft, role, name, user, &write_file(files.path(), &format!("sig-{name}.png"), &png(name.as_bytes()))).unwrap();
+    }
+    device.record_fix(draft, fix(26.3330, 106.6857, 8.0, false)).unwrap();
+    assert_eq!(device.draft(draft).unwrap().form_version, 1);
+    let submission = device.submission(device.finalise(draft).unwrap()).unwrap();
+    assert_eq!((submission.form_id.as_str(), submission.form_version), ("dibao-home-visit", 1));
+    assert_eq!(submission.media.iter().filter(|m| m.question_id == sample::DIBAO_V1_PHOTO_QUESTION).count(), 3);
 }
 
 #[test]
@@ -461,7 +471,7 @@ fn wipe_deletes_the_store_and_every_file() {
     let dir = tempfile::tempdir().unwrap();
     let (device, assignment_id) = device_with_assignment(dir.path());
     let draft = device.start_draft(assignment_id).unwrap();
-    device.import_photo(draft, "photos_house", &write_file(dir.path(), "p.jpg", &jpeg(64, 48))).unwrap();
+    device.import_photo(draft, "photos_outside", &write_file(dir.path(), "p.jpg", &jpeg(64, 48))).unwrap();
     std::fs::remove_file(dir.path().join("p.jpg")).unwrap();
     device.wipe().unwrap();
     assert!(device.is_wiped());

@@ -142,6 +142,9 @@ pub struct Policy {
     pub(crate) spot_check_scope: Vec<SpotCheckGroup>,
     pub(crate) full_visit_triggers: Vec<VisitTrigger>,
     pub(crate) tekun_spot_check_min_rate: Ratio,
+    pub(crate) tekun_elderly_age: u32,
+    pub(crate) tekun_minor_age: u32,
+    pub(crate) tekun_disability_grades: BTreeMap<String, u32>,
     pub(crate) bianyuan_income_multiple: Ratio,
     pub(crate) review_interval_stable_months: u32,
     pub(crate) review_interval_irregular_months: u32,
@@ -252,6 +255,22 @@ impl Policy {
     /// Minimum share of 特困 applications the confirming level checks at random.
     pub fn tekun_spot_check_min_rate(&self) -> Ratio {
         self.tekun_spot_check_min_rate
+    }
+
+    /// 特困 (43号 art. 5(一)): a person of at least this age (周岁) has no work capacity.
+    pub fn tekun_elderly_age(&self) -> u32 {
+        self.tekun_elderly_age
+    }
+
+    /// 特困 (43号 art. 5(二)): a person below this age (未满…周岁) has no work capacity.
+    pub fn tekun_minor_age(&self) -> u32 {
+        self.tekun_minor_age
+    }
+
+    /// 特困 (43号 art. 5(三)): by disability type, the highest grade number (1 is the most severe) that means no
+    /// work capacity; types not listed never do by themselves.
+    pub fn tekun_disability_grades(&self) -> &BTreeMap<String, u32> {
+        &self.tekun_disability_grades
     }
 
     /// 低保边缘: per-capita income below this multiple of the local 低保 standard.

@@ -31,6 +31,8 @@ fn unit_words(unit: &str) -> (&'static str, &'static str) {
         "calendar_days" => ("calendar days", "天（自然日）"),
         "months" => ("months", "个月"),
         "persons" => ("persons", "人"),
+        "years" => ("years of age", "周岁"),
+        "highest_grade" => ("disability grade", "级"),
         "day_of_month" => ("day of the month", "日"),
         "months_of_local_dibao_standard" => ("months of the local 低保 standard", "个月的当地低保标准"),
         "fen_per_person_month" => ("fen per person and month", "分/人·月"),
@@ -109,6 +111,30 @@ impl Reader {
         let r = decimal(&s.path, s.value)?;
         let r = if unit == "percent" { r.per_cent().ok_or_else(|| bad_decimal(&s.path))? } else { r };
         Ok(r)
+    }
+
+    /// A table of disability type → grade 1–4 (the national categories only).
+    fn grades_by_disability(&mut self, parent: &TableReader<'_>, key: &str) -> Result<BTreeMap<String, u32>, KeyError> {
+        const TYPES: [&str; 7] = ["visual", "hearing", "speech", "physical", "intellectual", "mental", "multiple"];
+        let s = self.setting(parent, key, &["highest_grade"])?;
+        s.table.finish()?;
+        let table = match s.value {
+            Value::Table(t) => t,
+            other => return Err(wrong_type(&s.path, "a table of disability type = grade", "残疾类别 = 等级 的表", other)),
+        };
+        if table.is_empty() {
+            return Err(KeyError::new(&s.path, "must list at least one disability type", "至少列出一个残疾类别"));
+        }
+        let mut out = BTreeMap::new();
+        for (kind, grade) in table {
+            let p = format!("{}.value.{kind}", s.path);
+            if !TYPES.contains(&kind.as_str()) {
+                let allowed = TYPES.join(", ");
+                return Err(KeyError::new(&p, format!("unknown disability type (allowed: {allowed})"), format!("无法识别的残疾类别（可用：{allowed}）")));
+            }
+            out.insert(kind.clone(), whole(&p, grade, &s.unit, 1, 4)?);
+        }
+        Ok(out)
     }
 
     fn keywords<T: Copy + PartialEq>(
@@ -318,6 +344,9 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
         spot_check_scope: Vec::new(),
         full_visit_triggers: Vec::new(),
         tekun_spot_check_min_rate: Ratio::percent(0),
+        tekun_elderly_age: 0,
+        tekun_minor_age: 0,
+        tekun_disability_grades: BTreeMap::new(),
         bianyuan_income_multiple: Ratio::percent(0),
         review_interval_stable_months: 0,
         review_interval_irregular_months: 0,
@@ -365,6 +394,13 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     if policy.tekun_spot_check_min_rate.is_zero() || !policy.tekun_spot_check_min_rate.is_at_most_one() {
         return Err(KeyError::new("tekun.confirmation_spot_check_min_rate", "must be more than 0 and at most 100 percent", "须大于0且不超过100%").into());
     }
+    // 43号 art. 5: the ages that make a person unable to work; a minor's age below the elderly age.
+    policy.tekun_elderly_age = r.count(&tekun, "elderly_age", "years", 1, 120)?;
+    policy.tekun_minor_age = r.count(&tekun, "minor_age", "years", 1, 18)?;
+    if policy.tekun_minor_age >= policy.tekun_elderly_age {
+        return Err(KeyError::new("tekun.minor_age", "must be below tekun.elderly_age", "须小于 tekun.elderly_age（老年人年龄）").into());
+    }
+    policy.tekun_disability_grades = r.grades_by_disability(&tekun, "disability_no_work_capacity")?;
     tekun.finish()?;
 
     let bianyuan = root.table("bianyuan")?;

@@ -72,8 +72,9 @@ fn the_bundled_policy_loads_with_the_huaxi_numbers() {
 fn every_value_has_a_source() {
     let p = Policy::huaxi();
     let notes: Vec<_> = p.source_notes().collect();
-    // 17 deadlines + the 低保边缘 rule + 15 other settings + 6 standards + the district + the console's far-visit flag.
-    assert_eq!(notes.len(), 41, "{:?}", notes.iter().map(|(k, _)| k).collect::<Vec<_>>());
+    // 17 deadlines + the 低保边缘 rule + 18 other settings (the 特困 ages and disability grades of art. 5 among
+    // them) + 6 standards + the district + the console's far-visit flag.
+    assert_eq!(notes.len(), 44, "{:?}", notes.iter().map(|(k, _)| k).collect::<Vec<_>>());
     for (path, note) in notes {
         assert!(!note.source.trim().is_empty(), "{path} has no source");
     }
@@ -158,6 +159,12 @@ fn malformed_policies_are_refused_with_the_key_path() {
         // Rates: over 100 %, and not a number.
         ("value = 12\nunit = \"percent\"", "value = 120\nunit = \"percent\"", "supervision.spot_check_rate"),
         ("value = 12\nunit = \"percent\"", "value = \"twelve\"\nunit = \"percent\"", "supervision.spot_check_rate"),
+        // 特困 ages: a minor's age that is not below the elderly age, and an age that is not a whole number.
+        ("value = 16\nunit = \"years\"", "value = 60\nunit = \"years\"", "tekun.minor_age"),
+        ("value = 60\nunit = \"years\"", "value = \"60\"\nunit = \"years\"", "tekun.elderly_age"),
+        ("value = 16\nunit = \"years\"", "value = 16\nunit = \"months\"", "tekun.minor_age.unit"),
+        ("physical = 2,", "limbs = 2,", "tekun.disability_no_work_capacity.value.limbs"),
+        ("physical = 2,", "physical = 5,", "tekun.disability_no_work_capacity.value.physical"),
         // A multiple of 1 or less makes no sense for 低保边缘.
         ("value = \"1.5\"", "value = \"1\"", "bianyuan.income_limit"),
         // An unknown relation.
@@ -186,6 +193,17 @@ fn malformed_policies_are_refused_with_the_key_path() {
     let e = err(&huaxi_with("[district]", "[district"));
     assert_eq!(e.path(), "");
     assert!(e.error.message_zh.contains("行"), "{}", e.message_zh());
+}
+
+#[test]
+fn the_tekun_ages_of_article_5_come_with_their_source() {
+    let p = Policy::huaxi();
+    assert_eq!((p.tekun_elderly_age(), p.tekun_minor_age()), (60, 16));
+    assert!(p.source_note("tekun.elderly_age").unwrap().source.contains("43号 第五条（一）"));
+    assert!(p.source_note("tekun.minor_age").unwrap().source.contains("未满16周岁"));
+    let grades: Vec<(&str, u32)> = p.tekun_disability_grades().iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(grades, vec![("intellectual", 3), ("mental", 3), ("physical", 2), ("visual", 1)]);
+    assert!(p.source_note("tekun.disability_no_work_capacity").unwrap().source.contains("第五条（三）"));
 }
 
 #[test]

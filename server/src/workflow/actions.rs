@@ -8,7 +8,7 @@ use axum::{Json, extract::State};
 use chrono::Datelike;
 use ruhu_core::{
     assistance::AssistanceType,
-    eligibility::{self, DibaoAdvice},
+    eligibility::{self, Advice},
     policy::Policy,
     protocol::{PrecheckPolicy, Problem},
     workflow::{
@@ -59,10 +59,11 @@ pub struct WorkflowView {
     pub near_relatives: Vec<RelativeMatch>,
     /// The 补差 suggestion from the visit's facts (低保), when the facts and the year's standard allow one.
     pub gap_suggestion: Option<amount::GapSuggestion>,
-    /// 低保 / 低保边缘: the eligibility pre-check from the visit's facts (advice for the reviewer, never the decision):
-    /// outcome, per-capita income, 补差, and each finding with its inputs and a zh-CN explanation.
+    /// 低保 / 低保边缘 / 特困: the eligibility pre-check from the visit's facts (advice for the reviewer, never the
+    /// decision): `kind` (`dibao` or `tekun`), outcome, for 低保 the per-capita income and 补差, and each finding with
+    /// its inputs and a zh-CN explanation.
     #[schema(value_type = Option<Object>)]
-    pub eligibility: Option<DibaoAdvice>,
+    pub eligibility: Option<Advice>,
     /// Under periodic review, once the review visit has merged: its recommendation as the outcome to record,
     /// pre-filled (keep; adjust to the recomputed 补差; stop with the visit's reason). The reviewer decides.
     pub review_proposal: Option<ReviewProposal>,
@@ -90,11 +91,11 @@ fn suggestion(facts: &BTreeMap<String, Value>, policy: &Policy, case: &CaseRow, 
     amount::gap_suggestion(standard.dibao_monthly_fen(s.area), income, size)
 }
 
-/// The pre-check of a 低保 or 低保边缘 case from its facts and the year's local standard (the same figures the phone
-/// gets with the assignment).
-fn dibao_advice(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow, year: i32) -> Option<DibaoAdvice> {
+/// The pre-check of a 低保, 低保边缘 or 特困 case from its facts and the year's policy figures (the same figures the
+/// phone gets with the assignment).
+fn advice(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow, year: i32) -> Option<Advice> {
     let figures = PrecheckPolicy::for_case(&state.policy, case.assistance_type, facts, year)?;
-    eligibility::household_from_facts(facts).map(|household| eligibility::dibao_precheck(&household, &figures.dibao_policy()))
+    eligibility::precheck(case.assistance_type, facts, &figures)
 }
 
 /// Applies `action` to the case for `caller`, stores everything in one transaction, and returns the result.
@@ -348,7 +349,7 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
         }
         _ => None,
     };
-    let eligibility = dibao_advice(&facts, &state, &case, china_today().year());
+    let eligibility = advice(&facts, &state, &case, china_today().year());
     let (open_steps, open_steps_error) = store::due_steps(&s, &state.policy, &calendar);
     Ok(Json(WorkflowView {
         case_id: case.id,

@@ -16,6 +16,7 @@ use base64::Engine;
 use chrono::{NaiveDate, Utc};
 use reqwest::{Method, StatusCode};
 use ruhu_core::{
+    form::sample,
     protocol::{GpsFix, MediaRef, SignatureRef, SignerRole, VisitSubmission},
 };
 use ruhu_server::{RunningServer, ServerConfig, spawn};
@@ -238,7 +239,7 @@ pub fn fake_file(tag: &str, len: usize) -> Vec<u8> {
     out
 }
 
-/// A complete, valid dibao visit for `assignment` (a pulled AssignmentSnapshot as JSON), with the given media.
+/// A complete, valid 低保 (v2) visit for `assignment` (a pulled AssignmentSnapshot as JSON), with the given media.
 pub struct Visit {
     pub photos: [String; 3],
     pub signatures: [String; 3],
@@ -253,25 +254,23 @@ impl Visit {
     }
 }
 
+/// The facts two visits of `submission` from the same base disagree on when one finds 3 members and wages of
+/// 90000 and the other 4 members and 95000: the size and the member rows, the wages, and the totals calculated from
+/// them (in form order).
+pub const SIZE_AND_WAGES_CONFLICTS: [&str; 5] =
+    ["household.size", "household.members", "income.wages_fen", "income.monthly_total_fen", "income.per_capita_fen"];
+
 pub fn submission(s: &Session, assignment: &Value, visit: &Visit, household_size: i64, wages_fen: i64) -> VisitSubmission {
     let now = Utc::now();
     let investigators: Vec<Uuid> =
         assignment["investigators"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().parse().unwrap()).collect();
-    let mut answers = std::collections::BTreeMap::new();
-    answers.insert("visit_date".into(), json!(now.date_naive().to_string()));
-    answers.insert("household_size".into(), json!(household_size));
-    answers.insert("income_wages_fen".into(), json!(wages_fen));
-    answers.insert("income_business_fen".into(), json!(0));
-    answers.insert("income_property_fen".into(), json!(0));
-    answers.insert("income_transfer_fen".into(), json!(30000));
-    answers.insert("deposits_fen".into(), json!(500000));
-    answers.insert("has_vehicle".into(), json!(false));
-    answers.insert("housing_condition".into(), json!("own_safe"));
-    answers.insert("rigid_expenses".into(), json!(["medical"]));
-    answers.insert("living_conditions".into(), json!("吃穿基本有保障，住房较旧"));
+    // Every answer of the published 低保 form (v2), one row per member, one photo per required photo question.
+    let size = usize::try_from(household_size).unwrap_or(0);
+    let mut answers = sample::dibao_v2_answers(&now.date_naive().to_string(), size, wages_fen);
     answers.insert("location".into(), json!({ "lat": 26.3313, "lon": 106.6922 }));
-    answers.insert("photos_house".into(), json!(visit.photos));
-    answers.insert("opinion".into(), json!("情况属实"));
+    for (q, photo) in sample::DIBAO_PHOTO_QUESTIONS.iter().zip(&visit.photos) {
+        answers.insert((*q).into(), json!([photo]));
+    }
     answers.insert("sign_investigator_1".into(), json!(visit.signatures[0]));
     answers.insert("sign_investigator_2".into(), json!(visit.signatures[1]));
     answers.insert("sign_family".into(), json!(visit.signatures[2]));
@@ -291,7 +290,8 @@ pub fn submission(s: &Session, assignment: &Value, visit: &Visit, household_size
         media: visit
             .photos
             .iter()
-            .map(|h| MediaRef { sha256: h.clone(), size: 2048, content_type: "image/jpeg".into(), question_id: "photos_house".into(), taken_at: Some(now) })
+            .zip(sample::DIBAO_PHOTO_QUESTIONS)
+            .map(|(h, q)| MediaRef { sha256: h.clone(), size: 2048, content_type: "image/jpeg".into(), question_id: q.into(), taken_at: Some(now) })
             .collect(),
         gps_fixes: vec![
             GpsFix { lat: 26.3313, lon: 106.6922, accuracy_m: 8.0, provider: "gps".into(), mock: false, taken_at: now },

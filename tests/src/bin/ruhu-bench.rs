@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use ruhu_core::device::media::MediaVault;
 use ruhu_core::device::{CancelToken, Device, DeviceConfig, NoProgress};
+use ruhu_core::form::sample;
 use ruhu_core::protocol::{GpsFix, MediaRef, PullPage, SignatureRef, SignerRole, VisitSubmission};
 use ruhu_e2e_tests::{Backend, Desk, TestServer, files};
 use serde_json::{Value, json};
@@ -255,25 +256,31 @@ async fn upload(http: &reqwest::Client, base: &str, token: &str, bytes: &[u8], c
 
 fn submission_json(assignment_id: &str, a: Uuid, b: Uuid, media: &BenchMedia) -> Value {
     let now = Utc::now();
-    let photos: Vec<&str> = media.photos.iter().map(|(s, _)| s.as_str()).collect();
-    let answers = json!({
-        "visit_date": now.date_naive().to_string(), "household_size": 2, "income_wages_fen": 50_000,
-        "income_business_fen": 0, "income_property_fen": 0, "income_transfer_fen": 0, "deposits_fen": 0,
-        "has_vehicle": false, "housing_condition": "rented", "living_conditions": "基准测试数据（演示）",
-        "location": { "lat": 26.33, "lon": 106.69 }, "photos_house": photos, "opinion": "基准测试（演示）",
-        "sign_investigator_1": media.signatures[0], "sign_investigator_2": media.signatures[1], "sign_family": media.signatures[2]
-    });
+    // Every answer of 低保 v2 for two members; the photos are shared out over the three house-photo questions.
+    let mut answers = sample::dibao_v2_answers(&now.date_naive().to_string(), 2, 50_000);
+    answers.insert("location".into(), json!({ "lat": 26.33, "lon": 106.69 }));
+    let photo_question = |i: usize| sample::DIBAO_PHOTO_QUESTIONS[i % sample::DIBAO_PHOTO_QUESTIONS.len()];
+    for (i, (sha, _)) in media.photos.iter().enumerate() {
+        let list = answers.entry(photo_question(i).to_string()).or_insert_with(|| json!([]));
+        if let Some(list) = list.as_array_mut() {
+            list.push(json!(sha));
+        }
+    }
+    for (q, sha) in ["sign_investigator_1", "sign_investigator_2", "sign_family"].into_iter().zip(&media.signatures) {
+        answers.insert(q.into(), json!(sha));
+    }
     let submission = VisitSubmission {
         id: Uuid::new_v4(),
         assignment_id: assignment_id.parse().expect("assignment uuid"),
-        form_id: "dibao-home-visit".into(),
-        form_version: 1,
-        answers: serde_json::from_value(answers).expect("answers map"),
+        form_id: sample::DIBAO_FORM_ID.into(),
+        form_version: sample::DIBAO_FORM_VERSION,
+        answers,
         base_facts: Default::default(),
         media: media
             .photos
             .iter()
-            .map(|(sha, size)| MediaRef { sha256: sha.clone(), size: *size, content_type: "image/jpeg".into(), question_id: "photos_house".into(), taken_at: Some(now) })
+            .enumerate()
+            .map(|(i, (sha, size))| MediaRef { sha256: sha.clone(), size: *size, content_type: "image/jpeg".into(), question_id: photo_question(i).into(), taken_at: Some(now) })
             .collect(),
         gps_fixes: vec![GpsFix { lat: 26.33, lon: 106.69, accuracy_m: 10.0, provider: "gps".into(), mock: false, taken_at: now }],
         signatures: [(SignerRole::Investigator1, Some(a)), (SignerRole::Investigator2, Some(b)), (SignerRole::FamilyMember, None)]

@@ -9,11 +9,12 @@
 //! (up to 120 s) for GATE_FILE to exist before it pushes: two phones that both finalised before either pushed change
 //! the same facts from the same base, which is how a conflict arises in the field.
 
-use std::{collections::BTreeMap, process::ExitCode, sync::Arc};
+use std::{process::ExitCode, sync::Arc};
 
 use chrono::Utc;
 use ruhu_core::{
     device::{CancelToken, Device, DeviceConfig, NoProgress},
+    form::sample,
     protocol::{GpsFix, SignerRole},
 };
 use ruhu_e2e_tests::files;
@@ -88,29 +89,26 @@ async fn visit(server: &str, username: &str, password: &str, assignment: &str, w
     let (lat, lon) = (home.lat + NORTH_OFFSET_DEG, home.lon);
 
     let draft = phone.start_draft(assignment_id).map_err(|e| format!("draft: {e}"))?;
-    let answers: BTreeMap<&str, Value> = BTreeMap::from([
-        ("visit_date", json!(Utc::now().date_naive().to_string())),
-        ("household_size", json!(snapshot.household.members.len())),
-        ("income_wages_fen", json!(wages)),
-        ("income_business_fen", json!(0)),
-        ("income_property_fen", json!(0)),
-        ("income_transfer_fen", json!(12_000)),
-        ("deposits_fen", json!(300_000)),
-        ("has_vehicle", json!(false)),
-        ("housing_condition", json!("own_unsafe")),
-        ("rigid_expenses", json!(["medical"])),
-        ("living_conditions", json!("房屋漏雨，家电陈旧，户主患慢性病。")),
-        ("location", json!({ "lat": lat, "lon": lon })),
-        ("opinion", json!("家庭收入低于当地低保标准，建议纳入。")),
-    ]);
+    // Every answer of the assignment's 低保 form (v2): one member row per person of the household record, and at
+    // least two rows (the visit may find a co-resident member the record does not list yet).
+    let size = snapshot.household.members.len().max(2);
+    let mut answers = sample::dibao_v2_answers(&Utc::now().date_naive().to_string(), size, wages);
+    if let Some(rows) = answers.get_mut("members").and_then(Value::as_array_mut) {
+        for (row, member) in rows.iter_mut().zip(&snapshot.household.members) {
+            row["member_name"] = json!(member.name);
+            row["resident_id"] = json!(member.resident_id);
+        }
+    }
+    answers.insert("housing_condition".into(), json!("own_unsafe"));
+    answers.insert("location".into(), json!({ "lat": lat, "lon": lon }));
     for (q, v) in answers {
-        phone.set_answer(draft, q, v).map_err(|e| format!("answer {q}: {e}"))?;
+        phone.set_answer(draft, &q, v).map_err(|e| format!("answer {q}: {e}"))?;
     }
     let files_dir = dir.path().join("camera");
     std::fs::create_dir_all(&files_dir).map_err(|e| e.to_string())?;
     for (i, (w, h)) in [(1600, 1200), (1200, 1600), (1600, 1200)].into_iter().enumerate() {
         let path = files::write(&files_dir, &format!("photo{i}.jpg"), &files::camera_jpeg(w, h, i as u32 + 7));
-        phone.import_photo(draft, "photos_house", &path.display().to_string()).map_err(|e| format!("photo: {e}"))?;
+        phone.import_photo(draft, sample::DIBAO_PHOTO_QUESTIONS[i], &path.display().to_string()).map_err(|e| format!("photo: {e}"))?;
     }
     let fix = GpsFix { lat, lon, accuracy_m: 8.0, provider: "gps".into(), mock: false, taken_at: Utc::now() };
     phone.record_fix(draft, fix).map_err(|e| format!("fix: {e}"))?;

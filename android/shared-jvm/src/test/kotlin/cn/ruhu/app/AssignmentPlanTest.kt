@@ -15,7 +15,7 @@ class AssignmentPlanTest {
             id = id, caseId = "c$id", caseNo = "HX-$id", assistanceType = "dibao", assistanceTypeLabel = "最低生活保障",
             status = status, statusLabel = status, dueDate = due, villageName = village, headName = head, address = "地址",
             memberCount = 2u, householdLat = null, householdLon = null, investigators = listOf("甲", "乙"),
-            formId = "dibao-home-visit", formVersion = 1u, completedBy = null, draftId = null, draftState = null,
+            formId = "dibao-home-visit", formVersion = 2u, completedBy = null, draftId = null, draftState = null,
             outboxState = outbox, outboxStateLabel = null, outboxError = error,
         )
 

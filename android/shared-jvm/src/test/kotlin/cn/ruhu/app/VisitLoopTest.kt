@@ -2,6 +2,7 @@ package cn.ruhu.app
 
 import cn.ruhu.mobile.KeyStore
 import cn.ruhu.mobile.LocationFix
+import cn.ruhu.mobile.Member
 import cn.ruhu.mobile.RuhuException
 import cn.ruhu.mobile.Signer
 import cn.ruhu.mobile.SyncListener
@@ -36,19 +37,37 @@ class VisitLoopTest : DemoServerTest() {
         return caseId to desk.assign(caseId, investigatorA, investigatorB)
     }
 
-    /** Every answer of dibao-home-visit v1 as JSON, money in whole fen. */
-    private val answers = linkedMapOf(
+    /** Every answer of dibao-home-visit v2 as JSON, money in whole fen: one row per member the household record lists. */
+    private fun answers(members: List<Member>) = linkedMapOf(
         "visit_date" to JSONObject.quote(LocalDate.now().toString()),
-        "household_size" to "2",
+        "visit_mode" to "\"in_person\"",
+        "household_size" to members.size.toString(),
+        "members" to JSONArray(members.mapIndexed { i, m ->
+            JSONObject().put("member_name", m.name).put("relation", if (i == 0) "self" else "child").put("resident_id", m.residentId)
+                .put("health", if (i == 0) "serious" else "healthy").put("disability_grade", "none")
+                .put("work_capacity", if (i == 0) "none" else "full").apply { if (i != 0) put("employment", "farming") }
+        }).toString(),
+        "near_relative_of_staff" to "false",
         "income_wages_fen" to "65000",
         "income_business_fen" to "0",
         "income_property_fen" to "0",
         "income_transfer_fen" to "12000",
-        "deposits_fen" to "300000",
+        "has_excluded_income" to "false",
+        "bank_deposits_fen" to "300000",
+        "securities_fen" to "0",
         "has_vehicle" to "false",
+        "house_count" to "1",
+        "house_area_m2" to "58.5",
+        "land_mu" to "0.0",
+        "has_business" to "false",
         "housing_condition" to "\"own_unsafe\"",
-        "rigid_expenses" to JSONArray().put("medical").toString(),
         "living_conditions" to JSONObject.quote("房屋漏雨，家电陈旧，户主患慢性病。"),
+        "high_spending_signs" to "false",
+        "rigid_expenses" to JSONArray().put("medical").toString(),
+        "expense_medical_fen" to "15000",
+        "neighbour_visited" to "true",
+        "neighbour_findings" to JSONObject.quote("邻居反映情况属实"),
+        "opinion_result" to "\"consistent\"",
         "location" to JSONObject().put("lat", HOME_LAT + 0.0003).put("lon", HOME_LON).toString(),
         "opinion" to JSONObject.quote("家庭收入低于当地低保标准，建议纳入。"),
     )
@@ -72,12 +91,14 @@ class VisitLoopTest : DemoServerTest() {
             val members = session.device.householdMembers(assignmentId)
             assertTrue(members.all { it.residentIdMasked.contains('*') && it.residentIdMasked != it.residentId }, "masked ID numbers for lists")
 
-            // In the house: every answer, three photos, a GPS fix and three signatures.
+            // In the house: every answer of v2 (both members), three photos, a GPS fix and three signatures.
             val draft = session.device.startDraft(assignmentId)
-            for ((question, value) in answers) session.device.setAnswer(draft.id, question, value)
+            assertEquals("dibao-home-visit" to 2u, draft.formId to draft.formVersion)
+            for ((question, value) in answers(members)) session.device.setAnswer(draft.id, question, value)
+            val photoQuestions = listOf("photos_outside", "photos_inside", "photos_kitchen")
             val photoHashes = listOf(Triple(4000, 3000, 0), Triple(1600, 1200, 1), Triple(1200, 1600, 2)).map { (w, h, seed) ->
                 val jpeg = TestImages.cameraJpeg(files.resolve("photo$seed.jpg"), w, h, seed)
-                val photo = session.device.importPhoto(draft.id, "photos_house", jpeg.toString())
+                val photo = session.device.importPhoto(draft.id, photoQuestions[seed], jpeg.toString())
                 assertTrue(photo.width.toLong() * photo.height.toLong() <= 2_100_000, "downscaled to about 2 MP: ${photo.width}×${photo.height}")
                 photo.sha256
             }
@@ -139,6 +160,9 @@ class VisitLoopTest : DemoServerTest() {
             assertEquals(phone.settings.deviceId, visit.getString("device_id"))
             val wages = record.getJSONObject("facts").getJSONObject("income.wages_fen")
             assertEquals(65_000, wages.getInt("value"))
+            // (¥650 + ¥120) / 2 as the form calculates it, and both member rows merged into the case.
+            assertEquals(38_500, record.getJSONObject("facts").getJSONObject("income.per_capita_fen").getInt("value"))
+            assertEquals(2, record.getJSONObject("facts").getJSONObject("household.members").getJSONArray("value").length())
             assertEquals(submissionId, wages.getString("source_submission"))
 
             // A second sync sends nothing again, and the plan shows the visit as done.
@@ -160,7 +184,7 @@ class VisitLoopTest : DemoServerTest() {
             val draft = session.device.startDraft(assignmentId)
             session.device.setAnswer(draft.id, "household_size", "2")
             val jpeg = TestImages.cameraJpeg(tmp.resolve("k.jpg"), 640, 480, 7)
-            session.device.importPhoto(draft.id, "photos_house", jpeg.toString())
+            session.device.importPhoto(draft.id, "photos_outside", jpeg.toString())
             draft.id
         }
         val before = phone.fingerprint()
@@ -180,7 +204,7 @@ class VisitLoopTest : DemoServerTest() {
             assertEquals("qingyan.diaocha1", session.user.value?.username)
             val answers = JSONObject(session.device.answersJson(draftId))
             assertEquals(2, answers.getInt("household_size"))
-            assertEquals(1, answers.getJSONArray("photos_house").length())
+            assertEquals(1, answers.getJSONArray("photos_outside").length())
         }
     }
 
@@ -192,7 +216,7 @@ class VisitLoopTest : DemoServerTest() {
             session.login("qingyan.diaocha1", DEMO_PASSWORD)
             session.sync()
             val draft = session.device.startDraft(assignmentId)
-            session.device.importPhoto(draft.id, "photos_house", TestImages.cameraJpeg(tmp.resolve("w.jpg"), 640, 480, 9).toString())
+            session.device.importPhoto(draft.id, "photos_outside", TestImages.cameraJpeg(tmp.resolve("w.jpg"), 640, 480, 9).toString())
             assertEquals(1, phone.mediaFiles())
             assertTrue(Files.exists(phone.storeFile) && Files.exists(phone.wrappedKeyFile))
 
@@ -219,7 +243,7 @@ class VisitLoopTest : DemoServerTest() {
             session.login("qingyan.diaocha1", DEMO_PASSWORD)
             session.sync()
             val draft = session.device.startDraft(assignmentId)
-            session.device.importPhoto(draft.id, "photos_house", TestImages.cameraJpeg(tmp.resolve("r.jpg"), 640, 480, 11).toString())
+            session.device.importPhoto(draft.id, "photos_outside", TestImages.cameraJpeg(tmp.resolve("r.jpg"), 640, 480, 11).toString())
             assertEquals(1, phone.mediaFiles())
 
             val revoked = desk.revokeDevice(phone.settings.deviceId)

@@ -83,9 +83,6 @@ class Desk private constructor(private val base: String, private val token: Stri
         return post("/api/v1/assignments", body).json().getString("id")
     }
 
-    /** Publishes a form version from its JSON definition (district staff only). */
-    fun publishForm(definitionJson: String): Reply = call("POST", "/api/v1/forms", JSONObject(definitionJson))
-
     /** Revokes the registered device whose installation id is [installationId]. */
     fun revokeDevice(installationId: String): JSONObject {
         val devices = get("/api/v1/devices").array()
