@@ -6,6 +6,7 @@ import android.view.View
 import android.widget.Button
 import cn.ruhu.app.Phone
 import cn.ruhu.app.RuhuSession
+import cn.ruhu.app.SyncState
 import java.nio.file.Files
 import org.junit.After
 import org.junit.Assert.assertEquals
@@ -49,8 +50,10 @@ class SessionScreensTest {
         val assignmentId = DemoServer.assignDibaoVisit("同步界面测试户主（演示）")
         val activity = Robolectric.buildActivity(SyncActivity::class.java).setup().get()
         assertTrue(activity.start.isEnabled)
+        // The login's own sync already ended as 同步完成: wait for the end of the one started here.
+        val before = s.syncState.value
         activity.start.performClick()
-        until("同步完成") { activity.headline.text.toString() == "同步完成" }
+        until("同步完成") { s.syncState.value.let { it !== before && it is SyncState.Finished } && activity.headline.text.toString() == "同步完成" }
         assertTrue(activity.detail.text.toString(), activity.detail.text.toString().contains("下载"))
         assertEquals(activity.bar.max, activity.bar.progress)
         assertTrue("start again", activity.start.isEnabled)
