@@ -4,6 +4,7 @@
 
 mod device;
 mod error;
+mod geo;
 mod keystore;
 mod records;
 mod runtime;
