@@ -46,6 +46,9 @@ class UnlockController(private val session: RuhuSession) {
     /** Biometrics stand in for the PIN only where the PIN pad would be shown. */
     val biometricAllowed: Boolean get() = step == UnlockStep.ENTER_PIN
 
+    /** The next digit completes the PIN and sends it to the slow (Argon2) check: run [digit] off the UI thread. */
+    val nextDigitSubmits: Boolean get() = step != UnlockStep.LOGIN && entered.length == pinLength - 1
+
     fun digit(d: Int): Next {
         require(d in 0..9)
         if (step == UnlockStep.LOGIN || entered.length >= pinLength) return nextAfterState()

@@ -45,9 +45,15 @@ class UnlockScreenTest {
         return Robolectric.buildActivity(UnlockActivity::class.java).setup().get().also { idle() }
     }
 
+    /** Taps the digits, then waits for the PIN check that runs off the main thread. */
     private fun type(activity: UnlockActivity, pin: String) {
         for (d in pin) activity.screen.byTag<View>("key:$d").performClick()
-        idle()
+        val deadline = System.nanoTime() + 30_000_000_000L
+        do {
+            check(System.nanoTime() < deadline) { "the PIN check did not end" }
+            Thread.sleep(10)
+            idle()
+        } while (activity.screen.busy)
     }
 
     private fun message(activity: UnlockActivity) = activity.screen.message.text.toString()
