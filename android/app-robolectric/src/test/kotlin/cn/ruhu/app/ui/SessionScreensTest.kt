@@ -29,6 +29,7 @@ class SessionScreensTest {
     @After
     fun close() {
         SettingsActivity.onWiped = null
+        SettingsActivity.onLoggedOut = null
         AppSession.current = null
         session?.close()
     }
@@ -100,6 +101,20 @@ class SessionScreensTest {
         assertFalse(Files.exists(phone.wrappedKeyFile))
         assertEquals(0, phone.mediaFiles())
         assertEquals(null, s.user.value)
+    }
+
+    @Test
+    fun `logout ends the session and keeps the phone's data`() {
+        val (phone, s) = DemoServer.loggedInPhone("logout")
+        session = s
+        var loggedOut = false
+        SettingsActivity.onLoggedOut = { loggedOut = true }
+        val activity = Robolectric.buildActivity(SettingsActivity::class.java).setup().get()
+        activity.window.decorView.byTag<Button>("settings:logout").performClick()
+        until("退出登录") { loggedOut }
+        assertEquals(null, s.user.value)
+        assertEquals(cn.ruhu.mobile.UnlockStep.LOGIN, s.device.unlockStatus().step)
+        assertTrue("the store stays", Files.exists(phone.storeFile))
     }
 
     @Test
