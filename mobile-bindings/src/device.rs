@@ -21,6 +21,12 @@ pub struct RuhuDevice {
     data_dir: PathBuf,
 }
 
+impl RuhuDevice {
+    pub(crate) fn engine(&self) -> &Device {
+        &self.engine
+    }
+}
+
 fn id(field: &str, raw: &str) -> Result<Uuid, RuhuError> {
     Uuid::from_str(raw).map_err(|_| invalid(field, "编号格式不正确"))
 }

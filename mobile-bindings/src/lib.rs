@@ -4,15 +4,18 @@
 
 mod device;
 mod error;
+mod geo;
 mod keystore;
 mod records;
 mod runtime;
 mod sync;
+mod unlock;
 
 pub use device::RuhuDevice;
 pub use error::RuhuError;
 pub use keystore::{KeyStore, KeyStoreError};
 pub use records::*;
 pub use sync::{SyncHandle, SyncListener};
+pub use unlock::{PinAttempt, PinResult, UnlockStatus, UnlockStep};
 
 uniffi::setup_scaffolding!();

@@ -15,6 +15,7 @@ mod store;
 mod sync;
 mod time;
 mod types;
+mod unlock;
 mod upload;
 
 #[cfg(test)]
@@ -33,6 +34,7 @@ pub use photos::{process_photo_bytes, ProcessedPhoto};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use store::DB_FILE;
 pub use types::*;
+pub use unlock::{check_new_pin, UnlockOutcome, UnlockState, MAX_WRONG_PINS, PIN_LEN};
 
 use media::MediaVault;
 

@@ -29,11 +29,14 @@ object FormValues {
         return if (v == JSONObject.NULL) null else v
     }
 
+    /** Whole fen as the screen shows money: 150050 → "¥1,500.50". */
+    fun money(fen: Long): String = yuan.format(fenToYuan(fen))
+
     /** The answer as the screen shows it, e.g. money 150050 → "¥1,500.50", yes_no true → "是". */
     fun display(q: QuestionDef, json: String?): String? {
         val v = parse(json) ?: return null
         return when (q.kind) {
-            QuestionKind.MONEY -> (v as? Number)?.let { yuan.format(fenToYuan(it.toLong())) } ?: v.toString()
+            QuestionKind.MONEY -> (v as? Number)?.let { money(it.toLong()) } ?: v.toString()
             QuestionKind.YES_NO -> if (v == true) "是" else if (v == false) "否" else v.toString()
             QuestionKind.SELECT_ONE -> q.choiceLabel(v.toString())
             QuestionKind.SELECT_MULTIPLE -> strings(v).joinToString("、") { q.choiceLabel(it) }.ifEmpty { null }

@@ -10,6 +10,11 @@ import cn.ruhu.mobile.User
 import java.time.LocalDate
 import java.util.concurrent.atomic.AtomicReference
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -22,11 +27,16 @@ import kotlinx.coroutines.sync.withLock
  * The app's view of one phone's store: who is logged in, the day's plan, and the sync state the screens observe.
  * Screens call [device] directly for the visit itself (drafts, answers, photos, signatures).
  */
-class RuhuSession private constructor(val device: RuhuDevice) : AutoCloseable {
+class RuhuSession private constructor(
+    val device: RuhuDevice,
+    /** What the phone was opened with (the settings screen shows the server address). */
+    val settings: DeviceSettings,
+) : AutoCloseable {
     private val userState = MutableStateFlow(device.currentUser())
     private val syncStateFlow = MutableStateFlow<SyncState>(SyncState.Idle)
     private val syncLock = Mutex()
     private val running = AtomicReference<SyncHandle?>(null)
+    private val background = CoroutineScope(SupervisorJob() + Dispatchers.IO)
 
     /** Null when logged out, and after a revocation wiped the phone. */
     val user: StateFlow<User?> = userState.asStateFlow()
@@ -40,6 +50,11 @@ class RuhuSession private constructor(val device: RuhuDevice) : AutoCloseable {
 
     suspend fun logout() {
         device.logout()
+        userState.value = null
+    }
+
+    /** The core dropped the session (PIN lock-out, 忘记 PIN 码): the screens go back to the login. */
+    internal fun sessionEnded() {
         userState.value = null
     }
 
@@ -81,6 +96,9 @@ class RuhuSession private constructor(val device: RuhuDevice) : AutoCloseable {
             end
         }
 
+    /** Starts [sync] on the session's own scope: the screen that asked may close, the sync goes on. */
+    fun backgroundSync(): Job = background.launch { sync() }
+
     /** Stops the running sync at the next page or chunk; it ends as [SyncFailure.CANCELLED]. */
     fun cancelSync() {
         running.get()?.cancel()
@@ -93,6 +111,7 @@ class RuhuSession private constructor(val device: RuhuDevice) : AutoCloseable {
     }
 
     override fun close() {
+        background.cancel()
         device.close()
     }
 
@@ -101,6 +120,6 @@ class RuhuSession private constructor(val device: RuhuDevice) : AutoCloseable {
          * Opens the encrypted store. Throws [RuhuException.WrongKey] when [keys] cannot open it (nothing is changed;
          * the app offers to wipe and log in again).
          */
-        fun open(settings: DeviceSettings, keys: KeyStore): RuhuSession = RuhuSession(RuhuDevice.open(settings, keys))
+        fun open(settings: DeviceSettings, keys: KeyStore): RuhuSession = RuhuSession(RuhuDevice.open(settings, keys), settings)
     }
 }

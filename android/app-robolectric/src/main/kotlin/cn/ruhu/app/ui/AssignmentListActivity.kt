@@ -6,19 +6,30 @@ import android.os.Bundle
 import android.widget.LinearLayout
 import android.widget.ScrollView
 import cn.ruhu.app.AssignmentRow
+import cn.ruhu.app.ListStatus
 import cn.ruhu.app.VillageGroup
+import cn.ruhu.mobile.LocationFix
 import java.time.LocalDate
 
-/** The day's visits by village (see AssignmentPlan): a row per visit, large enough to tap on the road. */
-class AssignmentListView(context: Context, private val open: (AssignmentRow) -> Unit) : ScrollView(context) {
+/**
+ * The day's visits by village (see AssignmentPlan): the sync state with 同步 and 设置 on top, then a row per visit,
+ * large enough to tap on the road, with the distance from the phone when a position is known.
+ */
+class AssignmentListView(context: Context, private val open: (AssignmentRow) -> Unit, private val sync: () -> Unit, private val settings: () -> Unit) : ScrollView(context) {
     private val column = Ui.column(context)
 
     init {
         addView(column)
     }
 
-    fun render(groups: List<VillageGroup>) {
+    fun render(groups: List<VillageGroup>, status: String = "", here: LocationFix? = null) {
         column.removeAllViews()
+        column.addView(Ui.text(context, status, Ui.SMALL_SP, Ui.MUTED).apply { tag = "list:status" })
+        val buttons = LinearLayout(context).apply { orientation = LinearLayout.HORIZONTAL }
+        val half = { LinearLayout.LayoutParams(0, LinearLayout.LayoutParams.WRAP_CONTENT, 1f) }
+        buttons.addView(Ui.button(context, "同步") { sync() }.apply { tag = "list:sync" }, half())
+        buttons.addView(Ui.button(context, "设置") { settings() }.apply { tag = "list:settings" }, half())
+        column.addView(buttons)
         if (groups.isEmpty()) {
             column.addView(Ui.text(context, "暂无入户任务，请同步后查看", Ui.TEXT_SP, Ui.MUTED).apply { tag = "empty" })
             return
@@ -27,11 +38,11 @@ class AssignmentListView(context: Context, private val open: (AssignmentRow) -> 
             column.addView(Ui.text(context, "${group.village}（待访 ${group.openCount} 户）", 20f, Ui.ACCENT, bold = true).apply {
                 setPadding(0, Ui.dp(context, 16), 0, Ui.dp(context, 8))
             })
-            for (row in group.rows) column.addView(item(row), LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, LinearLayout.LayoutParams.WRAP_CONTENT))
+            for (row in group.rows) column.addView(item(row, here), LinearLayout.LayoutParams(LinearLayout.LayoutParams.MATCH_PARENT, LinearLayout.LayoutParams.WRAP_CONTENT))
         }
     }
 
-    private fun item(row: AssignmentRow): LinearLayout = LinearLayout(context).apply {
+    private fun item(row: AssignmentRow, here: LocationFix?): LinearLayout = LinearLayout(context).apply {
         orientation = LinearLayout.VERTICAL
         minimumHeight = Ui.dp(context, Ui.TOUCH_DP)
         setPadding(0, Ui.dp(context, 8), 0, Ui.dp(context, 8))
@@ -40,6 +51,7 @@ class AssignmentListView(context: Context, private val open: (AssignmentRow) -> 
         setOnClickListener { open(row) }
         addView(Ui.text(context, "${row.item.headName}　${row.item.assistanceTypeLabel}", Ui.TEXT_SP, Ui.INK, bold = true))
         addView(Ui.text(context, row.item.address, Ui.SMALL_SP, Ui.MUTED))
+        ListStatus.distance(row.item, here?.lat, here?.lon)?.let { addView(Ui.text(context, it, Ui.SMALL_SP, Ui.INK).apply { tag = "distance:${row.item.id}" }) }
         val state = when {
             row.refused -> "被退回：${row.item.outboxError}"
             row.overdue -> "已逾期（截止 ${row.item.dueDate}）"
@@ -50,21 +62,42 @@ class AssignmentListView(context: Context, private val open: (AssignmentRow) -> 
     }
 }
 
-/** The list after login and after each sync; an open visit opens its form. */
+/** The list after login and after each sync; a visit opens its household summary. */
 class AssignmentListActivity : Activity() {
     lateinit var list: AssignmentListView
+        private set
+    private var location: LocationCapture? = null
+
+    /** The phone's last position on this screen (for the distances); none until a fix arrives. */
+    var here: LocationFix? = null
         private set
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         title = "入户任务"
-        list = AssignmentListView(this) { row -> if (row.isOpen) startActivity(FormActivity.intent(this, row.item.id)) }
+        list = AssignmentListView(
+            this,
+            open = { row -> startActivity(HouseholdActivity.intent(this, row.item.id)) },
+            sync = { startActivity(android.content.Intent(this, SyncActivity::class.java)) },
+            settings = { startActivity(android.content.Intent(this, SettingsActivity::class.java)) },
+        )
         setContentView(list)
     }
 
     override fun onResume() {
         super.onResume()
+        render()
+        // One fix per visit to the list, for the distances; no permission or no provider: no distances, no nagging.
+        location = LocationCapture(this, onFix = { here = it; render() }, onFailure = {}).also { it.start() }
+    }
+
+    override fun onPause() {
+        location?.stop()
+        super.onPause()
+    }
+
+    private fun render() {
         val session = AppSession.current ?: return finish()
-        list.render(session.plan(LocalDate.now()))
+        list.render(session.plan(LocalDate.now()), ListStatus.header(session.device.outbox(), session.syncState.value), here)
     }
 }

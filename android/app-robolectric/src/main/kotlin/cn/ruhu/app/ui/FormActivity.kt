@@ -22,6 +22,9 @@ interface FieldServices {
     fun takePhoto(activity: FormActivity, draftId: String, questionId: String)
     fun sign(activity: FormActivity, draftId: String, questionId: String, signer: SignerRole)
     fun locate(activity: FormActivity, draftId: String, questionId: String)
+
+    /** The camera or the signature pad came back (FormActivity.onActivityResult). */
+    fun onResult(activity: FormActivity, requestCode: Int, resultCode: Int, data: Intent?) {}
 }
 
 /** The form of one assignment's draft; every answer is saved as it is given. */
@@ -66,6 +69,11 @@ class FormActivity : Activity(), FormScreenActions {
     override fun sign(questionId: String, signer: SignerRole) { services?.sign(this, controller.draftId, questionId, signer) }
 
     override fun locate(questionId: String) { services?.locate(this, controller.draftId, questionId) }
+
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
+        super.onActivityResult(requestCode, resultCode, data)
+        services?.onResult(this, requestCode, resultCode, data)
+    }
 
     override fun finalise() {
         val session = AppSession.current ?: return

@@ -118,7 +118,7 @@ class FormScreenTest {
     }
 
     @Test
-    fun `the assignment list shows the visit by village and opens its form`() {
+    fun `the assignment list shows the visit by village and opens its household`() {
         val (s, assignmentId) = openTekunVisit()
         AppSession.current = s
         val activity = Robolectric.buildActivity(AssignmentListActivity::class.java).setup().get()
@@ -130,8 +130,8 @@ class FormScreenTest {
         assertTrue(row.height >= Ui.dp(activity, Ui.TOUCH_DP))
         row.performClick()
         val started = org.robolectric.Shadows.shadowOf(activity).nextStartedActivity
-        assertEquals(FormActivity::class.java.name, started.component?.className)
-        assertEquals(assignmentId, started.getStringExtra(FormActivity.EXTRA_ASSIGNMENT_ID))
+        assertEquals(HouseholdActivity::class.java.name, started.component?.className)
+        assertEquals(assignmentId, started.getStringExtra(HouseholdActivity.EXTRA_ASSIGNMENT_ID))
     }
 
     companion object {
