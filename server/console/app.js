@@ -458,19 +458,24 @@ async function pageHousehold(main, id) {
 
 function factValue(v) {
   if (typeof v === 'boolean') return v ? '是' : '否';
+  // Rows of a repeat group (household members) read as their count and names, never their full records (ID numbers).
+  if (Array.isArray(v) && v.some((x) => x && typeof x === 'object')) {
+    const names = v.map((r) => (r && (r.member_name || r.name)) || '').filter(Boolean);
+    return names.length ? `${v.length} 条：${names.join('、')}` : `${v.length} 条`;
+  }
   if (Array.isArray(v)) return v.join('、');
   if (v && typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
 
-/** The questions of the case's latest visit form, by the fact they feed (labels and units for the facts table). */
+/** The questions of every form the case's visits used, by the fact they feed (labels and units for the facts table);
+ * the newest form's question wins where two forms feed the same fact. */
 async function questionsByFact(c) {
-  const a = c.assignments[c.assignments.length - 1];
-  if (!a) return {};
-  const form = await get(`/api/v1/forms/${encodeURIComponent(a.form_id)}/${a.form_version}`).catch(() => null);
+  const versions = [...new Map(c.assignments.map((a) => [`${a.form_id}/${a.form_version}`, a])).values()];
+  const forms = await Promise.all(versions.map((a) => get(`/api/v1/forms/${encodeURIComponent(a.form_id)}/${a.form_version}`).catch(() => null)));
   const out = {};
   const walk = (qs) => { for (const q of qs || []) { if (q.fact) out[q.fact] = q; walk(q.questions); } };
-  walk(form?.questions);
+  for (const form of forms) walk(form?.questions);
   return out;
 }
 

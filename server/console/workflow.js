@@ -442,7 +442,10 @@ function spotCheckRun(run, org) {
 
 /** A merged re-visit beside the record it checked: who went, fact by fact, and the re-visit's verdict. */
 function revisitComparison(c) {
-  const row = (f) => h('tr', {}, h('td', {}, f.label_zh || f.key), h('td', {}, factValue(f.original)), h('td', {}, factValue(f.revisit)),
+  // Money facts are kept in fen; a fact the other side never recorded reads as such, not as a value.
+  const shown = (key, v) => (v === null || v === undefined ? '（无记录）'
+    : key.endsWith('_fen') && typeof v === 'number' ? yuan(v) : factValue(v));
+  const row = (f) => h('tr', {}, h('td', {}, f.label_zh || f.key), h('td', {}, shown(f.key, f.original)), h('td', {}, shown(f.key, f.revisit)),
     h('td', {}, f.differs ? h('span', { class: 'badge bad' }, '不一致') : h('span', { class: 'badge ok' }, '一致')));
   return [h('p', {}, `复查人员：${people(c.revisited_by)}；原调查人员：${people(c.original_investigators)}；复查时间：${fmtTime(c.revisited_at)}`),
     table(['事项', '原记录', '复查结果', ''], (c.facts || []).map(row), { 'data-testid': 'revisit-facts' })];

@@ -431,29 +431,16 @@ pub struct CaseQuery {
 pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<CaseQuery>) -> ApiResult<Json<Vec<CaseSummary>>> {
     let scope = caller.scope();
     let mut sql = format!("{SELECT} WHERE {}", scope.condition("org_path", 1));
-    let mut n = 2;
-    let mut extra = Vec::new();
-    if let Some(s) = q.step.filter(|s| !s.is_empty()) {
-        n += 1;
-        sql.push_str(&format!(" AND step = ${n}"));
-        extra.push(s);
+    // Equality filters, each bound after the scope's two parameters.
+    let mut extra: Vec<String> = Vec::new();
+    let filters = [("step", &q.step), ("assistance_type", &q.assistance_type), ("case_no", &q.case_no), ("village_code", &q.village_code)];
+    for (column, value) in filters {
+        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            extra.push(v.to_string());
+            sql.push_str(&format!(" AND {column} = ${}", 2 + extra.len()));
+        }
     }
-    if let Some(t) = q.assistance_type.filter(|s| !s.is_empty()) {
-        n += 1;
-        sql.push_str(&format!(" AND assistance_type = ${n}"));
-        extra.push(t);
-    }
-    if let Some(no) = q.case_no.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
-        n += 1;
-        sql.push_str(&format!(" AND case_no = ${n}"));
-        extra.push(no);
-    }
-    if let Some(v) = q.village_code.filter(|s| !s.is_empty()) {
-        n += 1;
-        sql.push_str(&format!(" AND village_code = ${n}"));
-        extra.push(v);
-    }
-
+    let n = 2 + extra.len();
     sql.push_str(&format!(" ORDER BY created_at DESC, id LIMIT ${} OFFSET ${}", n + 1, n + 2));
     let mut query = scope.bind(sqlx::query(&sql));
     for e in extra {

@@ -770,6 +770,52 @@ test('the procedure in the browser: investigation with named investigators, the 
   assert.ok(named.length >= 7 && named.every(([, who]) => who === '青岩经办员（演示）'), JSON.stringify(named));
 });
 
+test('the district assigns re-visits from its sample; a re-visitor\'s phone pushes; the case page compares it with the record', async () => {
+  await page.goto(base + '/');
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await login('qu.jianguan');
+  await page.waitForSelector('[data-testid=who]');
+  await page.goto(`${base}/#/workflow`);
+  await page.waitForSelector('[data-testid=spot-check]');
+  await page.fill('[data-testid=spot-check] input[name=seed]', 'console-revisit-seed');
+  await page.click('[data-testid=spot-check] button.primary');
+  await page.waitForSelector('[data-testid=sample]');
+  assert.match(await page.textContent('[data-testid=sample]'), /100% 核查/, 'the near-relative household is always drawn');
+  await page.fill('[data-testid=spot-check-result] input[name=due]', inTenDays());
+  await page.click('[data-testid=spot-check-result] button:has-text("安排复查")');
+  await page.waitForFunction(() => /已为抽中的家庭安排复查/.test(document.querySelector('#flash')?.textContent || ''));
+
+  // The near-relative demo household (陈桂兰): its re-visit goes to district staff, never to its original investigators.
+  const cases = await apiCall('qu.jianguan', 'GET', '/api/v1/cases?limit=500');
+  const chen = cases.find((c) => c.head_name === '陈桂兰（演示）');
+  const open = await apiCall('qu.jianguan', 'GET', '/api/v1/assignments?status=assigned');
+  const revisit = open.find((a) => a.case_id === chen.id && a.form_id === 'district-revisit');
+  assert.ok(revisit, 'a re-visit assignment for the near-relative household');
+  const users = await apiCall('admin', 'GET', '/api/v1/users');
+  const revisitor = users.find((u) => u.id === revisit.investigators[0].id);
+  assert.equal(revisitor.org_unit_code, '520111', 'a district re-visitor');
+  await page.goto(`${base}/#/cases/${chen.id}`);
+  await page.waitForSelector('[data-testid=workflow]');
+  assert.match(await page.textContent('[data-testid=workflow]'), /须由区级 100% 入户核查/);
+  assert.equal(await page.locator('[data-testid=revisit-facts]').count(), 0, 'nothing to compare before the re-visit');
+
+  const phone = await phoneVisit(base, revisitor.username, revisit.id);
+  assert.equal(phone.merged, 1);
+  await page.reload();
+  await page.waitForSelector('[data-testid=revisit-facts]');
+  const facts = await page.textContent('[data-testid=revisit-facts]');
+  assert.match(facts, /共同生活家庭成员人数/, 'facts labelled from the form');
+  assert.match(facts, /不一致/, 'the re-visit found differences');
+  assert.doesNotMatch(await page.textContent('[data-testid=workflow]'), /须由区级 100% 入户核查/, 'the merged re-visit is the district visit');
+  await shot('23-revisit-comparison');
+  // The same comparison from the workflow page by case number.
+  await page.goto(`${base}/#/workflow`);
+  await page.fill('input[name=case_no]', chen.case_no);
+  await page.click('form:has(input[name=case_no]) button');
+  await page.waitForSelector('[data-testid=revisit-comparison] [data-testid=revisit-facts]');
+});
+
 test('no script error and no content-security-policy violation on any page', () => {
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(cspViolations, []);

@@ -1,7 +1,8 @@
 //! A phone doing one home visit against a running server, for the web console's browser test: the real device core
 //! (SQLCipher store, photo pipeline, tus uploads, push) logs in as an investigator, pulls, fills the assignment's
 //! form, takes three photos, records a GPS fix about 30 m from the household, collects the three signatures,
-//! finalises and syncs. Prints one JSON line: {"submission_id", "distance_m", "merged"}.
+//! finalises and syncs. Prints one JSON line: {"submission_id", "distance_m", "merged"}. A district re-visit
+//! assignment (`district-revisit` form) is answered as a re-visit that finds one member fewer than the record.
 //!
 //! Usage: ruhu-phone-visit SERVER_URL USERNAME PASSWORD ASSIGNMENT_ID [WAGES_FEN [GATE_FILE]]
 //!
@@ -89,6 +90,49 @@ async fn visit(server: &str, username: &str, password: &str, assignment: &str, w
     let (lat, lon) = (home.lat + NORTH_OFFSET_DEG, home.lon);
 
     let draft = phone.start_draft(assignment_id).map_err(|e| format!("draft: {e}"))?;
+    let files_dir = dir.path().join("camera");
+    std::fs::create_dir_all(&files_dir).map_err(|e| e.to_string())?;
+    if snapshot.form_id == REVISIT_FORM_ID {
+        let answers = revisit_answers(snapshot.household.members.len(), wages, lat, lon);
+        for (q, v) in answers {
+            phone.set_answer(draft, q, v).map_err(|e| format!("answer {q}: {e}"))?;
+        }
+        let path = files::write(&files_dir, "revisit.jpg", &files::camera_jpeg(1600, 1200, 11));
+        phone.import_photo(draft, "photos_house", &path.display().to_string()).map_err(|e| format!("photo: {e}"))?;
+    } else {
+        fill_dibao_v2(&phone, draft, &snapshot, wages, lat, lon, &files_dir)?;
+    }
+    finish(phone, draft, snapshot, lat, lon, &files_dir, gate).await
+}
+
+const REVISIT_FORM_ID: &str = "district-revisit";
+
+/// A re-visit that finds one member fewer than the household record and says the result needs correcting.
+fn revisit_answers(members_on_record: usize, income_fen: i64, lat: f64, lon: f64) -> Vec<(&'static str, Value)> {
+    vec![
+        ("visit_date", json!(Utc::now().date_naive().to_string())),
+        ("household_size", json!(members_on_record.saturating_sub(1).max(1))),
+        ("income_total_fen", json!(income_fen)),
+        ("deposits_fen", json!(50_000)),
+        ("has_vehicle", json!(false)),
+        ("housing_condition", json!("own_safe")),
+        ("matches_original", json!(false)),
+        ("differences", json!("共同生活人口与原记录不一致（测试）")),
+        ("conclusion", json!("to_correct")),
+        ("conclusion_note", json!("建议乡镇重新核定家庭人口（测试）")),
+        ("location", json!({ "lat": lat, "lon": lon })),
+    ]
+}
+
+fn fill_dibao_v2(
+    phone: &Device,
+    draft: Uuid,
+    snapshot: &ruhu_core::protocol::AssignmentSnapshot,
+    wages: i64,
+    lat: f64,
+    lon: f64,
+    files_dir: &std::path::Path,
+) -> Result<(), String> {
     // Every answer of the assignment's 低保 form (v2): one member row per person of the household record, and at
     // least two rows (the visit may find a co-resident member the record does not list yet).
     let size = snapshot.household.members.len().max(2);
@@ -104,12 +148,23 @@ async fn visit(server: &str, username: &str, password: &str, assignment: &str, w
     for (q, v) in answers {
         phone.set_answer(draft, &q, v).map_err(|e| format!("answer {q}: {e}"))?;
     }
-    let files_dir = dir.path().join("camera");
-    std::fs::create_dir_all(&files_dir).map_err(|e| e.to_string())?;
     for (i, (w, h)) in [(1600, 1200), (1200, 1600), (1600, 1200)].into_iter().enumerate() {
-        let path = files::write(&files_dir, &format!("photo{i}.jpg"), &files::camera_jpeg(w, h, i as u32 + 7));
+        let path = files::write(files_dir, &format!("photo{i}.jpg"), &files::camera_jpeg(w, h, i as u32 + 7));
         phone.import_photo(draft, sample::DIBAO_PHOTO_QUESTIONS[i], &path.display().to_string()).map_err(|e| format!("photo: {e}"))?;
     }
+    Ok(())
+}
+
+/// The GPS fix, the three signatures, finalise and push.
+async fn finish(
+    phone: Device,
+    draft: Uuid,
+    snapshot: ruhu_core::protocol::AssignmentSnapshot,
+    lat: f64,
+    lon: f64,
+    files_dir: &std::path::Path,
+    gate: Option<std::path::PathBuf>,
+) -> Result<Value, String> {
     let fix = GpsFix { lat, lon, accuracy_m: 8.0, provider: "gps".into(), mock: false, taken_at: Utc::now() };
     phone.record_fix(draft, fix).map_err(|e| format!("fix: {e}"))?;
     let distance = phone.distance_to_household(draft).map_err(|e| format!("distance: {e}"))?;
@@ -124,7 +179,7 @@ async fn visit(server: &str, username: &str, password: &str, assignment: &str, w
         (SignerRole::FamilyMember, snapshot.household.head_name.clone(), None),
     ];
     for (i, (role, name, user)) in signers.into_iter().enumerate() {
-        let path = files::write(&files_dir, &format!("sign{i}.png"), &files::signature_png(i as u32));
+        let path = files::write(files_dir, &format!("sign{i}.png"), &files::signature_png(i as u32));
         phone.add_signature(draft, role, &name, user, &path.display().to_string()).map_err(|e| format!("signature: {e}"))?;
     }
     let submission_id = phone.finalise(draft).map_err(|e| format!("finalise: {e}"))?;
