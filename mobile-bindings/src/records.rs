@@ -310,10 +310,22 @@ pub struct OutboxItem {
     pub state_label: String,
     pub attempts: u32,
     pub last_error: Option<String>,
+    /// The case facts this visit could not change because another visit changed them from the same base
+    /// (e.g. `income.wages_fen`): the supervisor decides; nothing the investigator entered is lost.
+    #[uniffi(default)]
+    pub conflicts: Vec<String>,
+    /// What the investigator should know about the merged visit, in Chinese (e.g. that some answers await the
+    /// supervisor's decision); None when there is nothing to say.
+    #[uniffi(default)]
+    pub notice: Option<String>,
 }
 
 impl From<OutboxEntry> for OutboxItem {
     fn from(o: OutboxEntry) -> Self {
+        let conflicts = o.receipt.map(|r| r.conflicts).unwrap_or_default();
+        let notice = (!conflicts.is_empty()).then(|| {
+            format!("调查结果已合并，其中{}项与另一份调查结果不一致，已交由入户调查组织人员核实决定；您填写的内容已保存，无需重新调查", conflicts.len())
+        });
         Self {
             submission_id: o.submission_id.to_string(),
             assignment_id: o.assignment_id.to_string(),
@@ -321,7 +333,46 @@ impl From<OutboxEntry> for OutboxItem {
             state_label: o.state.label_zh().into(),
             attempts: o.attempts,
             last_error: o.last_error,
+            conflicts,
+            notice,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use ruhu_core::{
+        device::{OutboxEntry, OutboxState},
+        protocol::{SubmissionReceipt, SubmissionState},
+    };
+    use uuid::Uuid;
+
+    use super::OutboxItem;
+
+    fn entry(conflicts: Vec<String>) -> OutboxEntry {
+        let id = Uuid::new_v4();
+        OutboxEntry {
+            submission_id: id,
+            draft_id: Uuid::new_v4(),
+            assignment_id: Uuid::new_v4(),
+            state: OutboxState::Sent,
+            attempts: 1,
+            last_error_code: None,
+            last_error: None,
+            receipt: Some(SubmissionReceipt { submission_id: id, case_id: Uuid::new_v4(), state: SubmissionState::Merged, missing_media: vec![], conflicts }),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_visit_merged_with_conflicts_tells_the_investigator_what_happens_next() {
+        let item = OutboxItem::from(entry(vec!["household.size".into(), "income.wages_fen".into()]));
+        assert_eq!(item.conflicts, ["household.size", "income.wages_fen"]);
+        let notice = item.notice.expect("a notice");
+        assert!(notice.contains("2项") && notice.contains("无需重新调查"), "{notice}");
+        assert_eq!(OutboxItem::from(entry(vec![])).notice, None, "a clean merge needs no notice");
     }
 }
 
