@@ -431,8 +431,19 @@ impl Device {
         self.with_conn(|conn, _| {
             let draft = load_draft(conn, draft_id)?;
             let form = load_form(conn, &draft.form_id, draft.form_version)?;
-            Ok(form_session(&form)?.evaluate(&load_answers(conn, draft_id)?))
+            self.evaluate(&form, &load_answers(conn, draft_id)?, visit_day(now()))
         })
+    }
+
+    /// Evaluates `answers` with the form's compiled session, compiling it once per form version.
+    fn evaluate(&self, form: &FormDefinition, answers: &BTreeMap<String, Value>, today: chrono::NaiveDate) -> Result<FormState> {
+        use std::collections::hash_map::Entry;
+        let mut sessions = self.form_sessions.lock().unwrap_or_else(|p| p.into_inner());
+        let session = match sessions.entry((form.id.clone(), form.version)) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(form_session(form)?),
+        };
+        Ok(session.evaluate_on(answers, today))
     }
 
     /// For each top-level question that reports a case fact the case already holds: that value (question id →
@@ -460,7 +471,7 @@ impl Device {
             let case = load_assignment(conn, draft.assignment_id)?.case;
             let Some(figures) = case.precheck else { return Ok(None) };
             let mut facts: BTreeMap<String, Value> = case.facts.into_iter().map(|(k, f)| (k, f.value)).collect();
-            let state = form_session(&form)?.evaluate(&load_answers(conn, draft_id)?);
+            let state = self.evaluate(&form, &load_answers(conn, draft_id)?, visit_day(now()))?;
             facts.extend(state.facts().iter().cloned());
             Ok(eligibility::precheck(case.assistance_type, &facts, &figures))
         })
@@ -483,7 +494,7 @@ impl Device {
             let finalized_at = now();
             // Evaluated as of the day of finalising, as the server will; what is submitted is what the evaluator
             // keeps: irrelevant answers left out, calculations filled in.
-            let state = form_session(&form)?.with_today(visit_day(finalized_at)).evaluate(&load_answers(&tx, draft_id)?);
+            let state = self.evaluate(&form, &load_answers(&tx, draft_id)?, visit_day(finalized_at))?;
             if !state.is_complete() {
                 return Err(DeviceError::Validation(state.errors));
             }

@@ -151,7 +151,12 @@ impl FormSession {
     /// Evaluates a full set of answers (top-level question id → answer; a repeat group's answer is an array of
     /// objects keyed by its questions' ids).
     pub fn evaluate(&self, answers: &BTreeMap<String, Value>) -> FormState {
-        let mut ctx = expr::root_context(&self.env, self.today);
+        self.evaluate_on(answers, self.today)
+    }
+
+    /// `evaluate` as of `today` (the day `age_from_id` counts from): lets one compiled session serve many days.
+    pub fn evaluate_on(&self, answers: &BTreeMap<String, Value>, today: NaiveDate) -> FormState {
+        let mut ctx = expr::root_context(&self.env, today);
         let n = self.def.questions.len();
         let mut relevant = vec![false; n];
         let mut values: Vec<Option<Value>> = vec![None; n];
