@@ -2,7 +2,7 @@ import Foundation
 import RuhuKit
 import UIKit
 
-/// Where the app is: no store yet (log in), a store whose user must unlock it, or the work screens.
+/// Where the app is: no store yet (log in), a store whose user must choose a PIN or unlock it, or the work screens.
 enum AppPhase: Equatable {
     case login
     case locked
@@ -18,7 +18,6 @@ final class AppModel: ObservableObject {
     @Published var notice: String?
 
     let keys = KeychainKeyStore()
-    let pins = PinStore()
     private let defaults = UserDefaults.standard
 
     init() {
@@ -26,33 +25,38 @@ final class AppModel: ObservableObject {
         do {
             let session = try RuhuSession.open(settings: settings(serverUrl: server), keys: keys)
             self.session = session
-            phase = session.user == nil ? .login : .locked
+            phase = unlockStep(session) == .login ? .login : .locked
         } catch {
             // A key that no longer opens the store (a restored backup, a reset Keychain): start again from login.
             notice = userMessage(error)
         }
     }
 
-    /// Opens (or reopens) the store for `serverUrl`, then logs in; sets the offline PIN on first login.
-    func login(serverUrl: String, username: String, password: String, pin: String?) async throws {
+    /// Opens (or reopens) the store for `serverUrl`, then logs in; a user without a PIN on this phone chooses one next.
+    func login(serverUrl: String, username: String, password: String) async throws {
         if session == nil || defaults.string(forKey: Keys.serverUrl) != serverUrl {
             session = try RuhuSession.open(settings: settings(serverUrl: serverUrl), keys: keys)
             defaults.set(serverUrl, forKey: Keys.serverUrl)
         }
         guard let session else { return }
         try await session.login(username: username, password: password)
-        if let pin { try pins.set(pin) }
         notice = nil
-        phase = .ready
+        phase = unlockStep(session) == .choosePin ? .locked : .ready
     }
 
     func unlocked() {
         phase = .ready
     }
 
+    /// The PIN pad ended the session (忘记 PIN 码, five wrong PINs): its message stays on the login screen.
+    func needsLogin(_ message: String?) {
+        notice = message
+        phase = .login
+    }
+
     /// Locks when the app goes to the background; the store stays open for sync.
     func lock() {
-        if phase == .ready, pins.isSet { phase = .locked }
+        if phase == .ready, let session, unlockStep(session) == .enterPin { phase = .locked }
     }
 
     func logout() async {
@@ -60,11 +64,10 @@ final class AppModel: ObservableObject {
         phase = .login
     }
 
-    /// Deletes the store, photos, signatures, the wrapped key, the Keychain wrapping key and the PIN.
+    /// Deletes the store (with the PIN's hash), photos, signatures, the wrapped key and the Keychain wrapping key.
     func wipe(reason: String? = nil) {
         try? session?.wipe()
         keys.forget()
-        pins.clear()
         session = nil
         defaults.removeObject(forKey: Keys.serverUrl)
         notice = reason
@@ -84,6 +87,11 @@ final class AppModel: ObservableObject {
     }
 
     var serverUrl: String? { defaults.string(forKey: Keys.serverUrl) }
+
+    /// The core's answer to "what does the phone show": login, choose a PIN, or the PIN pad.
+    private func unlockStep(_ session: RuhuSession) -> UnlockStep {
+        (try? session.device.unlockStatus().step) ?? .login
+    }
 
     private func settings(serverUrl: String) throws -> DeviceSettings {
         DeviceSettings(

@@ -2,7 +2,7 @@ import RuhuKit
 import SwiftUI
 
 /// The day's plan: by village (pinyin order), refused visits first, then open ones by due date; the sync state on
-/// top and the distance to each household from the phone's position.
+/// top, the distance to each household from the phone's position, and each case's stage and next deadline.
 struct AssignmentListView: View {
     @ObservedObject var session: RuhuSession
     @EnvironmentObject var app: AppModel
@@ -70,15 +70,29 @@ struct AssignmentRowView: View {
                 Text(row.item.assistanceTypeLabel).font(.body).foregroundColor(Ui.muted)
                 Spacer()
                 if let distance {
-                    Text(distanceText(distance)).font(.body).foregroundColor(Ui.muted)
+                    Text("距您约 \(distanceText(distance))").font(.body).foregroundColor(Ui.muted)
                 }
             }
             Text(row.item.address).font(.body)
             Text(row.statusLine)
                 .font(.body)
                 .foregroundColor(row.refused || row.overdue ? Ui.error : Ui.muted)
+            if let stage = row.stageLine {
+                Text(stage).font(.body).foregroundColor(Ui.muted)
+            }
+            if let deadline = row.deadlineLine {
+                Text(deadline).font(.body).foregroundColor(colour(of: row.deadlineUrgency))
+            }
         }
         .padding(.vertical, 6)
         .touchTarget()
+    }
+
+    private func colour(of urgency: DeadlineUrgency?) -> Color {
+        switch urgency {
+        case .overdue: return Ui.error
+        case .dueSoon: return Ui.warning
+        case .onTime, nil: return Ui.ink
+        }
     }
 }

@@ -27,10 +27,11 @@ final class LocationService: NSObject, ObservableObject, CLLocationManagerDelega
         manager.stopUpdatingLocation()
     }
 
-    /// Metres from the latest fix to a household, when both are known.
+    /// Metres from the latest fix to a household, when both are known: the core's formula (`distanceBetween`), so
+    /// the list says the same as Android's and as the visit's recorded distance.
     func distance(toLat lat: Double?, lon: Double?) -> Double? {
-        guard let latest, let lat, let lon else { return nil }
-        return latest.distance(from: CLLocation(latitude: lat, longitude: lon))
+        guard let latest, latest.horizontalAccuracy >= 0, let lat, let lon else { return nil }
+        return distanceBetween(lat1: latest.coordinate.latitude, lon1: latest.coordinate.longitude, lat2: lat, lon2: lon)
     }
 
     /// The latest fix as the core records it; nil without one.

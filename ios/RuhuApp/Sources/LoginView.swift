@@ -1,13 +1,12 @@
 import RuhuKit
 import SwiftUI
 
-/// Server address, user, password (checked by `LoginForm` before the network), and the offline PIN on first login.
+/// Server address, user, password (checked by `LoginForm` before the network). The PIN is chosen next, on the PIN pad.
 struct LoginView: View {
     @EnvironmentObject var app: AppModel
     @State var server = ""
     @State var username = ""
     @State var password = ""
-    @State var pin = ""
     @State var problem: String?
     @State var busy = false
 
@@ -22,9 +21,6 @@ struct LoginView: View {
                 LabelledField(label: "服务器地址", placeholder: "如 https://ruhu.huaxi.gov.cn", text: $server, keyboard: .URL)
                 LabelledField(label: "用户名", placeholder: "工号或用户名", text: $username)
                 LabelledField(label: "密码", placeholder: "密码", text: $password, secure: true)
-                if !app.pins.isSet {
-                    LabelledField(label: "离线解锁密码", placeholder: "6 位数字，没有网络时用它打开", text: $pin, secure: true, keyboard: .numberPad)
-                }
                 if let problem {
                     Text(problem).font(.body).foregroundColor(Ui.error)
                 }
@@ -44,17 +40,12 @@ struct LoginView: View {
         case .problem(_, let message):
             problem = message
         case .ready(let serverUrl, let user, let secret):
-            let newPin = app.pins.isSet ? nil : pin
-            if let newPin, let pinProblem = PinStore.problem(newPin) {
-                problem = pinProblem
-                return
-            }
             problem = nil
             busy = true
             Task {
                 defer { busy = false }
                 do {
-                    try await app.login(serverUrl: serverUrl, username: user, password: secret, pin: newPin)
+                    try await app.login(serverUrl: serverUrl, username: user, password: secret)
                 } catch {
                     problem = userMessage(error)
                 }

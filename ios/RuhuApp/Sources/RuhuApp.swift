@@ -29,7 +29,11 @@ struct RootView: View {
         case .login:
             LoginView()
         case .locked:
-            UnlockView()
+            if let session = app.session {
+                UnlockView(session: session)
+            } else {
+                LoginView()
+            }
         case .ready:
             if let session = app.session {
                 MainView(session: session)

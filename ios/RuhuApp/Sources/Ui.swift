@@ -8,6 +8,8 @@ enum Ui {
     static let ink = Color.primary
     static let muted = Color.secondary
     static let error = Color(red: 0.75, green: 0.0, blue: 0.0)
+    /// Amber dark enough to read on white in sunlight: a deadline that is due soon.
+    static let warning = Color(red: 0.6, green: 0.36, blue: 0.0)
     static let accent = Color(red: 0.0, green: 0.36, blue: 0.65)
 }
 

@@ -35,6 +35,35 @@ public struct AssignmentRow: Equatable, Identifiable {
         if isOpen { return "截止 \(item.dueDate)" }
         return item.outboxStateLabel ?? item.statusLabel
     }
+
+    /// "案件进度：调查核实中", as of the last sync; nil when the server sent no progress.
+    public var stageLine: String? { item.caseStageLabel.map { "案件进度：\($0)" } }
+
+    /// The case's earliest open step (the core sends them earliest first), with the urgency the core judged today.
+    public var nextDeadline: CaseDeadline? { item.deadlines.first }
+
+    /// "启动家庭经济状况调查：截止 2026-12-03（暂定）　即将到期"; nil when the case has no open step.
+    public var deadlineLine: String? {
+        nextDeadline.map { d in "\(d.label)：截止 \(d.dueDate)\(d.provisional ? "（暂定）" : "")　\(d.urgencyLabel)" }
+    }
+
+    /// The colour class of `deadlineLine`.
+    public var deadlineUrgency: DeadlineUrgency? { nextDeadline.map(DeadlineUrgency.init) }
+}
+
+/// How urgent a case deadline is, for its colour (red overdue, amber due soon).
+public enum DeadlineUrgency: Equatable {
+    case overdue
+    case dueSoon
+    case onTime
+
+    public init(_ deadline: CaseDeadline) {
+        switch deadline.urgency {
+        case "overdue": self = .overdue
+        case "due_soon": self = .dueSoon
+        default: self = .onTime
+        }
+    }
 }
 
 private let statusAssigned = "assigned"

@@ -38,6 +38,11 @@ public final class RuhuSession: ObservableObject {
         user = nil
     }
 
+    /// The core dropped the session (forgotten PIN, lock-out, revocation): the screens go back to the login.
+    func sessionEnded() {
+        user = nil
+    }
+
     public func plan(today: CalendarDate = .today()) throws -> [VillageGroup] {
         AssignmentPlan.group(try device.assignments(), today: today)
     }

@@ -1,6 +1,7 @@
 package cn.ruhu.app
 
 import cn.ruhu.mobile.AssignmentItem
+import cn.ruhu.mobile.CaseDeadline
 import java.text.Collator
 import java.time.LocalDate
 import java.time.format.DateTimeParseException
@@ -19,6 +20,44 @@ data class AssignmentRow(val item: AssignmentItem, val due: LocalDate?, val toda
 
     /** The server refused the finished visit: the investigator must look at it. */
     val refused: Boolean get() = item.outboxError != null
+
+    /** The visit's own line: the server's refusal, its due date (已逾期 when past), or where the visit stands. */
+    val statusLine: String
+        get() = when {
+            refused -> "被退回：${item.outboxError}"
+            overdue -> "已逾期（截止 ${item.dueDate}）"
+            isOpen -> "截止 ${item.dueDate}"
+            else -> item.outboxStateLabel ?: item.statusLabel
+        }
+
+    /** "案件进度：调查核实中", as of the last sync; null when the server sent no progress. */
+    val stageLine: String? get() = item.caseStageLabel?.let { "案件进度：$it" }
+
+    /** The case's earliest open step (the core sends them earliest first), with the urgency the core judged today. */
+    val nextDeadline: CaseDeadline? get() = item.deadlines.firstOrNull()
+
+    /** "启动家庭经济状况调查：截止 2026-12-03（暂定）　即将到期"; null when the case has no open step. */
+    val deadlineLine: String?
+        get() = nextDeadline?.let { d -> "${d.label}：截止 ${d.dueDate}${if (d.provisional) "（暂定）" else ""}　${d.urgencyLabel}" }
+
+    /** The colour class of [deadlineLine]. */
+    val deadlineUrgency: DeadlineUrgency? get() = nextDeadline?.let { DeadlineUrgency.of(it) }
+}
+
+/** How urgent a case deadline is, for its colour (red overdue, amber due soon). */
+enum class DeadlineUrgency {
+    OVERDUE,
+    DUE_SOON,
+    ON_TIME,
+    ;
+
+    companion object {
+        fun of(deadline: CaseDeadline): DeadlineUrgency = when (deadline.urgency) {
+            "overdue" -> OVERDUE
+            "due_soon" -> DUE_SOON
+            else -> ON_TIME
+        }
+    }
 }
 
 /**

@@ -1,9 +1,11 @@
 package cn.ruhu.app
 
 import cn.ruhu.mobile.AssignmentItem
+import cn.ruhu.mobile.CaseDeadline
 import java.time.LocalDate
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 
@@ -64,5 +66,28 @@ class AssignmentPlanTest {
         ).single().rows
         assertEquals(listOf("r", "ok", "bad"), rows.map { it.item.id })
         assertTrue(rows.first().refused)
+    }
+
+    @Test
+    fun `a row shows the case's stage and its earliest open deadline beside the visit's own due date`() {
+        val late = item("late", "谷通村", "2026-09-13").copy(
+            caseStageLabel = "调查核实中",
+            deadlines = listOf(
+                CaseDeadline("investigation_start", "启动家庭经济状况调查", "2026-09-15", "due_soon", "即将到期", provisional = true),
+                CaseDeadline("procedure", "审核确认办理时限", "2026-10-20", "on_time", "未到期", provisional = false),
+            ),
+        )
+        val row = AssignmentPlan.group(listOf(late, item("bare", "谷通村", "2026-09-20")), today).single().rows.associateBy { it.item.id }
+        val shown = row.getValue("late")
+        assertEquals("已逾期（截止 2026-09-13）", shown.statusLine)
+        assertEquals("案件进度：调查核实中", shown.stageLine)
+        assertEquals("启动家庭经济状况调查：截止 2026-09-15（暂定）　即将到期", shown.deadlineLine)
+        assertEquals(DeadlineUrgency.DUE_SOON, shown.deadlineUrgency)
+        val overdue = late.copy(deadlines = listOf(CaseDeadline("publicity", "初审意见公示", "2026-09-01", "overdue", "已逾期", provisional = false)))
+        assertEquals(DeadlineUrgency.OVERDUE, AssignmentPlan.group(listOf(overdue), today).single().rows.single().deadlineUrgency)
+        val bare = row.getValue("bare")
+        assertNull(bare.stageLine)
+        assertNull(bare.deadlineLine)
+        assertEquals("截止 2026-09-20", bare.statusLine)
     }
 }

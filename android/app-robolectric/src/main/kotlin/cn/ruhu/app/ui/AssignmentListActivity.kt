@@ -6,6 +6,7 @@ import android.os.Bundle
 import android.widget.LinearLayout
 import android.widget.ScrollView
 import cn.ruhu.app.AssignmentRow
+import cn.ruhu.app.DeadlineUrgency
 import cn.ruhu.app.ListStatus
 import cn.ruhu.app.VillageGroup
 import cn.ruhu.mobile.LocationFix
@@ -52,13 +53,15 @@ class AssignmentListView(context: Context, private val open: (AssignmentRow) -> 
         addView(Ui.text(context, "${row.item.headName}　${row.item.assistanceTypeLabel}", Ui.TEXT_SP, Ui.INK, bold = true))
         addView(Ui.text(context, row.item.address, Ui.SMALL_SP, Ui.MUTED))
         ListStatus.distance(row.item, here?.lat, here?.lon)?.let { addView(Ui.text(context, it, Ui.SMALL_SP, Ui.INK).apply { tag = "distance:${row.item.id}" }) }
-        val state = when {
-            row.refused -> "被退回：${row.item.outboxError}"
-            row.overdue -> "已逾期（截止 ${row.item.dueDate}）"
-            row.isOpen -> "截止 ${row.item.dueDate}"
-            else -> row.item.outboxStateLabel ?: row.item.statusLabel
-        }
-        addView(Ui.text(context, state, Ui.SMALL_SP, if (row.refused || row.overdue) Ui.ERROR else Ui.INK))
+        addView(Ui.text(context, row.statusLine, Ui.SMALL_SP, if (row.refused || row.overdue) Ui.ERROR else Ui.INK).apply { tag = "status:${row.item.id}" })
+        row.stageLine?.let { addView(Ui.text(context, it, Ui.SMALL_SP, Ui.MUTED).apply { tag = "stage:${row.item.id}" }) }
+        row.deadlineLine?.let { addView(Ui.text(context, it, Ui.SMALL_SP, colourOf(row.deadlineUrgency)).apply { tag = "deadline:${row.item.id}" }) }
+    }
+
+    private fun colourOf(urgency: DeadlineUrgency?): Int = when (urgency) {
+        DeadlineUrgency.OVERDUE -> Ui.ERROR
+        DeadlineUrgency.DUE_SOON -> Ui.WARNING
+        DeadlineUrgency.ON_TIME, null -> Ui.INK
     }
 }
 

@@ -23,6 +23,8 @@ object Ui {
     val INK: Int = Color.rgb(0x11, 0x11, 0x11)
     val MUTED: Int = Color.rgb(0x44, 0x44, 0x44)
     val ERROR: Int = Color.rgb(0xB0, 0x00, 0x20)
+    /** Amber dark enough to read on white in sunlight: a deadline that is due soon. */
+    val WARNING: Int = Color.rgb(0x9A, 0x5B, 0x00)
     val ACCENT: Int = Color.rgb(0x00, 0x4D, 0x99)
 
     fun dp(context: Context, value: Int): Int =

@@ -7,6 +7,7 @@ import android.os.SystemClock
 import android.view.View
 import android.widget.TextView
 import cn.ruhu.app.RuhuSession
+import java.time.LocalDate
 import org.junit.After
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -71,5 +72,26 @@ class HouseholdScreenTest {
         }
         root.byTag<View>("household:visit").performClick()
         assertEquals(FormActivity::class.java.name, shadowOf(household).nextStartedActivity.component?.className)
+    }
+
+    @Test
+    fun `a freshly assigned 低保 visit shows its case in 调查核实中 and the case's earliest deadline under the visit's own`() {
+        val (_, s) = DemoServer.loggedInPhone("deadlines")
+        session = s
+        val assignmentId = DemoServer.assignDibaoVisit("期限界面测试户主（演示）")
+        kotlinx.coroutines.runBlocking { s.sync() }
+        val item = s.device.assignments().single { it.id == assignmentId }
+        val next = item.deadlines.first()
+        // Accepted today under the devolved procedure: its whole-procedure limit is weeks away, so not yet due soon.
+        assertTrue("weeks away: ${next.dueDate}", LocalDate.parse(next.dueDate) > LocalDate.now().plusWeeks(2))
+
+        val list = Robolectric.buildActivity(AssignmentListActivity::class.java).setup().get()
+        idle()
+        val row = list.list.byTag<View>("assignment:$assignmentId")
+        assertEquals("截止 ${item.dueDate}", row.byTag<TextView>("status:$assignmentId").text.toString())
+        assertEquals("案件进度：调查核实中", row.byTag<TextView>("stage:$assignmentId").text.toString())
+        val deadline = row.byTag<TextView>("deadline:$assignmentId")
+        assertEquals("审核确认办理时限（权限下放）：截止 ${next.dueDate}　未到期", deadline.text.toString())
+        assertEquals(Ui.INK, deadline.currentTextColor)
     }
 }
