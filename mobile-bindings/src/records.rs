@@ -76,6 +76,16 @@ pub struct AssignmentItem {
     /// The case's open steps, earliest first, with today's urgency judged on the phone from the server's dates.
     #[uniffi(default)]
     pub deadlines: Vec<CaseDeadline>,
+    /// What the investigator should know about this visit's merge (answers awaiting the supervisor's decision).
+    #[uniffi(default)]
+    pub outbox_notice: Option<String>,
+}
+
+/// The Chinese notice for a merged visit some of whose facts conflicted with another visit's.
+fn conflict_notice(conflicts: &[String]) -> Option<String> {
+    (!conflicts.is_empty()).then(|| {
+        format!("调查结果已合并，其中{}项与另一份调查结果不一致，已交由入户调查组织人员核实决定；您填写的内容已保存，无需重新调查", conflicts.len())
+    })
 }
 
 /// One open step of the case (e.g. 入户调查 due in 3 working days), shown offline.
@@ -135,6 +145,7 @@ impl From<LocalAssignment> for AssignmentItem {
             draft_state: l.draft.as_ref().map(|d| d.state.as_str().into()),
             outbox_state: l.outbox.as_ref().map(|o| o.state.as_str().into()),
             outbox_state_label: l.outbox.as_ref().map(|o| o.state.label_zh().into()),
+            outbox_notice: l.outbox.as_ref().and_then(|o| o.receipt.as_ref()).and_then(|r| conflict_notice(&r.conflicts)),
             outbox_error: l.outbox.and_then(|o| o.last_error),
             case_stage_label: progress.as_ref().map(|p| p.stage_label.clone()),
             deadlines: progress.map(|p| p.open_steps.into_iter().map(|s| CaseDeadline::of(s, today)).collect()).unwrap_or_default(),
@@ -323,9 +334,7 @@ pub struct OutboxItem {
 impl From<OutboxEntry> for OutboxItem {
     fn from(o: OutboxEntry) -> Self {
         let conflicts = o.receipt.map(|r| r.conflicts).unwrap_or_default();
-        let notice = (!conflicts.is_empty()).then(|| {
-            format!("调查结果已合并，其中{}项与另一份调查结果不一致，已交由入户调查组织人员核实决定；您填写的内容已保存，无需重新调查", conflicts.len())
-        });
+        let notice = conflict_notice(&conflicts);
         Self {
             submission_id: o.submission_id.to_string(),
             assignment_id: o.assignment_id.to_string(),

@@ -31,6 +31,7 @@ public struct AssignmentRow: Equatable, Identifiable {
     /// The row's status line, as the list shows it.
     public var statusLine: String {
         if let error = item.outboxError { return "被退回：\(error)" }
+        if let notice = item.outboxNotice { return "\(item.outboxStateLabel ?? item.statusLabel)：\(notice)" }
         if overdue { return "已逾期（截止 \(item.dueDate)）" }
         if isOpen { return "截止 \(item.dueDate)" }
         return item.outboxStateLabel ?? item.statusLabel

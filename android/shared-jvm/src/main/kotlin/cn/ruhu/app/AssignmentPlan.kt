@@ -21,10 +21,12 @@ data class AssignmentRow(val item: AssignmentItem, val due: LocalDate?, val toda
     /** The server refused the finished visit: the investigator must look at it. */
     val refused: Boolean get() = item.outboxError != null
 
-    /** The visit's own line: the server's refusal, its due date (已逾期 when past), or where the visit stands. */
+    /** The visit's own line: the server's refusal, what its merge left for the supervisor, its due date (已逾期 when
+     * past), or where the visit stands. */
     val statusLine: String
         get() = when {
             refused -> "被退回：${item.outboxError}"
+            item.outboxNotice != null -> "${item.outboxStateLabel ?: item.statusLabel}：${item.outboxNotice}"
             overdue -> "已逾期（截止 ${item.dueDate}）"
             isOpen -> "截止 ${item.dueDate}"
             else -> item.outboxStateLabel ?: item.statusLabel

@@ -42,6 +42,17 @@ class AssignmentPlanTest {
     }
 
     @Test
+    fun `a visit merged with conflicts tells the investigator the supervisor decides`() {
+        val notice = "调查结果已合并，其中2项与另一份调查结果不一致，已交由入户调查组织人员核实决定；您填写的内容已保存，无需重新调查"
+        val row = AssignmentPlan.group(
+            listOf(item("m", "谷通村", "2026-09-20", outbox = "sent").copy(outboxStateLabel = "已提交", outboxNotice = notice)),
+            today,
+        ).single().rows.single()
+        assertEquals("已提交：$notice", row.statusLine)
+        assertFalse(row.refused)
+    }
+
+    @Test
     fun `only open visits past their due date are overdue`() {
         val rows = AssignmentPlan.group(
             listOf(
