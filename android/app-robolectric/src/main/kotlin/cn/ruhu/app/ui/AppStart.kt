@@ -54,6 +54,7 @@ object AppStart {
                 val problem = try {
                     val session = open(activity, ready.serverUrl)
                     session.login(ready.username, ready.password)
+                    AutoSync.watch(session, scope)
                     null
                 } catch (e: RuhuException) {
                     e.userMessage()
@@ -73,6 +74,7 @@ object AppStart {
             replace(activity, LoginActivity::class.java)
         }
         FormActivity.services = PlatformFieldServices()
+        AutoSync.install(app)
         prefs(app).getString("server_url", null)?.let { url -> runCatching { open(app, url) } }
     }
 
@@ -97,7 +99,10 @@ object AppStart {
             deviceName = android.os.Build.MODEL,
             appVersion = context.packageManager.getPackageInfo(context.packageName, 0).versionName ?: "0",
         )
-        return RuhuSession.open(settings, AesGcmKeyStore { keystoreKey() }).also { AppSession.current = it }
+        return RuhuSession.open(settings, AesGcmKeyStore { keystoreKey() }).also {
+            AppSession.current = it
+            AutoSync.watch(it, scope)
+        }
     }
 
     /** The AES key in the Android Keystore (hardware-backed where the phone has it) that wraps the store key. */

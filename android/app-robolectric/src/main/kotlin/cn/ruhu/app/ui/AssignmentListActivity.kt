@@ -89,6 +89,7 @@ class AssignmentListActivity : Activity() {
 
     override fun onResume() {
         super.onResume()
+        AutoSync.trigger(cn.ruhu.app.SyncScheduler.Trigger.APP_OPENED)
         render()
         // One fix per visit to the list, for the distances; no permission or no provider: no distances, no nagging.
         location = LocationCapture(this, onFix = { here = it; render() }, onFailure = {}).also { it.start() }

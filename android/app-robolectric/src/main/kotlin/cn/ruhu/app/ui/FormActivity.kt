@@ -79,6 +79,7 @@ class FormActivity : Activity(), FormScreenActions {
         val session = AppSession.current ?: return
         try {
             session.device.finalise(controller.draftId)
+            AutoSync.trigger(cn.ruhu.app.SyncScheduler.Trigger.VISIT_FINALISED)
             finished = true
             finish()
         } catch (e: RuhuException) {

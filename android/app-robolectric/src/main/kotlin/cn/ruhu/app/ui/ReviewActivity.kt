@@ -61,6 +61,7 @@ class ReviewActivity : Activity() {
         val session = AppSession.current ?: return
         try {
             session.device.finalise(draftId)
+            AutoSync.trigger(cn.ruhu.app.SyncScheduler.Trigger.VISIT_FINALISED)
             finalised = true
             finish()
         } catch (e: RuhuException) {
