@@ -73,7 +73,8 @@ pub struct AssignmentItem {
     /// Where the case stands in its procedure (e.g. 调查核实中), as of the last sync.
     #[uniffi(default)]
     pub case_stage_label: Option<String>,
-    /// The case's open steps, earliest first, with today's urgency judged on the phone from the server's dates.
+    /// The case's open steps, earliest first, with today's urgency judged on the phone from the server's dates (sent
+    /// with open assignments; empty once the visit is done).
     #[uniffi(default)]
     pub deadlines: Vec<CaseDeadline>,
     /// What the investigator should know about this visit's merge (answers awaiting the supervisor's decision).

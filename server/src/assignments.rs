@@ -146,6 +146,11 @@ pub async fn view(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Assignmen
 
 /// What a device stores for an assignment: the case with its facts, the household with full member data.
 pub async fn snapshot(conn: &mut AnyConnection, id: Uuid) -> Result<Option<AssignmentSnapshot>, sqlx::Error> {
+    Ok(snapshot_with_case(conn, id).await?.map(|(s, _)| s))
+}
+
+/// The snapshot and the case row it was built from (for callers that go on to read the case's workflow).
+pub async fn snapshot_with_case(conn: &mut AnyConnection, id: Uuid) -> Result<Option<(AssignmentSnapshot, cases::CaseRow)>, sqlx::Error> {
     let Some(a) = load(conn, id).await? else { return Ok(None) };
     let Some(case) = cases::load(conn, a.case_id).await? else { return Ok(None) };
     let Some(household) = households::load(conn, case.household_id).await? else { return Ok(None) };
@@ -161,7 +166,8 @@ pub async fn snapshot(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Assig
         },
         None => None,
     };
-    Ok(Some(AssignmentSnapshot {
+    let case_snapshot = cases::snapshot(conn, &case).await?;
+    Ok(Some((AssignmentSnapshot {
         id: a.id,
         status: a.status,
         due_date: a.due_date,
@@ -169,11 +175,11 @@ pub async fn snapshot(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Assig
         assigned_by: users::person(conn, a.assigned_by).await?,
         form_id: a.form_id,
         form_version: a.form_version,
-        case: cases::snapshot(conn, &case).await?,
+        case: case_snapshot,
         household: household.snapshot(),
         completed_by,
         updated_at: a.updated_at,
-    }))
+    }, case)))
 }
 
 fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {

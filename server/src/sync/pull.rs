@@ -12,7 +12,6 @@ use sqlx::Row;
 use crate::{
     assignments,
     auth::Caller,
-    cases,
     db::parse_uuid,
     devices::{self, SyncKind},
     error::{ApiError, ApiQuery, ApiResult},
@@ -61,16 +60,21 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
         let record = match kind.as_str() {
             KIND_ASSIGNMENT => {
                 let id = parse_uuid(&entity)?;
-                let mut snapshot = if op == OP_DELETE { None } else { assignments::snapshot(&mut conn, id).await? };
-                if let Some(s) = snapshot.as_mut() {
+                let loaded = if op == OP_DELETE { None } else { assignments::snapshot_with_case(&mut conn, id).await? };
+                let mut snapshot = None;
+                if let Some((mut s, case)) = loaded {
                     let facts = s.case.facts.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
                     s.case.precheck = PrecheckPolicy::for_case(&state.policy, s.case.assistance_type, &facts, (chrono::Utc::now() + chrono::Duration::hours(8)).year());
-                    if calendar.is_none() {
-                        calendar = Some(policy::work_calendar_on(&mut conn).await.map_err(ApiError::from)?);
+                    // Deadlines matter for work still to do; a finished visit's case is followed at the desk.
+                    if s.status == AssignmentStatus::Assigned {
+                        if calendar.is_none() {
+                            calendar = Some(policy::work_calendar_on(&mut conn).await.map_err(ApiError::from)?);
+                        }
+                        if let Some(calendar) = &calendar {
+                            s.case.progress = workflow::store::progress(&mut conn, &case, &state.policy, calendar).await?;
+                        }
                     }
-                    if let (Some(calendar), Some(case)) = (&calendar, cases::load(&mut conn, s.case.id).await?) {
-                        s.case.progress = workflow::store::progress(&mut conn, &case, &state.policy, calendar).await?;
-                    }
+                    snapshot = Some(s);
                 }
                 // A cancelled assignment is no longer work for anyone: the device deletes it.
                 match snapshot.filter(|s| s.status != AssignmentStatus::Cancelled) {
