@@ -110,6 +110,14 @@ async function login(username, password = PASSWORD) {
   await page.click('button[type=submit]');
 }
 
+/** Logs in on the main server whatever page the browser was on (a previous test's server may be gone). */
+async function freshLogin(username) {
+  await page.goto(base + '/');
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await login(username);
+}
+
 async function logout() {
   await page.click('#who button');
   await page.waitForSelector('input[name=username]');
@@ -662,11 +670,7 @@ test('临时救助 from the case page: a real-name complaint answered, then 先�
     members: [{ name: '急难测试户（演示）', resident_id: residentId('520111', '19800317', seq), relation: '户主' }],
   }, 201);
   const created = await apiCall('qingyan.jingban', 'POST', '/api/v1/cases', { household_id: household.id, assistance_type: 'linshi' }, 201);
-  // A fresh session on the main server (the previous test's server is gone).
-  await page.goto(base + '/');
-  await page.evaluate(() => sessionStorage.clear());
-  await page.reload();
-  await login('qingyan.jingban');
+  await freshLogin('qingyan.jingban');
   await page.waitForSelector('[data-testid=who]');
   await page.goto(`${base}/#/cases/${created.id}`);
   await page.waitForSelector('[data-testid=workflow]');
@@ -771,10 +775,7 @@ test('the procedure in the browser: investigation with named investigators, the 
 });
 
 test('the district assigns re-visits from its sample; a re-visitor\'s phone pushes; the case page compares it with the record', async () => {
-  await page.goto(base + '/');
-  await page.evaluate(() => sessionStorage.clear());
-  await page.reload();
-  await login('qu.jianguan');
+  await freshLogin('qu.jianguan');
   await page.waitForSelector('[data-testid=who]');
   await page.goto(`${base}/#/workflow`);
   await page.waitForSelector('[data-testid=spot-check]');

@@ -173,7 +173,13 @@ pub fn open_steps(state: &CaseState, policy: &Policy, calendar: &WorkCalendar) -
 
 /// Whether the supervising level still owes the case a 100 % visit under the policy's triggers.
 pub fn district_visit_outstanding(state: &CaseState, policy: &Policy) -> bool {
-    let near = state.flags.near_relative && policy.requires_full_visit(VisitTrigger::NearRelativeFiling);
+    district_visit_owed(state, policy, false)
+}
+
+/// `district_visit_outstanding`, counting also near relatives declared among the household's members since the case
+/// last moved (`relatives_declared`): the server knows them before any action flags the case.
+pub fn district_visit_owed(state: &CaseState, policy: &Policy, relatives_declared: bool) -> bool {
+    let near = (state.flags.near_relative || relatives_declared) && policy.requires_full_visit(VisitTrigger::NearRelativeFiling);
     let complaint = state.flags.complaint && policy.requires_full_visit(VisitTrigger::Complaint);
     (near || complaint) && state.flags.district_visit_on.is_none()
 }

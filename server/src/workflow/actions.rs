@@ -13,7 +13,7 @@ use ruhu_core::{
     protocol::{PrecheckPolicy, Problem},
     workflow::{
         Action, ActionKind, Actor, CaseState, Ctx, Event, Stage, Transition, amount,
-        deadlines::{OpenStep, district_visit_outstanding},
+        deadlines::{OpenStep, district_visit_owed},
         relatives::{self, RelativeMatch},
         review::{self, ReviewProposal},
     },
@@ -356,7 +356,7 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
         case_no: case.case_no,
         stage: s.stage,
         stage_label: s.stage.label_zh().into(),
-        district_visit_outstanding: district_visit_outstanding(&s, &state.policy) || (!near_relatives.is_empty() && s.flags.district_visit_on.is_none()),
+        district_visit_outstanding: district_visit_owed(&s, &state.policy, !near_relatives.is_empty()),
         state: s,
         open_steps,
         open_steps_error,

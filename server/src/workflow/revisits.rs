@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use ruhu_core::{
     form::{FormDefinition, FormPurpose, visit_day},
     org::OrgLevel,
-    policy::{Policy, VisitTrigger},
+    policy::Policy,
     protocol::Problem,
     roles::Role,
-    workflow::{Action, Actor, relatives::declarants},
+    workflow::{Action, Actor, deadlines, relatives::declarants},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -172,9 +172,7 @@ pub async fn record_district_visit(
 ) -> ApiResult<()> {
     let (current, _) = store::load_state(tx.conn(), case).await?;
     let related = declarants(&store::relative_matches(tx.conn(), case.household_id, policy).await?);
-    let owed = (current.flags.near_relative || !related.is_empty()) && policy.requires_full_visit(VisitTrigger::NearRelativeFiling)
-        || current.flags.complaint && policy.requires_full_visit(VisitTrigger::Complaint);
-    if !owed || current.flags.district_visit_on.is_some() {
+    if !deadlines::district_visit_owed(&current, policy, !related.is_empty()) {
         return Ok(());
     }
     let Some(assignment) = assignments::load(tx.conn(), s.assignment_id).await? else { return Ok(()) };

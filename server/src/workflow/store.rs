@@ -162,5 +162,5 @@ pub async fn from_current_review(conn: &mut AnyConnection, submission: Uuid, s: 
     let Some(row) = row else { return Ok(false) };
     let purpose: String = row.try_get("purpose")?;
     let merged_on = china_date(parse_ts(&row.try_get::<String, _>("merged_at")?)?);
-    Ok(purpose == "periodic_review" && merged_on >= started)
+    Ok(purpose == crate::assignments::purpose_key(ruhu_core::form::FormPurpose::PeriodicReview) && merged_on >= started)
 }
