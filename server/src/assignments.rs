@@ -116,6 +116,17 @@ pub async fn load(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Assignmen
     row.as_ref().map(from_row).transpose()
 }
 
+/// The case moved in its procedure: its open assignments go out again, so the investigators' phones show the new
+/// stage and due dates.
+pub async fn resend_open(tx: &mut Tx, case_id: Uuid) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE case_id = $1 AND status = 'assigned'")).bind(case_id.to_string()).fetch_all(tx.conn()).await?;
+    for row in &rows {
+        let a = from_row(row)?;
+        feed::assignment_upsert(tx, a.id, &a.investigators, &a.form_id, a.form_version).await?;
+    }
+    Ok(())
+}
+
 pub async fn view(conn: &mut AnyConnection, id: Uuid) -> Result<Option<AssignmentView>, sqlx::Error> {
     let Some(a) = load(conn, id).await? else { return Ok(None) };
     let case_no: String = sqlx::query("SELECT case_no FROM cases WHERE id = $1")

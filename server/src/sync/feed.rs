@@ -6,7 +6,6 @@
 //! so feed rows commit in seq order and a puller that has seen seq N can never later find a committed row below N.
 //! On SQLite the single writer (BEGIN IMMEDIATE) gives the same guarantee, and AUTOINCREMENT never reuses a seq.
 
-use sqlx::Row;
 use uuid::Uuid;
 
 use crate::{db::Tx, forms};
@@ -68,19 +67,3 @@ pub async fn assignment_delete(tx: &mut Tx, assignment: Uuid, users: &[Uuid]) ->
     Ok(())
 }
 
-/// The case moved in its procedure: its open assignments go out again, so the investigators' phones show the new
-/// stage and due dates.
-pub async fn case_changed(tx: &mut Tx, case_id: Uuid) -> Result<(), sqlx::Error> {
-    let rows = sqlx::query("SELECT id, investigator1, investigator2, form_id, form_version FROM assignments WHERE case_id = $1 AND status = 'assigned'")
-        .bind(case_id.to_string())
-        .fetch_all(tx.conn())
-        .await?;
-    for r in rows {
-        let id = crate::db::parse_uuid(&r.try_get::<String, _>("id")?)?;
-        let pair = [crate::db::parse_uuid(&r.try_get::<String, _>("investigator1")?)?, crate::db::parse_uuid(&r.try_get::<String, _>("investigator2")?)?];
-        let form_id: String = r.try_get("form_id")?;
-        let version = u32::try_from(r.try_get::<i64, _>("form_version")?).unwrap_or(0);
-        assignment_upsert(tx, id, &pair, &form_id, version).await?;
-    }
-    Ok(())
-}

@@ -197,7 +197,7 @@ pub async fn apply_as(
     let due = open_steps.first().map(|o| o.due);
     cases::add_step(tx.conn(), case.id, &format!("wf.{}", t.action.as_str()), Some(acting.actor.user_id), due, detail.clone()).await?;
     project(tx, case, &t, &action, reporter_name).await?;
-    crate::sync::feed::case_changed(tx, case.id).await?;
+    crate::assignments::resend_open(tx, case.id).await?;
     let entry = acting.audit(&format!("case.{}", t.action.as_str()), case).with_detail(json!({
         "from": t.from, "to": t.to, "responsible": t.responsible, "events": t.events,
     }));
