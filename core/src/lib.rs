@@ -14,6 +14,7 @@ pub mod policy;
 pub mod protocol;
 pub mod resident_id;
 pub mod roles;
+pub mod time;
 mod vocabulary;
 pub mod workflow;
 

@@ -215,6 +215,20 @@ pub struct CaseProgress {
     pub stage_label: String,
     /// Earliest first.
     pub open_steps: Vec<StepDue>,
+    /// Open steps whose due date cannot be given yet (a holiday schedule not loaded, and the server set to refuse
+    /// provisional dates), with the reason. Absent from older servers.
+    #[serde(default)]
+    pub undated_steps: Vec<StepUndated>,
+}
+
+/// An open step without a due date yet.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepUndated {
+    pub key: String,
+    pub label_zh: String,
+    /// Why there is no date, e.g. "2027年的法定节假日安排尚未导入…".
+    pub reason_zh: String,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -2,6 +2,7 @@
 //! objects wrap core types, one public error ([`RuhuError`]) converted in one place, async calls run on one
 //! Rust-owned tokio runtime, and the platform's key store is a foreign trait.
 
+mod clock;
 mod device;
 mod error;
 mod geo;

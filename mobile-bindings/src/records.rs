@@ -77,6 +77,10 @@ pub struct AssignmentItem {
     /// with open assignments; empty once the visit is done).
     #[uniffi(default)]
     pub deadlines: Vec<CaseDeadline>,
+    /// Open steps whose due date the server cannot give yet (a holiday schedule not loaded, on a server set to
+    /// refuse provisional dates).
+    #[uniffi(default)]
+    pub undated_deadlines: Vec<UndatedDeadline>,
     /// What the investigator should know about this visit's merge (answers awaiting the supervisor's decision).
     #[uniffi(default)]
     pub outbox_notice: Option<String>,
@@ -104,6 +108,15 @@ pub struct CaseDeadline {
     pub provisional: bool,
 }
 
+/// An open step of the case without a due date yet (截止日期待定).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct UndatedDeadline {
+    pub key: String,
+    pub label: String,
+    /// Why there is no date, e.g. "2027年的法定节假日安排尚未导入…".
+    pub reason: String,
+}
+
 impl CaseDeadline {
     fn of(step: protocol::StepDue, today: chrono::NaiveDate) -> Self {
         let urgency = step.urgency(today);
@@ -121,7 +134,7 @@ impl CaseDeadline {
 impl From<LocalAssignment> for AssignmentItem {
     fn from(l: LocalAssignment) -> Self {
         let a = l.assignment;
-        let today = ruhu_core::form::visit_day(chrono::Utc::now());
+        let today = ruhu_core::time::process_clock().today();
         let progress = a.case.progress.clone();
         Self {
             id: a.id.to_string(),
@@ -149,6 +162,10 @@ impl From<LocalAssignment> for AssignmentItem {
             outbox_notice: l.outbox.as_ref().and_then(|o| o.receipt.as_ref()).and_then(|r| conflict_notice(&r.conflicts)),
             outbox_error: l.outbox.and_then(|o| o.last_error),
             case_stage_label: progress.as_ref().map(|p| p.stage_label.clone()),
+            undated_deadlines: progress
+                .as_ref()
+                .map(|p| p.undated_steps.iter().map(|u| UndatedDeadline { key: u.key.clone(), label: u.label_zh.clone(), reason: u.reason_zh.clone() }).collect())
+                .unwrap_or_default(),
             deadlines: progress.map(|p| p.open_steps.into_iter().map(|s| CaseDeadline::of(s, today)).collect()).unwrap_or_default(),
         }
     }

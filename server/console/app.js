@@ -199,9 +199,11 @@ function fmtTime(iso) {
   const d = new Date(iso);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+// The server's clock minus the browser's, from the console settings: "today" is the server's day in China (UTC+8),
+// whatever the browser's clock or time zone says.
+let serverClockOffsetMs = 0;
 function today() {
-  const d = new Date();
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return new Date(Date.now() + serverClockOffsetMs + 8 * 3600000).toISOString().slice(0, 10);
 }
 function daysBetween(a, b) {
   return Math.round((Date.parse(b) - Date.parse(a)) / 86400000);
@@ -333,6 +335,13 @@ async function pageOverview(main) {
   const caseById = Object.fromEntries(cases.map((c) => [c.id, c]));
 
   const parts = [h('h1', {}, `${u.org_unit_name} · 工作概览`)];
+  if (hasRole(['admin', 'district_supervisor'])) {
+    const calendar = await get('/api/v1/calendar');
+    if (calendar.reminder) {
+      parts.push(h('p', { class: 'notice warn', role: 'status', 'data-testid': 'calendar-reminder' }, calendar.reminder.message, ' ',
+        hasRole(['admin']) ? h('a', { href: '#/admin' }, '去导入') : null));
+    }
+  }
   parts.push(h('h2', {}, '办理中的案件（按环节）'),
     h('div', { class: 'cards', 'data-testid': 'cases-by-step' },
       Object.entries(byStep).map(([step, s]) => h('div', { class: 'card' },
@@ -807,7 +816,10 @@ function schematic(gps) {
 
 let settingsCache = null;
 async function consoleSettings() {
-  if (!settingsCache) settingsCache = await get('/api/v1/console/settings');
+  if (!settingsCache) {
+    settingsCache = await get('/api/v1/console/settings');
+    serverClockOffsetMs = Date.parse(settingsCache.now) - Date.now();
+  }
   return settingsCache;
 }
 
@@ -953,13 +965,39 @@ async function pageAdmin(main) {
     h('h2', {}, '组织机构'),
     table(['代码', '名称', '层级'], org.units.map((o) => h('tr', {}, h('td', {}, o.code), h('td', {}, o.name, o.demo ? [' ', h('span', { class: 'badge' }, '演示')] : null), h('td', {}, o.level_label)))),
     h('h2', {}, '工作日历'),
-    h('p', {}, calendar.covered_years.length ? `已载入法定节假日安排的年份：${calendar.covered_years.join('、')}` : '尚未载入任何年份的法定节假日安排'),
-    h('p', { class: 'muted' }, '下一年度的安排由管理员在服务器上载入：ruhu-server load-calendar 文件名'),
+    calendar.reminder ? h('p', { class: 'notice warn' }, calendar.reminder.message) : null,
+    table(['年份', '依据', '来源', '导入时间'], calendar.years.map((y) => h('tr', { 'data-year': y.year }, h('td', {}, String(y.year)), h('td', {}, y.notice),
+      h('td', {}, y.origin === 'bundled' ? '随系统发布' : '管理员导入'), h('td', {}, fmtTime(y.loaded_at)))), { 'data-testid': 'calendar-years' }),
+    h('p', { class: 'muted' }, calendar.unloaded_years === 'refuse'
+      ? '未导入年份的工作日期限不予计算（截止日期待定），导入后即可计算。'
+      : '未导入年份的工作日期限按周末和法定节假日暂定计算（标“暂定”），导入后自动重新计算。'),
+    isAdmin ? calendarForm() : null,
     h('h2', {}, `政策参数（${policy.district_name}）`),
     h('p', { class: 'muted' }, '服务器启动时读取的区级政策文件，只读；标“演示”的数值须由区民政局确定后替换。'),
     table(['参数', '取值', '依据', '说明'], policy.settings.map((x) => h('tr', { 'data-setting': x.key }, h('td', {}, x.key),
       h('td', {}, x.value_zh || '—', x.demo ? [' ', h('span', { class: 'badge warn' }, '演示')] : null), h('td', {}, x.source), h('td', { class: 'muted' }, x.note || ''))),
     { 'data-testid': 'policy' }));
+}
+
+/** Administrators load a year's holiday schedule (the calendar file, docs/policy.md): pasted or picked from disk. */
+function calendarForm() {
+  const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'calendar-error' });
+  const text = h('textarea', { name: 'file', rows: 8, placeholder: 'format = "ruhu-work-calendar/1"\n[[years]]\nyear = …' });
+  const picker = h('input', { type: 'file', accept: '.toml,text/plain', onchange: async () => { const f = picker.files[0]; if (f) text.value = await f.text(); } });
+  const form = h('form', {
+    'data-testid': 'calendar-load',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const replace = new FormData(form).get('replace') === 'on';
+      const done = await attempt(() => post('/api/v1/calendar', { file: text.value, replace }), err);
+      if (done) { flash(`已导入节假日安排，已载入年份：${done.covered_years.join('、')}；相关期限已重新计算`, true); route(); }
+    },
+  }, h('h3', {}, '导入节假日安排'),
+  h('p', { class: 'muted' }, '按国务院办公厅公布的通知填写的工作日历文件（格式见 docs/policy.md）；导入记入审计日志。'),
+  h('label', {}, '选择文件', picker), h('label', {}, '文件内容', text),
+  h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'replace' }), '更正已导入的年份（替换）'),
+  h('button', { class: 'primary', type: 'submit' }, '导入'), err);
+  return form;
 }
 
 function editUser(u, units) {
@@ -1036,6 +1074,7 @@ async function route() {
   renderChrome();
   fill(main, h('p', { class: 'muted' }, '正在加载……'));
   try {
+    await consoleSettings();
     switch (path[0]) {
       case undefined: await pageOverview(main); break;
       case 'cases': path[1] ? await pageCase(main, path[1]) : await pageCases(main); break;

@@ -332,10 +332,15 @@ async function workflowPanel(caseId) {
       h('dt', {}, '补差建议'), h('dd', { 'data-testid': 'gap' }, sug ? `${yuan(sug.suggested_fen)}/月：${sug.explanation_zh}` : '暂无（缺少家庭人数或收入，或非低保案件）'),
       wf.district_visit_outstanding ? [h('dt', {}, '提示'), h('dd', {}, h('span', { class: 'badge bad' }, '须由区级 100% 入户核查'))] : null),
     h('h3', {}, '待办事项及期限'),
-    wf.open_steps_error ? h('p', { class: 'error' }, wf.open_steps_error) : null,
-    table(['事项', '起算日', '截止日期', '依据', '状态'], wf.open_steps.map((s) => h('tr', {},
-      h('td', {}, s.label_zh), h('td', {}, s.from), h('td', {}, s.due, s.provisional ? '（暂定）' : ''), h('td', { class: 'muted' }, s.rule_zh),
-      h('td', {}, dueBadge(s, now, urgency[s.key])))), { 'data-testid': 'open-steps' }),
+    table(['事项', '起算日', '截止日期', '依据', '状态'], [
+      ...wf.open_steps.map((s) => h('tr', { 'data-step': s.key },
+        h('td', {}, s.label_zh), h('td', {}, s.from), h('td', {}, s.due, s.provisional ? provisionalMark() : null), h('td', { class: 'muted' }, s.rule_zh),
+        h('td', {}, dueBadge(s, now, urgency[s.key])))),
+      ...wf.undated_steps.map((s) => h('tr', { 'data-step': s.key },
+        h('td', {}, s.label_zh), h('td', {}, s.from), h('td', {}, h('span', { class: 'badge warn' }, '截止日期待定')), h('td', { class: 'muted' }, s.rule_zh),
+        h('td', { class: 'muted' }, s.reason_zh))),
+    ], { 'data-testid': 'open-steps' }),
+    wf.open_steps.some((s) => s.provisional) ? h('p', { class: 'muted', 'data-testid': 'provisional-note' }, PROVISIONAL_NOTE) : null,
     eligibilityBlock(wf.eligibility),
     (wf.state.complaints || []).length ? [h('h3', {}, '举报、反映'),
       table(['收到日期', '内容', '实名', '反馈'], wf.state.complaints.map((c) => h('tr', {}, h('td', {}, c.received_on), h('td', {}, c.summary),
@@ -362,6 +367,12 @@ async function workflowPanel(caseId) {
   return box;
 }
 
+// A due date computed without the year's official holiday schedule (not loaded yet): weekends and statutory holidays.
+const PROVISIONAL_NOTE = '标“暂定”的截止日期所在年份的法定节假日安排尚未导入，系按周末和法定节假日推算（未计调休），导入后自动重新计算。';
+function provisionalMark() {
+  return h('span', { class: 'badge warn', title: PROVISIONAL_NOTE, 'data-provisional': '1' }, '暂定');
+}
+
 // ---------- the 审核流程 page: deadlines, district supervision, near relatives ----------
 
 async function pageWorkflow(main) {
@@ -377,11 +388,13 @@ async function pageWorkflow(main) {
     parts.push(h('h3', {}, org.names[code] || code),
       table(['案件', '阶段', '事项', '截止日期', '状态'], list.map((i) => h('tr', {},
         h('td', {}, h('a', { href: '#/cases/' + i.case_id }, i.case_no)), h('td', {}, i.stage_label), h('td', {}, i.step.label_zh),
-        h('td', {}, i.step.due), h('td', {}, h('span', { class: 'badge ' + (i.urgency === 'overdue' ? 'bad' : 'warn') }, i.urgency_label)))), { 'data-testid': 'deadlines-' + code }));
+        h('td', {}, i.step.due, i.step.provisional ? provisionalMark() : null),
+        h('td', {}, h('span', { class: 'badge ' + (i.urgency === 'overdue' ? 'bad' : 'warn') }, i.urgency_label)))), { 'data-testid': 'deadlines-' + code }));
   }
+  if (items.some((i) => i.step.provisional)) parts.push(h('p', { class: 'muted' }, PROVISIONAL_NOTE));
   if (deadlines.problems.length) {
-    parts.push(h('h3', {}, '无法计算期限的案件'), table(['案件', '原因'], deadlines.problems.map((p) => h('tr', {},
-      h('td', {}, h('a', { href: '#/cases/' + p.case_id }, p.case_no)), h('td', {}, p.message)))));
+    parts.push(h('h3', {}, '截止日期待定的事项'), table(['案件', '事项', '原因'], deadlines.problems.map((p) => h('tr', {},
+      h('td', {}, h('a', { href: '#/cases/' + p.case_id }, p.case_no)), h('td', {}, p.step.label_zh), h('td', {}, p.message))), { 'data-testid': 'deadline-problems' }));
   }
   if (isDistrict) parts.push(...(await districtSections(org)));
   parts.push(...(await nearRelativeSection()));

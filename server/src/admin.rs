@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{
     audit::{self, AuditEntry},
     auth::password,
-    db::{self, Tx, flag, parse_uuid, ts},
+    db::{Tx, flag, parse_uuid, ts},
     error::{Error, Result},
     org,
     state::AppState,
@@ -71,7 +71,7 @@ pub async fn insert_user_by(tx: &mut Tx, user: &NewUser, password_hash: &str, de
     .bind(password_hash)
     .bind(&unit.code)
     .bind(flag(demo))
-    .bind(ts(db::now()))
+    .bind(ts(tx.now()))
     .execute(tx.conn())
     .await?;
     let mut roles = user.roles.clone();

@@ -17,7 +17,7 @@ use crate::{
     audit,
     auth::Caller,
     cases::{self, step},
-    db::{self, Tx, parse_ts, parse_uuid, ts},
+    db::{Tx, parse_ts, parse_uuid, ts},
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
     forms, households, org, scope,
     state::AppState,
@@ -120,6 +120,17 @@ pub async fn load(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Assignmen
 /// stage and due dates.
 pub async fn resend_open(tx: &mut Tx, case_id: Uuid) -> Result<(), sqlx::Error> {
     let rows = sqlx::query(&format!("{SELECT} WHERE case_id = $1 AND status = 'assigned'")).bind(case_id.to_string()).fetch_all(tx.conn()).await?;
+    for row in &rows {
+        let a = from_row(row)?;
+        feed::assignment_upsert(tx, a.id, &a.investigators, &a.form_id, a.form_version).await?;
+    }
+    Ok(())
+}
+
+/// Sends every open assignment to its investigators' phones again (their case's due dates changed for all, e.g. a
+/// holiday schedule was loaded).
+pub async fn resend_all_open(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE status = 'assigned'")).fetch_all(tx.conn()).await?;
     for row in &rows {
         let a = from_row(row)?;
         feed::assignment_upsert(tx, a.id, &a.investigators, &a.form_id, a.form_version).await?;
@@ -242,22 +253,22 @@ pub fn purpose_key(purpose: FormPurpose) -> &'static str {
     }
 }
 
-fn check_due_date(due: NaiveDate) -> ApiResult<()> {
+fn check_due_date(due: NaiveDate, today: NaiveDate) -> ApiResult<()> {
     // Due dates are calendar days in China (UTC+8).
-    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
     if due < today {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_due_date", "完成期限不能早于今天").with_field("due_date"));
     }
     Ok(())
 }
 
-async fn record_history(conn: &mut AnyConnection, assignment: Uuid, users: &[Uuid]) -> Result<(), sqlx::Error> {
+async fn record_history(tx: &mut Tx, assignment: Uuid, users: &[Uuid]) -> Result<(), sqlx::Error> {
+    let now = ts(tx.now());
     for u in users {
         sqlx::query("INSERT INTO assignment_history (assignment_id, user_id, first_assigned_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
             .bind(assignment.to_string())
             .bind(u.to_string())
-            .bind(ts(db::now()))
-            .execute(&mut *conn)
+            .bind(&now)
+            .execute(tx.conn())
             .await?;
     }
     Ok(())
@@ -279,7 +290,7 @@ pub async fn insert_for(
     assigned_by: Uuid,
     purpose: FormPurpose,
 ) -> ApiResult<Uuid> {
-    check_due_date(req.due_date)?;
+    check_due_date(req.due_date, tx.today())?;
     let pair = check_pair(tx.conn(), &req.investigator_ids, &case.org_path, purpose == FormPurpose::Revisit).await?;
     crate::workflow::relatives::refuse_related_investigators(tx.conn(), policy, case.household_id, &pair).await?;
     // A district re-visit runs beside the township's own visits; each kind has at most one open assignment.
@@ -308,7 +319,7 @@ pub async fn insert_for(
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_form", format!("没有可用的已发布{}表", purpose.label_zh())).with_field("form_id"));
     };
     let id = Uuid::new_v4();
-    let now = ts(db::now());
+    let now = ts(tx.now());
     sqlx::query(
         "INSERT INTO assignments (id, case_id, status, due_date, form_id, form_version, investigator1, investigator2, assigned_by, org_path, created_at, updated_at, purpose) \
          VALUES ($1, $2, 'assigned', $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
@@ -326,12 +337,12 @@ pub async fn insert_for(
     .bind(purpose_key(purpose))
     .execute(tx.conn())
     .await?;
-    record_history(tx.conn(), id, &pair).await?;
+    record_history(tx, id, &pair).await?;
     if purpose == FormPurpose::HomeVisit {
-        cases::set_step(tx.conn(), case.id, step::INVESTIGATING).await?;
+        cases::set_step(tx, case.id, step::INVESTIGATING).await?;
     }
     let detail = json!({ "assignment_id": id, "investigators": pair, "purpose": purpose });
-    cases::add_step(tx.conn(), case.id, "visit_assigned", Some(assigned_by), Some(req.due_date), detail).await?;
+    cases::add_step(tx, case.id, "visit_assigned", Some(assigned_by), Some(req.due_date), detail).await?;
     feed::assignment_upsert(tx, id, &pair, &form.id, form.version).await?;
     Ok(id)
 }
@@ -404,7 +415,7 @@ pub async fn reassign(
     let (a, revisit) = load_for_change(&state, &caller, id).await?;
     require_open(&a)?;
     if let Some(due) = req.due_date {
-        check_due_date(due)?;
+        check_due_date(due, state.db.today())?;
     }
     let mut tx = state.db.begin().await?;
     let pair = check_pair(tx.conn(), &req.investigator_ids, &a.org_path, revisit).await?;
@@ -423,19 +434,19 @@ pub async fn reassign(
     .bind(pair[0].to_string())
     .bind(pair[1].to_string())
     .bind(due.to_string())
-    .bind(ts(db::now()))
+    .bind(ts(state.db.now()))
     .bind(id.to_string())
     .execute(tx.conn())
     .await?;
     if done.rows_affected() != 1 {
         return Err(ApiError::new(StatusCode::CONFLICT, "assignment_not_open", "该入户调查安排已结束，不能再调整"));
     }
-    record_history(tx.conn(), id, &pair).await?;
+    record_history(&mut tx, id, &pair).await?;
     let removed: Vec<Uuid> = a.investigators.iter().copied().filter(|u| !pair.contains(u)).collect();
     feed::assignment_delete(&mut tx, id, &removed).await?;
     feed::assignment_upsert(&mut tx, id, &pair, &a.form_id, a.form_version).await?;
     let detail = json!({ "assignment_id": id, "from": a.investigators, "to": pair, "reason": req.reason });
-    cases::add_step(tx.conn(), a.case_id, "visit_reassigned", Some(caller.user_id), Some(due), detail.clone()).await?;
+    cases::add_step(&mut tx, a.case_id, "visit_reassigned", Some(caller.user_id), Some(due), detail.clone()).await?;
     audit::record(&mut tx, caller.audit("assignment.reassign", "assignment", id, Some(&a.org_path)).with_detail(detail)).await?;
     let v = view(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
     tx.commit().await?;
@@ -462,7 +473,7 @@ pub async fn cancel(
     let mut tx = state.db.begin().await?;
     let done = sqlx::query("UPDATE assignments SET status = 'cancelled', cancel_reason = $1, updated_at = $2 WHERE id = $3 AND status = 'assigned'")
         .bind(&reason)
-        .bind(ts(db::now()))
+        .bind(ts(state.db.now()))
         .bind(id.to_string())
         .execute(tx.conn())
         .await?;
@@ -471,10 +482,10 @@ pub async fn cancel(
     }
     feed::assignment_delete(&mut tx, id, &a.investigators).await?;
     if !revisit {
-        cases::set_step(tx.conn(), a.case_id, step::ACCEPTED).await?;
+        cases::set_step(&mut tx, a.case_id, step::ACCEPTED).await?;
     }
     let detail = json!({ "assignment_id": id, "reason": reason });
-    cases::add_step(tx.conn(), a.case_id, "visit_cancelled", Some(caller.user_id), None, detail.clone()).await?;
+    cases::add_step(&mut tx, a.case_id, "visit_cancelled", Some(caller.user_id), None, detail.clone()).await?;
     audit::record(&mut tx, caller.audit("assignment.cancel", "assignment", id, Some(&a.org_path)).with_detail(detail)).await?;
     let v = view(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
     tx.commit().await?;

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::db::{self, Db, Tx, to_json, ts};
+use crate::db::{Db, Tx, to_json, ts};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -67,13 +67,13 @@ fn event_hash(prev_hash: &str, e: &Stored<'_>) -> String {
 /// Appends an event inside the caller's transaction, so it commits (or not) with the change it describes.
 pub async fn record(tx: &mut Tx, entry: AuditEntry) -> Result<(), sqlx::Error> {
     tx.lock_journal().await?;
+    let at = ts(tx.now());
     let conn = tx.conn();
     let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *conn).await?;
     let (seq, prev_hash) = match last {
         Some(row) => (row.try_get::<i64, _>("seq")? + 1, row.try_get::<String, _>("hash")?),
         None => (1, GENESIS_HASH.to_string()),
     };
-    let at = ts(db::now());
     let actor = entry.actor_user_id.map(|u| u.to_string());
     let detail = to_json(&entry.detail);
     let stored = Stored {

@@ -19,7 +19,7 @@ use crate::{
     assignments::{self, AssignmentView},
     audit,
     auth::Caller,
-    db::{self, parse_json, parse_ts, parse_uuid, to_json, ts},
+    db::{Tx, parse_json, parse_ts, parse_uuid, to_json, ts},
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
     households::{self, HouseholdRecord},
     org, scope,
@@ -228,14 +228,14 @@ pub async fn snapshot(conn: &mut AnyConnection, c: &CaseRow) -> Result<CaseSnaps
 }
 
 pub async fn add_step(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     case_id: Uuid,
     kind: &str,
     actor: Option<Uuid>,
     due_date: Option<NaiveDate>,
     detail: Value,
 ) -> Result<(), sqlx::Error> {
-    let now = ts(db::now());
+    let now = ts(tx.now());
     sqlx::query("INSERT INTO case_steps (id, case_id, kind, actor_user_id, at, due_date, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(Uuid::new_v4().to_string())
         .bind(case_id.to_string())
@@ -244,23 +244,24 @@ pub async fn add_step(
         .bind(&now)
         .bind(due_date.map(|d| d.to_string()))
         .bind(to_json(&detail))
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
-    sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2").bind(&now).bind(case_id.to_string()).execute(&mut *conn).await?;
+    sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2").bind(&now).bind(case_id.to_string()).execute(tx.conn()).await?;
     Ok(())
 }
 
 /// Sets the legacy step from the assignment and visit code. Once the workflow has moved a case past the
 /// investigation, the workflow owns the step: a later assignment change or visit merge does not move it back.
-pub async fn set_step(conn: &mut AnyConnection, case_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
+pub async fn set_step(tx: &mut Tx, case_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
+    let now = ts(tx.now());
     sqlx::query(
         "UPDATE cases SET step = $1, updated_at = $2 WHERE id = $3 \
          AND (workflow IS NULL OR step IN ('accepted', 'investigating', 'investigated'))",
     )
         .bind(step)
-        .bind(ts(db::now()))
+        .bind(now)
         .bind(case_id.to_string())
-        .execute(&mut *conn)
+        .execute(tx.conn())
         .await?;
     Ok(())
 }
@@ -304,14 +305,16 @@ async fn next_case_no(conn: &mut AnyConnection, township_code: &str, now: DateTi
     Ok(format!("{prefix}-{year}-{n:06}"))
 }
 
-/// Opens a case inside `conn`'s transaction. The caller has checked permission and scope.
+/// Opens a case inside `tx`. The caller has checked permission and scope.
 pub async fn insert(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     household: &households::Household,
     kind: AssistanceType,
     desk_facts: &BTreeMap<String, Value>,
     created_by: Uuid,
 ) -> ApiResult<CaseRow> {
+    let now = tx.now();
+    let conn = tx.conn();
     let open = sqlx::query("SELECT case_no FROM cases WHERE household_id = $1 AND assistance_type = $2")
         .bind(household.id.to_string())
         .bind(kind.as_str())
@@ -322,7 +325,6 @@ pub async fn insert(
         return Err(ApiError::new(StatusCode::CONFLICT, "case_exists", format!("该家庭已有{}案件（{no}）", kind.label_zh())));
     }
     let township_code = org::township_code_of(&household.org_path).unwrap_or_default().to_string();
-    let now = db::now();
     let id = Uuid::new_v4();
     let case_no = next_case_no(conn, &township_code, now).await?;
     sqlx::query(
@@ -353,8 +355,8 @@ pub async fn insert(
             .execute(&mut *conn)
             .await?;
     }
-    add_step(conn, id, "case_created", Some(created_by), None, json!({ "case_no": case_no })).await?;
-    load(conn, id).await?.ok_or_else(ApiError::internal)
+    add_step(tx, id, "case_created", Some(created_by), None, json!({ "case_no": case_no })).await?;
+    load(tx.conn(), id).await?.ok_or_else(ApiError::internal)
 }
 
 async fn summary(conn: &mut AnyConnection, c: CaseRow) -> Result<CaseSummary, sqlx::Error> {
@@ -400,7 +402,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req):
     let household = household.ok_or_else(|| ApiError::not_found("家庭").with_field("household_id"))?;
     scope::guard(&state, &caller, "household", &household.id.to_string(), &household.org_path).await?;
     let mut tx = state.db.begin().await?;
-    let case = insert(tx.conn(), &household, req.assistance_type, &req.facts, caller.user_id).await?;
+    let case = insert(&mut tx, &household, req.assistance_type, &req.facts, caller.user_id).await?;
     let entry = caller
         .audit("case.create", "case", case.id, Some(&case.org_path))
         .with_detail(json!({ "case_no": case.case_no, "assistance_type": req.assistance_type, "desk_facts": req.facts.keys().collect::<Vec<_>>() }));
@@ -447,7 +449,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
         query = query.bind(e);
     }
     query = query.bind(q.limit.unwrap_or(100).clamp(1, 500)).bind(q.offset.unwrap_or(0).max(0));
-    let calendar = crate::policy::work_calendar(&state.db).await.map_err(ApiError::from)?;
+    let calendar = crate::policy::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut conn = state.db.pool.acquire().await?;
     let rows = query.fetch_all(&mut *conn).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -455,7 +457,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
         let case = from_row(row)?;
         // Due dates from the workflow state as it stands (derived states included), never a stale column.
         let (s, _) = crate::workflow::store::load_state(&mut conn, &case).await?;
-        let next_due_date = crate::workflow::store::due_steps(&s, &state.policy, &calendar).0.first().map(|o| o.due);
+        let next_due_date = ruhu_core::workflow::deadlines::open_steps(&s, &state.policy, &calendar).first_due();
         if q.due_before.is_some_and(|limit| next_due_date.is_none_or(|due| due > limit)) {
             continue;
         }

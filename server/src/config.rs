@@ -2,6 +2,8 @@
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
+use ruhu_core::time::Clock;
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub listen: SocketAddr,
@@ -28,6 +30,30 @@ pub struct ServerConfig {
     pub upload_expiry: Duration,
     /// Map tiles for the console's visit map; None draws a plain schematic (nothing is fetched from elsewhere).
     pub map_tiles: Option<MapTiles>,
+    /// What a working-day deadline in a year whose holiday schedule is not loaded becomes (docs/policy.md).
+    pub unloaded_years: UnloadedYears,
+    /// Where "now" and "today" come from: the system clock, or (a test build) the one the test run set.
+    pub clock: Clock,
+}
+
+/// A working-day deadline that needs a year whose official holiday schedule is not loaded yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnloadedYears {
+    /// Computed from weekends and the statutory holidays, marked 暂定, recomputed once the year is loaded.
+    #[default]
+    Provisional,
+    /// Not computed: the step is listed without a due date and with the reason, until the year is loaded.
+    Refuse,
+}
+
+impl UnloadedYears {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "provisional" => Some(Self::Provisional),
+            "refuse" => Some(Self::Refuse),
+            _ => None,
+        }
+    }
 }
 
 /// The datum a tile provider draws in.
@@ -95,6 +121,8 @@ impl ServerConfig {
             upload_max_size: 64 * 1024 * 1024,
             upload_expiry: Duration::from_secs(7 * 24 * 3600),
             map_tiles: None,
+            unloaded_years: UnloadedYears::Provisional,
+            clock: ruhu_core::time::process_clock(),
         }
     }
 

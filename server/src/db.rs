@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use ruhu_core::time::Clock;
 use sqlx::{
     AnyConnection, AnyPool, Connection, Executor, Transaction,
     any::{Any, AnyPoolOptions},
@@ -29,18 +30,19 @@ impl Backend {
     }
 }
 
-/// The connection pool and which backend it talks to.
+/// The connection pool, which backend it talks to, and the clock every stored time is read from.
 #[derive(Clone)]
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    pub clock: Clock,
 }
 
 /// The lock that orders writes to the sync feed and the audit chain on PostgreSQL (SQLite has one writer anyway).
 const JOURNAL_LOCK_KEY: i64 = 0x0052_7568_754a_6e6c; // "RuhuJnl"
 
 impl Db {
-    pub async fn connect(url: &str) -> Result<Self, Error> {
+    pub async fn connect(url: &str, clock: Clock) -> Result<Self, Error> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let options = AnyPoolOptions::new()
@@ -62,7 +64,7 @@ impl Db {
                 })
             });
         let pool = options.connect(url).await?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, clock })
     }
 
     pub async fn migrate(&self) -> Result<(), Error> {
@@ -80,7 +82,17 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx { inner, backend: self.backend, journal_locked: false })
+        Ok(Tx { inner, backend: self.backend, journal_locked: false, clock: self.clock })
+    }
+
+    /// Now, as stored.
+    pub fn now(&self) -> DateTime<Utc> {
+        as_stored(self.clock.now())
+    }
+
+    /// Today in China: what deadlines and decisions are dated by.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
@@ -98,6 +110,7 @@ pub struct Tx {
     inner: Transaction<'static, Any>,
     backend: Backend,
     journal_locked: bool,
+    clock: Clock,
 }
 
 impl Tx {
@@ -107,6 +120,16 @@ impl Tx {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Now, as stored (the database's clock).
+    pub fn now(&self) -> DateTime<Utc> {
+        as_stored(self.clock.now())
+    }
+
+    /// Today in China on the database's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
     }
 
     /// Serialises writers of the sync feed and the audit chain until this transaction ends. On PostgreSQL, sequence
@@ -137,9 +160,8 @@ pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-pub fn now() -> DateTime<Utc> {
-    // Truncate to what we store, so a value read back equals the value written.
-    let t = Utc::now();
+/// Truncated to what we store, so a value read back equals the value written.
+fn as_stored(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }
 

@@ -163,7 +163,7 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
                     members: h.members.iter().map(|(n, b, s, r)| ((*n).to_string(), make_resident_id(DISTRICT, *b, *s), (*r).to_string())).collect(),
                 };
                 let creator = if h.village == SHIBAN_VILLAGE_1 { shiban_reviewer } else { caseworker };
-                let id = households::insert(tx.conn(), &village, &checked, creator, true).await.map_err(seed_err)?;
+                let id = households::insert(&mut tx, &village, &checked, creator, true).await.map_err(seed_err)?;
                 audit::record(&mut tx, AuditEntry::system("household.create", "household", id, Some(&village.path)).with_detail(json!({ "demo": true })))
                     .await?;
                 id
@@ -176,7 +176,7 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
             None => {
                 let facts: BTreeMap<String, Value> = h.case_facts.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
                 let creator = if h.village == SHIBAN_VILLAGE_1 { shiban_reviewer } else { caseworker };
-                let case = cases::insert(tx.conn(), &household, AssistanceType::Dibao, &facts, creator).await.map_err(seed_err)?;
+                let case = cases::insert(&mut tx, &household, AssistanceType::Dibao, &facts, creator).await.map_err(seed_err)?;
                 audit::record(&mut tx, AuditEntry::system("case.create", "case", case.id, Some(&case.org_path)).with_detail(json!({ "demo": true })))
                     .await?;
                 case.id
@@ -193,7 +193,7 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
             let req = NewAssignment {
                 case_id: *first,
                 investigator_ids: vec![user_id(&mut tx, "qingyan.diaocha1").await?, user_id(&mut tx, "qingyan.diaocha2").await?],
-                due_date: (chrono::Utc::now() + chrono::Duration::days(14)).date_naive(),
+                due_date: tx.today() + chrono::Days::new(14),
                 form_id: None,
                 form_version: None,
             };
@@ -234,7 +234,7 @@ async fn advance_demo_case(state: &AppState, tx: &mut crate::db::Tx, case_id: uu
         .bind(village.user_id.to_string())
         .bind(relative.as_str())
         .bind(path)
-        .bind(crate::db::ts(crate::db::now()))
+        .bind(crate::db::ts(tx.now()))
         .execute(tx.conn())
         .await?;
     }
@@ -243,7 +243,7 @@ async fn advance_demo_case(state: &AppState, tx: &mut crate::db::Tx, case_id: uu
     let inv2 = demo_actor(tx, "qingyan.diaocha2", "青岩调查员二（演示）", Role::Investigator).await?;
     let inv3 = demo_actor(tx, "qingyan.diaocha3", "青岩调查员三（演示）", Role::Investigator).await?;
     let reviewer = demo_actor(tx, "qingyan.shenhe", "青岩审核员（演示）", Role::TownshipReviewer).await?;
-    let today = crate::workflow::china_today();
+    let today = tx.today();
     let day = |back: u64| today.checked_sub_days(chrono::Days::new(back)).unwrap_or(today);
     let team = vec![inv2.user_id, inv3.user_id];
     let steps: Vec<(Action, &Actor, NaiveDate)> = vec![
@@ -271,7 +271,7 @@ async fn advance_demo_case(state: &AppState, tx: &mut crate::db::Tx, case_id: uu
         let ctx = Ctx { policy: &state.policy, calendar: &calendar, today: on, near_relative_declarants: &declarants };
         let t = apply(&s, &action, actor, &ctx).map_err(|e| Error::Invalid(format!("demo workflow: {e}")))?;
         let detail = json!({ "action": t.action, "from": t.from, "to": t.to, "responsible": t.responsible, "events": t.events, "demo": true });
-        cases::add_step(tx.conn(), case.id, &format!("wf.{}", t.action.as_str()), Some(actor.user_id), None, detail).await?;
+        cases::add_step(tx, case.id, &format!("wf.{}", t.action.as_str()), Some(actor.user_id), None, detail).await?;
         s = t.state;
     }
     sqlx::query("UPDATE cases SET workflow = $1, workflow_version = 1, step = $2 WHERE id = $3")

@@ -52,7 +52,7 @@ pub async fn mark_sync(database: &db::Db, device_id: Uuid, kind: SyncKind) -> Re
         SyncKind::Pull => "UPDATE devices SET last_pull_at = $1 WHERE id = $2",
         SyncKind::Push => "UPDATE devices SET last_push_at = $1 WHERE id = $2",
     };
-    sqlx::query(sql).bind(ts(db::now())).bind(device_id.to_string()).execute(&database.pool).await?;
+    sqlx::query(sql).bind(ts(database.now())).bind(device_id.to_string()).execute(&database.pool).await?;
     Ok(())
 }
 
@@ -122,7 +122,7 @@ pub async fn revoke(State(state): State<AppState>, caller: Caller, ApiPath(id): 
         }
         scope::guard(&state, &caller, "device", &id.to_string(), &owner_path).await?;
     }
-    let now = db::now();
+    let now = state.db.now();
     let mut tx = state.db.begin().await?;
     sqlx::query("UPDATE devices SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
         .bind(ts(now))

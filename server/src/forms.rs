@@ -19,7 +19,7 @@ use sqlx::{AnyConnection, Row};
 use crate::{
     audit::{self, AuditEntry},
     auth::Caller,
-    db::{self, Db, parse_json, to_json, ts},
+    db::{Db, Tx, parse_json, to_json, ts},
     error::{ApiError, ApiResult, Error},
     state::AppState,
 };
@@ -36,21 +36,22 @@ pub async fn publish_builtin(db: &Db) -> Result<(), Error> {
                 tracing::warn!(form = %form.id, version = form.version, "built-in form differs from the published version; keeping the published one (bump the version)");
             }
             Some(_) => {}
-            None => insert(tx.conn(), &form).await?,
+            None => insert(&mut tx, &form).await?,
         }
     }
     tx.commit().await?;
     Ok(())
 }
 
-async fn insert(conn: &mut AnyConnection, form: &FormDefinition) -> Result<(), sqlx::Error> {
+async fn insert(tx: &mut Tx, form: &FormDefinition) -> Result<(), sqlx::Error> {
+    let published_at = ts(tx.now());
     sqlx::query("INSERT INTO forms (id, version, title, definition, published, published_at) VALUES ($1, $2, $3, $4, 1, $5)")
         .bind(&form.id)
         .bind(i64::from(form.version))
         .bind(&form.title)
         .bind(to_json(form))
-        .bind(ts(db::now()))
-        .execute(conn)
+        .bind(published_at)
+        .execute(tx.conn())
         .await?;
     Ok(())
 }
@@ -148,7 +149,7 @@ pub async fn publish(State(state): State<AppState>, caller: Caller, headers: Hea
             ));
         }
         None => {
-            insert(tx.conn(), &form).await?;
+            insert(&mut tx, &form).await?;
             audit::record(
                 &mut tx,
                 AuditEntry {

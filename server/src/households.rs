@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::{
     audit,
     auth::Caller,
-    db::{self, flag, parse_ts, parse_uuid, ts},
+    db::{Tx, flag, parse_ts, parse_uuid, ts},
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
     org, scope,
     state::AppState,
@@ -254,12 +254,14 @@ pub fn check(req: &NewHousehold) -> ApiResult<CheckedHousehold> {
 
 /// Inserts a checked household inside `conn`'s transaction; refuses resident IDs already registered anywhere.
 pub async fn insert(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     village: &ruhu_core::org::OrgUnit,
     h: &CheckedHousehold,
     created_by: Uuid,
     demo: bool,
 ) -> ApiResult<Uuid> {
+    let now = ts(tx.now());
+    let conn = tx.conn();
     for (i, (_, rid, _)) in h.members.iter().enumerate() {
         let existing = sqlx::query("SELECT h.org_path FROM members m JOIN households h ON h.id = m.household_id WHERE m.resident_id = $1")
             .bind(rid.as_str())
@@ -276,7 +278,6 @@ pub async fn insert(
         }
     }
     let id = Uuid::new_v4();
-    let now = ts(db::now());
     sqlx::query(
         "INSERT INTO households (id, village_code, org_path, head_name, address, lat, lon, demo, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
@@ -325,7 +326,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req):
     scope::guard(&state, &caller, "org_unit", &village.code, &village.path).await?;
     let checked = check(&req)?;
     let mut tx = state.db.begin().await?;
-    let id = insert(tx.conn(), &village, &checked, caller.user_id, village.demo).await?;
+    let id = insert(&mut tx, &village, &checked, caller.user_id, village.demo).await?;
     let masked: Vec<String> = checked.members.iter().map(|(_, rid, _)| rid.masked()).collect();
     let entry = caller.audit("household.create", "household", id, Some(&village.path)).with_detail(json!({ "members": masked }));
     audit::record(&mut tx, entry).await?;

@@ -3,10 +3,10 @@
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use ruhu_core::roles::Role;
+use ruhu_core::{roles::Role, time::Clock};
 use ruhu_server::{
     AppState, ServerConfig, admin,
-    config::{MapDatum, MapTiles},
+    config::{MapDatum, MapTiles, UnloadedYears},
     demo, policy, spawn, verify_audit_chain,
 };
 use tracing_subscriber::EnvFilter;
@@ -36,6 +36,10 @@ struct Cli {
     /// The datum the tiles are drawn in: wgs84 (天地图/CGCS2000, the default) or gcj02 (e.g. AMap, Tencent).
     #[arg(long, env = "RUHU_MAP_TILES_DATUM", default_value = "wgs84", global = true)]
     map_tiles_datum: String,
+    /// A working-day deadline in a year whose holiday schedule is not loaded yet: `provisional` (the default:
+    /// computed from weekends and the statutory holidays, marked 暂定) or `refuse` (no date until the year is loaded).
+    #[arg(long, env = "RUHU_UNLOADED_HOLIDAY_YEARS", default_value = "provisional", global = true)]
+    unloaded_holiday_years: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -75,7 +79,10 @@ enum Command {
 }
 
 fn config(cli: &Cli) -> Result<ServerConfig, String> {
+    // First: a production build refuses a test clock before anything reads the time.
+    let clock = Clock::from_env().map_err(|e| e.to_string())?;
     let mut c = ServerConfig::new(&cli.data_dir);
+    c.clock = clock;
     if let Some(t) = cli.map_tiles.as_deref().filter(|t| !t.trim().is_empty()) {
         let datum = MapDatum::parse(&cli.map_tiles_datum).ok_or_else(|| format!("map tiles datum: wgs84 or gcj02, not {}", cli.map_tiles_datum))?;
         c.map_tiles = Some(MapTiles::new(t, datum)?);
@@ -84,6 +91,11 @@ fn config(cli: &Cli) -> Result<ServerConfig, String> {
     c.database_url = cli.database_url.clone();
     c.demo = cli.demo;
     c.policy_file = cli.policy.clone();
+    c.unloaded_years = UnloadedYears::parse(&cli.unloaded_holiday_years)
+        .ok_or_else(|| format!("unloaded holiday years: provisional or refuse, not {}", cli.unloaded_holiday_years))?;
+    if !c.clock.is_system() {
+        tracing::warn!(now = %c.clock.now(), "running on a test clock");
+    }
     Ok(c)
 }
 
@@ -127,7 +139,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::LoadCalendar { file, replace } => {
             let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let state = AppState::open(&cfg).await.map_err(|e| e.to_string())?;
-            let result = policy::load_calendar_file(&state, &text, replace).await.map_err(|e| e.to_string());
+            let result = policy::load_calendar_file(&state, &text, replace, None).await.map_err(|e| e.message);
             state.close().await;
             let years = result?;
             let years: Vec<String> = years.iter().map(i32::to_string).collect();

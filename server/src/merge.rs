@@ -3,8 +3,8 @@
 //! Conflict for a supervisor, never a silent last-writer-wins.
 
 use ruhu_core::{
-    form::{FormSession, visit_day},
-    policy::Policy,
+    time::china_day,
+    form::FormSession,
     protocol::AssignmentStatus,
 };
 use serde_json::json;
@@ -15,19 +15,20 @@ use crate::{
     assignments,
     audit::{self, AuditEntry},
     cases::{self, step},
-    db::{self, Db, Tx, flag, to_json, ts},
+    db::{self, Tx, flag, to_json, ts},
     error::{ApiError, ApiResult},
     forms, households,
+    state::AppState,
     sync::feed,
     visits::{self, StoredSubmission},
 };
 
 /// Merges `s` (all its media present) inside `tx`; returns the fact keys that became conflicts.
-pub async fn merge(tx: &mut Tx, policy: &Policy, s: &StoredSubmission) -> ApiResult<Vec<String>> {
+pub async fn merge(tx: &mut Tx, app: &AppState, s: &StoredSubmission) -> ApiResult<Vec<String>> {
     let form = forms::load(tx.conn(), &s.body.form_id, s.body.form_version).await?.ok_or_else(ApiError::internal)?;
     let case = cases::load(tx.conn(), s.case_id).await?.ok_or_else(ApiError::internal)?;
     let current = cases::facts(tx.conn(), case.id).await?;
-    let now = ts(db::now());
+    let now = ts(tx.now());
     let mut conflicts = Vec::new();
     // Facts as the evaluator reports them: relevant answers and calculated values (per-capita income and the like),
     // as of the day the visit was finalised, exactly as the phone computed them.
@@ -35,12 +36,12 @@ pub async fn merge(tx: &mut Tx, policy: &Policy, s: &StoredSubmission) -> ApiRes
         tracing::error!(form = %form.id, version = form.version, error = %e, "a published form does not compile");
         ApiError::internal()
     })?;
-    let state = session.with_today(visit_day(s.body.finalized_at)).evaluate(&s.body.answers);
+    let state = session.with_today(china_day(s.body.finalized_at)).evaluate(&s.body.answers);
     let revisit = form.purpose == ruhu_core::form::FormPurpose::Revisit;
     if revisit {
         // The district's check: kept beside the record for comparison, never written over the township's facts.
         crate::workflow::revisit_comparison::record_findings(tx, s, &current, state.facts(), &now).await?;
-        crate::workflow::revisits::record_district_visit(tx, policy, &case, s, &form, state.facts()).await?;
+        crate::workflow::revisits::record_district_visit(tx, app, &case, s, &form, state.facts()).await?;
     }
     let case_facts: &[(String, serde_json::Value)] = if revisit { &[] } else { state.facts() };
     for (key, value) in case_facts {
@@ -128,12 +129,12 @@ pub async fn merge(tx: &mut Tx, policy: &Policy, s: &StoredSubmission) -> ApiRes
     }
     if !revisit {
         // A district re-visit is a check beside the procedure, not the case's investigation.
-        cases::set_step(tx.conn(), case.id, step::INVESTIGATED).await?;
+        cases::set_step(tx, case.id, step::INVESTIGATED).await?;
     }
     let detail = json!({ "submission_id": s.id, "assignment_id": s.assignment_id, "conflicts": conflicts });
-    cases::add_step(tx.conn(), case.id, "visit_merged", Some(s.submitted_by), None, detail.clone()).await?;
+    cases::add_step(tx, case.id, "visit_merged", Some(s.submitted_by), None, detail.clone()).await?;
     if !conflicts.is_empty() {
-        cases::add_step(tx.conn(), case.id, "conflict_recorded", None, None, json!({ "submission_id": s.id, "facts": conflicts })).await?;
+        cases::add_step(tx, case.id, "conflict_recorded", None, None, json!({ "submission_id": s.id, "facts": conflicts })).await?;
     }
     let mut entry = AuditEntry::system("submission.merge", "submission", s.id, Some(&s.org_path)).with_detail(detail);
     entry.actor_user_id = Some(s.submitted_by);
@@ -142,7 +143,8 @@ pub async fn merge(tx: &mut Tx, policy: &Policy, s: &StoredSubmission) -> ApiRes
 }
 
 /// After a blob arrives: merges every waiting submission that now has all its media.
-pub async fn merge_waiting_for(db: &Db, policy: &Policy, sha256: &str) -> ApiResult<()> {
+pub async fn merge_waiting_for(app: &AppState, sha256: &str) -> ApiResult<()> {
+    let db = &app.db;
     let ids: Vec<String> = sqlx::query(
         "SELECT s.id FROM submissions s JOIN submission_media m ON m.submission_id = s.id WHERE m.sha256 = $1 AND s.state = 'awaiting_media'",
     )
@@ -159,7 +161,7 @@ pub async fn merge_waiting_for(db: &Db, policy: &Policy, sha256: &str) -> ApiRes
             continue;
         }
         if visits::missing_media(tx.conn(), &visits::referenced_media(&s.body)).await?.is_empty() {
-            merge(&mut tx, policy, &s).await?;
+            merge(&mut tx, app, &s).await?;
             tx.commit().await?;
         }
     }

@@ -70,7 +70,7 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(console::admin_api::disable))
         .routes(routes!(console::admin_api::enable))
         .routes(routes!(console::admin_api::update))
-        .routes(routes!(policy::calendar))
+        .routes(routes!(policy::calendar, policy::load))
         .routes(routes!(policy::view))
         .routes(routes!(households::create, households::list))
         .routes(routes!(households::get))

@@ -3,20 +3,24 @@
 
 use std::path::Path;
 
-use axum::{Json, extract::State};
+use axum::{Json, extract::State, http::StatusCode};
+use chrono::{Datelike, NaiveDate};
 use ruhu_core::{
     calendar::{CalendarError, WorkCalendar, YearSchedule},
     policy::Policy,
+    protocol::Problem,
+    roles::Role,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
 
 use crate::{
     audit::{self, AuditEntry},
     auth::Caller,
-    db::{self, Db, parse_json, to_json, ts},
-    error::{ApiResult, Error, Result},
+    config::UnloadedYears,
+    db::{Db, parse_json, to_json, ts},
+    error::{ApiError, ApiJson, ApiResult, Error, Result},
     state::AppState,
 };
 
@@ -44,7 +48,7 @@ pub async fn seed_bundled_calendar(db: &Db) -> Result<()> {
         .bind(&schedule.notice)
         .bind(&schedule.source)
         .bind(to_json(schedule))
-        .bind(ts(db::now()))
+        .bind(ts(db.now()))
         .execute(tx.conn())
         .await?;
     }
@@ -79,28 +83,38 @@ async fn stored_years_on(conn: &mut sqlx::AnyConnection) -> Result<Vec<StoredYea
         .collect()
 }
 
-/// The calendar every deadline is computed on: all stored years, strict (no provisional years).
-pub async fn work_calendar(db: &Db) -> Result<WorkCalendar> {
-    let mut conn = db.pool.acquire().await?;
-    work_calendar_on(&mut conn).await
+/// The calendar every deadline is computed on: all stored years, and for a year without a loaded schedule either
+/// provisional dates (marked 暂定) or none, as the server is configured (`--unloaded-holiday-years`).
+pub async fn work_calendar(state: &AppState) -> Result<WorkCalendar> {
+    let mut conn = state.db.pool.acquire().await?;
+    work_calendar_on(&mut conn, state.config.unloaded_years).await
 }
 
 /// The calendar read on `conn` (inside a transaction that needs it).
-pub async fn work_calendar_on(conn: &mut sqlx::AnyConnection) -> Result<WorkCalendar> {
+pub async fn work_calendar_on(conn: &mut sqlx::AnyConnection, unloaded: UnloadedYears) -> Result<WorkCalendar> {
     let mut calendar = WorkCalendar::empty();
     for year in stored_years_on(conn).await? {
         calendar.load_year(year.schedule).map_err(|e| Error::Invalid(format!("stored calendar year: {e}")))?;
     }
-    Ok(calendar)
+    Ok(match unloaded {
+        UnloadedYears::Provisional => calendar.allow_provisional(),
+        UnloadedYears::Refuse => calendar,
+    })
 }
 
-fn calendar_error(e: CalendarError) -> Error {
-    Error::Invalid(format!("{e} / {}", e.message_zh()))
+fn calendar_error(e: CalendarError) -> ApiError {
+    let status = match e {
+        CalendarError::YearAlreadyLoaded { .. } => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiError::new(status, e.code(), e.message_zh())
 }
 
-/// Loads the years of a calendar file (the `load-calendar` command). A year already stored is refused unless
-/// `replace`; nothing is stored when any year is refused. Returns the years loaded.
-pub async fn load_calendar_file(state: &AppState, text: &str, replace: bool) -> Result<Vec<i32>> {
+/// Loads the years of a calendar file (the `load-calendar` command and the console's action), by an administrator
+/// (`actor`) or the operator at the command line (None). A year already stored is refused unless `replace`; nothing
+/// is stored when any year is refused. Every open assignment is sent to its phones again, so that the due dates a
+/// phone shows are recomputed on the loaded schedule. Returns the years loaded.
+pub async fn load_calendar_file(state: &AppState, text: &str, replace: bool, actor: Option<&Caller>) -> ApiResult<Vec<i32>> {
     let schedules = YearSchedule::list_from_toml(text).map_err(calendar_error)?;
     let mut tx = state.db.begin().await?;
     let mut loaded = Vec::new();
@@ -121,10 +135,14 @@ pub async fn load_calendar_file(state: &AppState, text: &str, replace: bool) -> 
         .bind(&schedule.notice)
         .bind(&schedule.source)
         .bind(to_json(&schedule))
-        .bind(ts(db::now()))
+        .bind(ts(tx.now()))
         .execute(tx.conn())
         .await?;
-        let entry = AuditEntry::system("calendar.load", "work_calendar_year", schedule.year, None).with_detail(json!({
+        let entry = match actor {
+            Some(caller) => caller.audit("calendar.load", "work_calendar_year", schedule.year, None),
+            None => AuditEntry::system("calendar.load", "work_calendar_year", schedule.year, None),
+        };
+        let entry = entry.with_detail(json!({
             "notice": schedule.notice,
             "replaced": existing.is_some(),
             "holidays": schedule.holidays.len(),
@@ -132,6 +150,7 @@ pub async fn load_calendar_file(state: &AppState, text: &str, replace: bool) -> 
         audit::record(&mut tx, entry).await?;
         loaded.push(schedule.year);
     }
+    crate::assignments::resend_all_open(&mut tx).await?;
     tx.commit().await?;
     Ok(loaded)
 }
@@ -161,16 +180,48 @@ pub struct CalendarView {
     /// Years with an official schedule: working-day deadlines in other years are refused or shown as provisional.
     pub covered_years: Vec<i32>,
     pub years: Vec<CalendarYearView>,
+    /// `provisional` (deadlines in a year not loaded are computed from the statutory holidays and marked 暂定) or
+    /// `refuse` (they have no date until the year is loaded).
+    pub unloaded_years: String,
+    /// Set from the policy's reminder month (`reminders.next_year_calendar`) to the year's end while next year's
+    /// schedule is not loaded: what administrators and the district are told on the console's overview.
+    pub reminder: Option<CalendarReminder>,
 }
 
-#[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar", security(("bearer" = [])),
-    description = "The working-day calendar: the years whose official holiday schedule is loaded, with their holidays and \
-        adjusted working days.",
-    responses((status = 200, body = CalendarView)))]
-pub async fn calendar(State(state): State<AppState>, _caller: Caller) -> ApiResult<Json<CalendarView>> {
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CalendarReminder {
+    /// The year whose schedule is missing.
+    pub year: i32,
+    pub message: String,
+}
+
+/// The reminder to load next year's schedule, if one is due on `today`.
+fn reminder(state: &AppState, covered: &[i32], today: NaiveDate) -> Option<CalendarReminder> {
+    let year = today.year() + 1;
+    if covered.contains(&year) || !state.policy.next_year_calendar_due(today) {
+        return None;
+    }
+    let meanwhile = match state.config.unloaded_years {
+        UnloadedYears::Provisional => format!("导入前，跨入{year}年的工作日期限按周末和法定节假日暂定计算（标“暂定”），导入后自动重新计算。"),
+        UnloadedYears::Refuse => format!("导入前，跨入{year}年的工作日期限无法计算，相关环节暂不显示截止日期。"),
+    };
+    let message = format!(
+        "{year}年的法定节假日安排尚未导入。国务院办公厅通常于每年11月前后公布次年安排，请系统管理员在“系统管理—工作日历”中导入。{meanwhile}"
+    );
+    Some(CalendarReminder { year, message })
+}
+
+/// The calendar as the console shows it.
+async fn calendar_view(state: &AppState) -> ApiResult<CalendarView> {
     let years = stored_years(&state.db).await?;
-    Ok(Json(CalendarView {
-        covered_years: years.iter().map(|y| y.schedule.year).collect(),
+    let covered_years: Vec<i32> = years.iter().map(|y| y.schedule.year).collect();
+    Ok(CalendarView {
+        reminder: reminder(state, &covered_years, state.db.today()),
+        unloaded_years: match state.config.unloaded_years {
+            UnloadedYears::Provisional => "provisional".into(),
+            UnloadedYears::Refuse => "refuse".into(),
+        },
+        covered_years,
         years: years
             .into_iter()
             .map(|y| CalendarYearView {
@@ -187,7 +238,37 @@ pub async fn calendar(State(state): State<AppState>, _caller: Caller) -> ApiResu
                     .collect(),
             })
             .collect(),
-    }))
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar", security(("bearer" = [])),
+    description = "The working-day calendar: the years whose official holiday schedule is loaded, with their holidays and \
+        adjusted working days, what happens to deadlines in other years, and the reminder to load next year's schedule.",
+    responses((status = 200, body = CalendarView)))]
+pub async fn calendar(State(state): State<AppState>, _caller: Caller) -> ApiResult<Json<CalendarView>> {
+    Ok(Json(calendar_view(&state).await?))
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct LoadCalendar {
+    /// The calendar file's text (`format = "ruhu-work-calendar/1"`, docs/policy.md).
+    pub file: String,
+    /// Correct a year that is already loaded.
+    #[serde(default)]
+    pub replace: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/calendar", tag = "calendar", security(("bearer" = [])), request_body = LoadCalendar,
+    description = "Administrators: loads the years of a holiday-schedule file (as `ruhu-server load-calendar` does), audited with \
+        the administrator's name. Deadlines are recomputed on it at once and the phones receive them at their next sync. A \
+        malformed file or a year already loaded (without `replace`) changes nothing.",
+    responses((status = 200, body = CalendarView), (status = 403, body = Problem, description = "forbidden_role"),
+              (status = 409, body = Problem, description = "calendar_year_exists"),
+              (status = 422, body = Problem, description = "invalid_calendar")))]
+pub async fn load(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<LoadCalendar>) -> ApiResult<Json<CalendarView>> {
+    caller.require(|r| r == Role::Admin)?;
+    load_calendar_file(&state, &req.file, req.replace, Some(&caller)).await?;
+    Ok(Json(calendar_view(&state).await?))
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -46,7 +46,7 @@ impl AppState {
         std::fs::create_dir_all(&config.data_dir)?;
         let url = config.database_url();
         tracing::info!(database = %redact_url(&url), "opening database");
-        let db = Db::connect(&url).await?;
+        let db = Db::connect(&url, config.clock).await?;
         db.migrate().await?;
         org::seed_district(&db).await?;
         forms::publish_builtin(&db).await?;

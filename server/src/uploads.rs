@@ -23,7 +23,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use crate::{
     audit,
     auth::Caller,
-    db::{self, parse_ts, ts},
+    db::{parse_ts, ts},
     error::{ApiError, ApiPath, ApiResult},
     merge,
     state::AppState,
@@ -131,7 +131,7 @@ async fn discard(state: &AppState, id: &str) -> ApiResult<()> {
 
 /// Drops unfinished uploads past their expiry (tus expiration).
 async fn purge_expired(state: &AppState) -> ApiResult<()> {
-    let rows = sqlx::query("SELECT sha256 FROM uploads WHERE expires_at < $1").bind(ts(db::now())).fetch_all(&state.db.pool).await?;
+    let rows = sqlx::query("SELECT sha256 FROM uploads WHERE expires_at < $1").bind(ts(state.db.now())).fetch_all(&state.db.pool).await?;
     for r in rows {
         discard(state, &r.try_get::<String, _>("sha256")?).await?;
     }
@@ -193,7 +193,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, headers: Head
         }
         return Ok(with_location(offset_response(StatusCode::CREATED, up.offset, Some(up.length), Some(up.expires_at))));
     }
-    let now = db::now();
+    let now = state.db.now();
     let expires = now + chrono::Duration::from_std(state.config.upload_expiry).unwrap_or(chrono::Duration::days(7));
     tokio::fs::File::create(state.blobs.partial_path(&sha)).await?;
     sqlx::query(
@@ -222,7 +222,7 @@ pub async fn head(State(state): State<AppState>, _caller: Caller, headers: Heade
         return Ok(offset_response(StatusCode::OK, size, Some(size), None));
     }
     match load_upload(&state, &id).await? {
-        Some(up) if up.expires_at > db::now() => Ok(offset_response(StatusCode::OK, up.offset, Some(up.length), Some(up.expires_at))),
+        Some(up) if up.expires_at > state.db.now() => Ok(offset_response(StatusCode::OK, up.offset, Some(up.length), Some(up.expires_at))),
         Some(_) => {
             discard(&state, &id).await?;
             Err(err(StatusCode::NOT_FOUND, "unknown_upload", "上传任务已过期，请重新上传"))
@@ -294,7 +294,7 @@ pub async fn patch(
         };
     }
     let up = load_upload(&state, &id).await?.ok_or_else(|| err(StatusCode::NOT_FOUND, "unknown_upload", "上传任务不存在"))?;
-    if up.expires_at <= db::now() {
+    if up.expires_at <= state.db.now() {
         discard(&state, &id).await?;
         return Err(err(StatusCode::GONE, "upload_expired", "上传任务已过期，请重新上传"));
     }
@@ -337,7 +337,7 @@ pub async fn patch(
         .bind(&id)
         .bind(up.length as i64)
         .bind(&up.content_type)
-        .bind(ts(db::now()))
+        .bind(ts(state.db.now()))
         .execute(tx.conn())
         .await?;
     sqlx::query("DELETE FROM uploads WHERE sha256 = $1").bind(&id).execute(tx.conn()).await?;
@@ -345,7 +345,7 @@ pub async fn patch(
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     let _ = tokio::fs::remove_file(&path).await;
-    merge::merge_waiting_for(&state.db, &state.policy, &id).await?;
+    merge::merge_waiting_for(&state, &id).await?;
     Ok(offset_response(StatusCode::NO_CONTENT, new_offset, None, None))
 }
 

@@ -139,12 +139,12 @@ async fn missing_expired_tampered_and_foreign_tokens_are_refused() {
         .unwrap();
         let mut foreign = claims.clone();
         foreign["aud"] = json!("some-other-api");
-        foreign["exp"] = json!(chrono::Utc::now().timestamp() + 600);
+        foreign["exp"] = json!(ruhu_core::time::process_clock().now().timestamp() + 600);
         let token = jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256), &foreign, &jsonwebtoken::EncodingKey::from_secret(&key)).unwrap();
         let r = env.request(Method::GET, "/api/v1/cases", Some(&token), None).await;
         assert_eq!(r.code(), "invalid_token");
         let mut fine = claims.clone();
-        fine["exp"] = json!(chrono::Utc::now().timestamp() + 600);
+        fine["exp"] = json!(ruhu_core::time::process_clock().now().timestamp() + 600);
         let hs512 = jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512), &fine, &jsonwebtoken::EncodingKey::from_secret(&key)).unwrap();
         let r = env.request(Method::GET, "/api/v1/cases", Some(&hs512), None).await;
         assert_eq!(r.code(), "invalid_token", "the algorithm is pinned");

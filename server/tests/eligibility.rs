@@ -31,7 +31,7 @@ async fn the_workflow_view_shows_the_precheck_from_the_visit() {
 
         let view = env.get(&reviewer, &format!("/api/v1/cases/{case_id}/workflow")).await.body;
         let advice = &view["eligibility"];
-        let standard = env.state().policy.local_standard(chrono::Utc::now().year()).unwrap().dibao_monthly_fen(Area::Rural);
+        let standard = env.state().policy.local_standard(ruhu_core::time::process_clock().today().year()).unwrap().dibao_monthly_fen(Area::Rural);
         assert_eq!(advice["kind"], "dibao", "{advice}");
         assert_eq!(advice["per_capita_income_fen"], 20_000, "{advice}");
         assert_eq!(advice["outcome"], if standard > 20_000 { "dibao" } else { "not_eligible" }, "{advice}");

@@ -3,23 +3,9 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::on_both;
+use common::{CALENDAR_2027_FIXTURE, on_both};
 use reqwest::{Method, StatusCode};
 use ruhu_server::{AppState, policy};
-
-/// A test fixture in the calendar file format; not the real 2027 schedule.
-const YEAR_2027: &str = r#"
-format = "ruhu-work-calendar/1"
-[[years]]
-year = 2027
-notice = "测试用：2027年部分节假日安排（非官方）"
-source = "test fixture"
-[[years.holidays]]
-name = "元旦"
-off_from = 2027-01-01
-off_to = 2027-01-03
-working = []
-"#;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -41,28 +27,30 @@ async fn calendar_lists_the_bundled_years_and_an_administrator_loads_the_next() 
         assert_eq!(spring["off_from"], "2026-02-15");
         assert_eq!(spring["working"], serde_json::json!(["2026-02-14", "2026-02-28"]));
 
-        // Before 2027 is loaded, a deadline reaching into it is refused.
-        let cal = policy::work_calendar(&env.db()).await.unwrap();
-        assert_eq!(cal.add_working_days(d(2026, 12, 14), 20).unwrap_err().code(), "calendar_year_not_covered");
+        // Before 2027 is loaded, a deadline reaching into it is provisional (the statutory holidays only).
+        let cal = policy::work_calendar(&env.state()).await.unwrap();
+        let due = cal.add_working_days(d(2026, 12, 14), 20).unwrap();
+        assert_eq!((due.due, due.provisional), (d(2027, 1, 12), true));
 
         // A malformed schedule is refused with the path and stores nothing.
-        let bad = YEAR_2027.replace("working = []", "working = [2027-01-02]");
-        let e = policy::load_calendar_file(&env.state(), &bad, false).await.unwrap_err().to_string();
+        let bad = CALENDAR_2027_FIXTURE.replace("working = []", "working = [2027-01-02]");
+        let e = policy::load_calendar_file(&env.state(), &bad, false, None).await.unwrap_err().message;
         assert!(e.contains("years[0].holidays[0].working[0]") && e.contains("既是放假日又是上班日"), "{e}");
         assert_eq!(env.count("work_calendar_years").await, 3);
 
-        assert_eq!(policy::load_calendar_file(&env.state(), YEAR_2027, false).await.unwrap(), vec![2027]);
+        assert_eq!(policy::load_calendar_file(&env.state(), CALENDAR_2027_FIXTURE, false, None).await.unwrap(), vec![2027]);
         let r = env.get(&user, "/api/v1/calendar").await;
         assert_eq!(r.body["covered_years"], serde_json::json!([2024, 2025, 2026, 2027]));
         assert_eq!(r.body["years"][3]["origin"], "admin");
-        let cal = policy::work_calendar(&env.db()).await.unwrap();
+        let cal = policy::work_calendar(&env.state()).await.unwrap();
+        // The fixture gives 4 January off as well: the same deadline is now exact, a day later.
         let due = cal.add_working_days(d(2026, 12, 14), 20).unwrap();
-        assert_eq!((due.due, due.provisional), (d(2027, 1, 12), false));
+        assert_eq!((due.due, due.provisional), (d(2027, 1, 13), false));
 
         // Loading the year again needs --replace; both loads are audited.
-        let e = policy::load_calendar_file(&env.state(), YEAR_2027, false).await.unwrap_err().to_string();
+        let e = policy::load_calendar_file(&env.state(), CALENDAR_2027_FIXTURE, false, None).await.unwrap_err().message;
         assert!(e.contains("2027年的节假日安排已导入"), "{e}");
-        assert_eq!(policy::load_calendar_file(&env.state(), YEAR_2027, true).await.unwrap(), vec![2027]);
+        assert_eq!(policy::load_calendar_file(&env.state(), CALENDAR_2027_FIXTURE, true, None).await.unwrap(), vec![2027]);
         assert_eq!(env.count("audit_events WHERE action = 'calendar.load'").await, 2);
         assert_eq!(ruhu_server::verify_audit_chain(&env.db()).await.unwrap(), None);
 

@@ -43,12 +43,6 @@ async fn ok(env: &TestEnv, s: &Session, case: &str, action: Value) -> Value {
     r.body
 }
 
-async fn user_id(env: &TestEnv, name: &str) -> String {
-    let admin = env.login("admin").await;
-    let all = env.get(&admin, "/api/v1/users").await;
-    all.body.as_array().unwrap().iter().find(|u| u["username"] == name).unwrap()["id"].as_str().unwrap().to_string()
-}
-
 /// Moves the stored publicity start back by `days` (time passing, as the clock cannot be waited for in a test).
 async fn age_publicity(env: &TestEnv, case: &str, days: i64) {
     use sqlx::Row;
@@ -65,7 +59,7 @@ async fn investigate_and_publish(env: &TestEnv, case: &str, pair: [&str; 2]) -> 
     let boss = env.login("qingyan.zuzhang").await;
     let reviewer = env.login("qingyan.shenhe").await;
     let inv1 = env.login(pair[0]).await;
-    let ids = [user_id(env, pair[0]).await, user_id(env, pair[1]).await];
+    let ids = [env.user_id(pair[0]).await, env.user_id(pair[1]).await];
     let a = env.post(&boss, "/api/v1/assignments", json!({ "case_id": case, "investigator_ids": ids, "due_date": today_plus(5) })).await;
     assert_eq!(a.status, StatusCode::CREATED, "{a:?}");
     let visit = ok(env, &inv1, case, json!({ "action": "record_home_visit", "investigators": ids, "visited_on": today_plus(0), "family_signed": true })).await;
@@ -167,7 +161,7 @@ async fn a_full_dibao_path_through_the_api_with_filing_and_spot_check() {
         let team: Vec<String> = sampled["revisitors"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_string()).collect();
         assert_eq!(team.len(), 2);
         for original in ["qingyan.diaocha1", "qingyan.diaocha2"] {
-            assert!(!team.contains(&user_id(&env, original).await), "a re-visit never goes to the original investigators");
+            assert!(!team.contains(&env.user_id(original).await), "a re-visit never goes to the original investigators");
         }
         let again = env.post(&district, "/api/v1/spot-checks", json!({ "year": run.body["year"], "seed": "fixed-seed" })).await;
         assert_eq!(again.body["households"], run.body["households"], "the same seed gives the same sample");
@@ -213,13 +207,13 @@ async fn a_refused_illegal_transition_changes_nothing() {
 async fn separation_of_duties_is_refused_through_the_api() {
     on_both("wf_separation", |env| async move {
         // 青岩审核员 also holds the investigator role and investigates this case: she may not confirm it.
-        let reviewer_id = user_id(&env, "qingyan.shenhe").await;
+        let reviewer_id = env.user_id("qingyan.shenhe").await;
         sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, 'investigator')").bind(&reviewer_id).execute(&env.db().pool).await.unwrap();
         let clerk = env.login("qingyan.jingban").await;
         let (_, case) = new_case(&env, &clerk, &[rid(321)]).await;
         let reviewer = env.login("qingyan.shenhe").await;
         let boss = env.login("qingyan.zuzhang").await;
-        let inv1 = user_id(&env, "qingyan.diaocha1").await;
+        let inv1 = env.user_id("qingyan.diaocha1").await;
         ok(&env, &boss, &case, json!({ "action": "start_investigation", "investigators": [reviewer_id, inv1] })).await;
         ok(&env, &reviewer, &case, json!({ "action": "record_home_visit", "investigators": [reviewer_id, inv1], "visited_on": today_plus(0), "family_signed": true })).await;
         ok(&env, &clerk, &case, json!({ "action": "record_neighbour_visit", "summary": "属实" })).await;
@@ -260,7 +254,7 @@ async fn a_near_relative_can_be_neither_assigned_nor_act_and_the_case_is_flagged
         assert!(!list.body.to_string().contains(&mother), "lists mask IDs");
 
         let (_, case) = new_case(&env, &clerk, &[mother.clone(), rid(332)]).await;
-        let ids = [user_id(&env, "qingyan.diaocha1").await, d3.user_id.to_string()];
+        let ids = [env.user_id("qingyan.diaocha1").await, d3.user_id.to_string()];
         let before = env.count("assignments").await;
         let r = env.post(&boss, "/api/v1/assignments", json!({ "case_id": case, "investigator_ids": ids, "due_date": today_plus(5) })).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "near_relative_investigator"), "{r:?}");
@@ -275,7 +269,7 @@ async fn a_near_relative_can_be_neither_assigned_nor_act_and_the_case_is_flagged
         assert_eq!(view.body["near_relatives"].as_array().unwrap().len(), 1);
         assert_eq!(view.body["district_visit_outstanding"], true);
         assert!(!view.body.to_string().contains(&mother));
-        let ok_pair = [user_id(&env, "qingyan.diaocha1").await, user_id(&env, "qingyan.diaocha2").await];
+        let ok_pair = [env.user_id("qingyan.diaocha1").await, env.user_id("qingyan.diaocha2").await];
         let r = env.post(&boss, "/api/v1/assignments", json!({ "case_id": case, "investigator_ids": ok_pair, "due_date": today_plus(5) })).await;
         assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
     })
@@ -449,7 +443,7 @@ async fn due_periodic_reviews_become_visit_assignments_and_the_review_visit_reco
         let reviewer = env.login("qingyan.shenhe").await;
         let clerk = env.login("qingyan.jingban").await;
         let (_, case) = make_active(&env, ["qingyan.diaocha1", "qingyan.diaocha2"], 401).await;
-        let pair = [user_id(&env, "qingyan.diaocha1").await, user_id(&env, "qingyan.diaocha3").await];
+        let pair = [env.user_id("qingyan.diaocha1").await, env.user_id("qingyan.diaocha3").await];
         let body = |cases: Value| json!({ "case_ids": cases, "investigator_ids": pair, "due_date": today_plus(10) });
         let assignments_before = env.count("assignments").await;
 
@@ -567,7 +561,7 @@ async fn district_revisits_from_a_spot_check_never_go_to_the_original_investigat
         assert_eq!(env.count("assignments").await, before);
 
         // A plan naming an original investigator (staff changed since the draw) is refused as a whole.
-        let d1 = user_id(&env, "qingyan.diaocha1").await;
+        let d1 = env.user_id("qingyan.diaocha1").await;
         let db = env.db();
         let household: String = {
             use sqlx::Row;
@@ -595,7 +589,7 @@ async fn district_revisits_from_a_spot_check_never_go_to_the_original_investigat
         let team: Vec<&str> = mine["investigators"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
         assert_eq!(team.len(), 2);
         for original in ["qingyan.diaocha1", "qingyan.diaocha2"] {
-            assert!(!team.contains(&user_id(&env, original).await.as_str()), "a re-visit never goes to the original investigators");
+            assert!(!team.contains(&env.user_id(original).await.as_str()), "a re-visit never goes to the original investigators");
         }
         for u in &team {
             assert!(username_of(&env, u).await.starts_with("qu."), "district staff only: {u}");
@@ -619,7 +613,7 @@ async fn district_revisits_from_a_spot_check_never_go_to_the_original_investigat
 
         // A township supervisor cannot hand a township visit to district staff.
         let (_, other) = new_case(&env, &env.login("qingyan.jingban").await, &[rid(512)]).await;
-        let qd = [user_id(&env, "qu.diaocha1").await, user_id(&env, "qu.diaocha2").await];
+        let qd = [env.user_id("qu.diaocha1").await, env.user_id("qu.diaocha2").await];
         let r = env.post(&boss, "/api/v1/assignments", json!({ "case_id": other, "investigator_ids": qd, "due_date": today_plus(5) })).await;
         assert_eq!(r.code(), "investigator_out_of_township", "{r:?}");
         assert!(common_verify(&env).await);
@@ -664,7 +658,7 @@ async fn the_district_compares_a_revisit_with_the_original_record_fact_by_fact()
         let by: Vec<&Value> = c.body["revisited_by"].as_array().unwrap().iter().map(|p| &p["id"]).collect();
         assert_eq!(by, mine["investigators"].as_array().unwrap().iter().collect::<Vec<_>>());
         let originals: Vec<&Value> = c.body["original_investigators"].as_array().unwrap().iter().map(|p| &p["id"]).collect();
-        assert!(originals.contains(&&json!(user_id(&env, "qingyan.diaocha1").await)), "{originals:?}");
+        assert!(originals.contains(&&json!(env.user_id("qingyan.diaocha1").await)), "{originals:?}");
 
         // The re-visit does not overwrite the township's record, nor move the case.
         let record = env.get(&reviewer, &format!("/api/v1/cases/{case}")).await;

@@ -31,10 +31,10 @@ const cspViolations = [];
 const state = {};
 
 /** Starts ruhu-server --demo on a free port in a fresh data dir; resolves to { proc, url, dir }. */
-function launchServer(extraArgs = []) {
+function launchServer(extraArgs = [], extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ruhu-console-'));
   // The embedded SQLite default in a fresh data dir, whatever the calling shell points the server at.
-  const env = { ...process.env, RUST_LOG: 'warn' };
+  const env = { ...process.env, RUST_LOG: 'warn', ...extraEnv };
   for (const k of ['RUHU_DATABASE_URL', 'RUHU_LISTEN', 'RUHU_DATA_DIR', 'RUHU_DEMO', 'RUHU_POLICY', 'RUHU_MAP_TILES', 'RUHU_MAP_TILES_DATUM']) delete env[k];
   const proc = spawn(SERVER_BIN, ['--demo', '--listen', '127.0.0.1:0', '--data-dir', dir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
@@ -815,6 +815,56 @@ test('the district assigns re-visits from its sample; a re-visitor\'s phone push
   await page.fill('input[name=case_no]', chen.case_no);
   await page.click('form:has(input[name=case_no]) button');
   await page.waitForSelector('[data-testid=revisit-comparison] [data-testid=revisit-facts]');
+});
+
+test('in December the overview reminds the administrator of next year\'s holidays; loaded in the console, 暂定 becomes exact', async () => {
+  // A server whose clock reads 14 December 2026 (a test build takes its day from RUHU_TEST_CLOCK): the demo case
+  // accepted today has its 20-working-day procedure in January 2027, whose schedule is not loaded.
+  const december = await launchServer([], { RUHU_TEST_CLOCK: `2026-12-14T10:00:00+08:00@${Math.floor(Date.now() / 1000)}` });
+  const mainBase = base;
+  base = december.url;
+  try {
+    const first = (await apiAs('qingyan.jingban', '/api/v1/cases', december.url)).find((c) => c.head_name === '王明德（演示）');
+    await freshLogin('admin');
+    const reminder = page.locator('[data-testid=calendar-reminder]');
+    await reminder.waitFor();
+    assert.match(await reminder.textContent(), /2027年的法定节假日安排尚未导入.*暂定/);
+    await shot('17-overview-calendar-reminder');
+
+    await page.goto(`${base}/#/cases/${first.id}`);
+    const procedure = page.locator('[data-testid=open-steps] tr[data-step=procedure_devolved]');
+    await procedure.waitFor();
+    assert.match(await procedure.textContent(), /2027-01-12暂定/);
+    assert.match(await page.textContent('[data-testid=provisional-note]'), /导入后自动重新计算/);
+    await shot('17b-case-provisional-deadline');
+
+    // The administrator loads 2027 (a test fixture, not the real schedule: 1–4 January off) in the console.
+    await page.goto(`${base}/#/admin`);
+    const form = page.locator('[data-testid=calendar-load]');
+    await form.waitFor();
+    await form.locator('textarea[name=file]').fill('format = "ruhu-work-calendar/1"\n[[years]]\nyear = 2027\nnotice = "测试用"\nsource = "console test"\n'
+      + '[[years.holidays]]\nname = "元旦"\noff_from = 2027-01-01\noff_to = 2027-01-32\nworking = []\n');
+    await form.locator('button[type=submit]').click();
+    await page.waitForSelector('[data-testid=calendar-error]:not(:empty)');
+    assert.match(await page.textContent('[data-testid=calendar-error]'), /节假日安排文件有误/, 'a malformed file is refused with the reason');
+    await form.locator('textarea[name=file]').fill('format = "ruhu-work-calendar/1"\n[[years]]\nyear = 2027\nnotice = "测试用"\nsource = "console test"\n'
+      + '[[years.holidays]]\nname = "元旦"\noff_from = 2027-01-01\noff_to = 2027-01-04\nworking = []\n');
+    await form.locator('button[type=submit]').click();
+    await page.waitForSelector('[data-testid=calendar-years] tr[data-year="2027"]');
+    assert.match(await page.textContent('#flash'), /已导入节假日安排/);
+    await shot('17c-admin-calendar-loaded');
+
+    await page.goto(`${base}/#/`);
+    await page.waitForSelector('[data-testid=cases-by-step]');
+    assert.equal(await page.locator('[data-testid=calendar-reminder]').count(), 0, 'no reminder once 2027 is loaded');
+    await page.goto(`${base}/#/cases/${first.id}`);
+    await procedure.waitFor();
+    assert.match(await procedure.textContent(), /2027-01-13/);
+    assert.equal(await procedure.locator('[data-provisional]').count(), 0, 'exact once the year is loaded');
+  } finally {
+    base = mainBase;
+    await stopServer(december.proc, december.dir);
+  }
 });
 
 test('no script error and no content-security-policy violation on any page', () => {

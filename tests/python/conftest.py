@@ -21,6 +21,18 @@ if not BINDINGS_DIR or not SERVER_BIN:
     raise RuntimeError("run through `cargo xtask test` (sets RUHU_BINDINGS_DIR and RUHU_SERVER_BIN)")
 sys.path.insert(0, BINDINGS_DIR)
 
+# The day the tests run on (ruhu_core::time): the library in this process and every server it starts are test builds
+# and read it from RUHU_TEST_CLOCK. Anchored here, so that a server restarted mid-test reads the same time.
+_CLOCK = os.environ.get("RUHU_TEST_CLOCK", "").strip()
+if _CLOCK and "@" not in _CLOCK:
+    os.environ["RUHU_TEST_CLOCK"] = f"{_CLOCK}@{int(time.time())}"
+
+
+def today():
+    """Today in China on the tests' clock (the core's, not this machine's)."""
+    import ruhu_mobile
+    return date.fromisoformat(ruhu_mobile.today_in_china())
+
 
 def free_port():
     with socket.socket() as s:
@@ -112,7 +124,7 @@ class Desk:
         return case["id"]
 
     def assign(self, case_id, first, second):
-        due = (date.today() + timedelta(days=5)).isoformat()
+        due = (today() + timedelta(days=5)).isoformat()
         return self.call("POST", "/api/v1/assignments", {"case_id": case_id, "investigator_ids": [first, second], "due_date": due}, expect=201)["id"]
 
 

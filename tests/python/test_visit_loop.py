@@ -6,7 +6,6 @@ import json
 import os
 import secrets
 import time
-from datetime import date
 
 import pytest
 from PIL import Image, ImageDraw
@@ -96,7 +95,7 @@ def test_visit_loop_through_python_bindings(server, tmp_path):
     draft = device.start_draft(assignment_id)
     assert (draft.form_id, draft.form_version) == ("dibao-home-visit", 2)
     answers = {
-        "visit_date": f'"{date.today().isoformat()}"', "visit_mode": '"in_person"', "household_size": "2",
+        "visit_date": f'"{rm.today_in_china()}"', "visit_mode": '"in_person"', "household_size": "2",
         "members": json.dumps([
             {"member_name": "Python测试户（演示）", "relation": "self", "resident_id": resident_id("19580301", 1),
              "health": "serious", "disability_grade": "none", "work_capacity": "none"},

@@ -120,7 +120,7 @@ impl Desk {
 
     /// Assigns a visit on a given published form version (`(form_id, version)`), or on the newest one when None.
     pub async fn assign_on_form(&self, case_id: &str, investigator_1: &str, investigator_2: &str, form: Option<(&str, u32)>) -> String {
-        let due = chrono::Utc::now().date_naive() + chrono::Days::new(5);
+        let due = ruhu_core::time::process_clock().today() + chrono::Days::new(5);
         let mut body = json!({ "case_id": case_id, "investigator_ids": [investigator_1, investigator_2], "due_date": due });
         if let Some((id, version)) = form {
             body["form_id"] = json!(id);

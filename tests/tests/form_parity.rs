@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::Utc;
 use ruhu_core::device::{CancelToken, Device, NoProgress};
 use ruhu_core::form::FieldError;
 use ruhu_core::protocol::{GpsFix, SignerRole};
@@ -27,7 +26,7 @@ async fn device_and_server_give_the_same_verdict_on_the_same_answers() {
 
 /// What the server says about `answers` pushed as a finalised visit: its field errors (empty when accepted).
 async fn server_verdict(investigator: &Desk, assignment_id: &str, answers: &BTreeMap<String, Value>) -> Vec<FieldError> {
-    let now = Utc::now();
+    let now = ruhu_core::time::process_clock().now();
     let submission = json!({
         "id": Uuid::new_v4(),
         "assignment_id": assignment_id,
@@ -64,7 +63,7 @@ async fn parity(backend: &Backend) {
     let draft = phone.start_draft(assignment_id.parse().unwrap()).unwrap();
     let local = phone.assignment(assignment_id.parse().unwrap()).unwrap();
     let applicant_id = local.assignment.household.members[0].resident_id.clone();
-    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
+    let today = ruhu_core::time::process_clock().today().to_string();
 
     // Answers arrive in the order an investigator gives them; after each batch both ends must agree.
     let batches: Vec<Vec<(&str, Value)>> = vec![
@@ -125,7 +124,7 @@ async fn parity(backend: &Backend) {
         }
     }
     phone
-        .record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: Utc::now() })
+        .record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: ruhu_core::time::process_clock().now() })
         .unwrap();
     let signers = [
         (SignerRole::Investigator1, "青岩调查员一（演示）", Some(a_id.parse().unwrap())),

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use ruhu_core::device::{CancelToken, Device, NoProgress};
 use ruhu_core::eligibility::{Advice, TekunOutcome};
 use ruhu_core::protocol::{GpsFix, SignerRole};
@@ -71,7 +71,7 @@ async fn visit(desk: &Desk, reviewer: &Desk, phone: &Device, dir: &std::path::Pa
     let draft = phone.start_draft(assignment).unwrap();
 
     // Born `age` years and a month before today (China time), so the age on the visit day is exactly `age`.
-    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let today = ruhu_core::time::process_clock().today();
     let born = today.with_year(today.year() - who.age).and_then(|d| d.checked_sub_days(chrono::Days::new(31))).unwrap();
     let resident_id = make_resident_id("520111", born, seq);
     let supporter = json!({ "supporter_name": "测试义务人（演示）", "supporter_relation": "child",
@@ -111,7 +111,7 @@ async fn visit(desk: &Desk, reviewer: &Desk, phone: &Device, dir: &std::path::Pa
         let path = files::write(dir, &format!("{seq}-photo{seed}.jpg"), &files::camera_jpeg(800, 600, u32::from(seq) + seed as u32));
         phone.import_photo(draft, question, &path.display().to_string()).unwrap();
     }
-    phone.record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: Utc::now() }).unwrap();
+    phone.record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: ruhu_core::time::process_clock().now() }).unwrap();
     for (i, (role, name, user)) in [
         (SignerRole::Investigator1, "青岩调查员一（演示）", Some(a_id.parse().unwrap())),
         (SignerRole::Investigator2, "青岩调查员二（演示）", Some(b_id.parse().unwrap())),

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::Utc;
 use reqwest::Method;
 use ruhu_core::device::{CancelToken, Device, DeviceConfig, DeviceError, NoProgress, SyncOptions, SyncProgress};
 use ruhu_core::form::sample;
@@ -89,7 +88,7 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
     // Every answer of 低保 v2; one row per member the household record lists, with their names and ID numbers.
     let draft_form = phone_a.d().draft(draft).unwrap();
     assert_eq!((draft_form.form_id.as_str(), draft_form.form_version), (sample::DIBAO_FORM_ID, sample::DIBAO_FORM_VERSION));
-    let mut answers = sample::dibao_v2_answers(&Utc::now().date_naive().to_string(), 2, 65_000);
+    let mut answers = sample::dibao_v2_answers(&ruhu_core::time::process_clock().today().to_string(), 2, 65_000);
     let rows = answers.get_mut("members").and_then(Value::as_array_mut).expect("member rows");
     for (row, member) in rows.iter_mut().zip(&local.assignment.household.members) {
         row["member_name"] = json!(member.name);
@@ -115,7 +114,7 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
         assert!(u64::from(info.width) * u64::from(info.height) <= 2_100_000, "downscaled to about 2 MP");
         photo_hashes.push(info.sha256);
     }
-    let fix = GpsFix { lat: HOME.0 + 0.0003, lon: HOME.1, accuracy_m: 8.0, provider: "gps".into(), mock: false, taken_at: Utc::now() };
+    let fix = GpsFix { lat: HOME.0 + 0.0003, lon: HOME.1, accuracy_m: 8.0, provider: "gps".into(), mock: false, taken_at: ruhu_core::time::process_clock().now() };
     phone_a.d().record_fix(draft, fix).unwrap();
     let distance = phone_a.d().distance_to_household(draft).unwrap().expect("distance known offline");
     assert!((25.0..45.0).contains(&distance), "about 33 m from the household: {distance}");
@@ -260,7 +259,7 @@ async fn visit_on_v1(backend: &ruhu_e2e_tests::Backend) {
     phone.sync().await;
     let draft = phone.d().start_draft(assignment).unwrap();
     assert_eq!(phone.d().draft(draft).unwrap().form_version, 1);
-    let mut answers = sample::dibao_v1_answers(&Utc::now().date_naive().to_string(), 2, 40_000);
+    let mut answers = sample::dibao_v1_answers(&ruhu_core::time::process_clock().today().to_string(), 2, 40_000);
     answers.insert("location".into(), json!({ "lat": HOME.0, "lon": HOME.1 }));
     for (q, v) in answers {
         phone.d().set_answer(draft, &q, v).unwrap_or_else(|e| panic!("answer {q}: {e}"));
@@ -269,7 +268,7 @@ async fn visit_on_v1(backend: &ruhu_e2e_tests::Backend) {
         let path = files::write(files_dir.path(), &format!("v1-{i}.jpg"), &files::camera_jpeg(800, 600, 40 + i));
         phone.d().import_photo(draft, sample::DIBAO_V1_PHOTO_QUESTION, &path.display().to_string()).expect("v1 photo question");
     }
-    phone.d().record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: Utc::now() }).unwrap();
+    phone.d().record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: ruhu_core::time::process_clock().now() }).unwrap();
     for (i, (role, name, user)) in [
         (SignerRole::Investigator1, "青岩调查员一（演示）", Some(a_id.parse().unwrap())),
         (SignerRole::Investigator2, "青岩调查员二（演示）", Some(b_id.parse().unwrap())),

@@ -33,12 +33,13 @@ pub fn generate() -> Result<Generated, String> {
     Ok(Generated { python_dir })
 }
 
-pub fn python_tests(generated: &Generated, env: &[(&str, String)]) -> Result<(), String> {
+/// The Python bindings tests (`only`: one file of them).
+pub fn python_tests(generated: &Generated, env: &[(&str, String)], only: Option<&str>) -> Result<(), String> {
     let root = run::workspace_root();
     let mut env = env.to_vec();
     env.push(("RUHU_BINDINGS_DIR", generated.python_dir.display().to_string()));
     env.push(("RUHU_SERVER_BIN", run::target_dir().join("debug/ruhu-server").display().to_string()));
     // pytest runs the tests; Pillow writes the real JPEG and PNG files they import.
     run::pip_ensure(&["pytest", "pillow"])?;
-    run::status(Command::new("python3").args(["-m", "pytest", "-q", "tests/python"]).current_dir(&root), &env)
+    run::status(Command::new("python3").args(["-m", "pytest", "-q", only.unwrap_or("tests/python")]).current_dir(&root), &env)
 }

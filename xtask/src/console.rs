@@ -11,7 +11,7 @@ use crate::run;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-pub fn e2e() -> Result<(), String> {
+pub fn e2e(extra_env: &[(&str, String)]) -> Result<(), String> {
     ensure_packages()?;
     // The whole test run's build (a no-op inside `cargo xtask test`): ruhu-server and ruhu-phone-visit are in it.
     run::cargo(&[&["build"], crate::ALL_PACKAGES].concat(), &[])?;
@@ -28,12 +28,13 @@ pub fn e2e() -> Result<(), String> {
     // playwright-core never downloads a browser; the variable makes sure no install script tries.
     let npm_env = [("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1".to_string())];
     run::status(Command::new("npm").arg("ci").arg("--no-audit").arg("--no-fund").current_dir(&dir), &npm_env)?;
-    let env = [
+    let mut env = extra_env.to_vec();
+    env.extend([
         ("RUHU_SERVER_BIN", server.display().to_string()),
         ("RUHU_PHONE_BIN", phone.display().to_string()),
         ("RUHU_CHROMIUM", CHROMIUM.to_string()),
         ("RUHU_SCREENSHOT_DIR", shots.display().to_string()),
-    ];
+    ]);
     run::status(Command::new("node").args(["--test", "--test-concurrency=1"]).current_dir(&dir), &env)?;
     eprintln!("xtask console: screenshots in {}", shots.display());
     Ok(())

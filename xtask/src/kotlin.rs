@@ -7,7 +7,7 @@ use std::process::Command;
 use crate::run;
 
 /// Expects `bindings::generate()` and `cargo build -p ruhu-server` to have run with the same target dir.
-pub fn jvm_tests() -> Result<(), String> {
+pub fn jvm_tests(env: &[(&str, String)]) -> Result<(), String> {
     let has_maven = || Command::new("mvn").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
     if !has_maven() {
         // Maven (with a JDK 17 or newer) builds and tests the Kotlin bindings.
@@ -17,7 +17,7 @@ pub fn jvm_tests() -> Result<(), String> {
     for project in ["android/shared-jvm", "android/app-robolectric"] {
         let pom = run::workspace_root().join(project).join("pom.xml");
         // Not -q: Surefire's "Tests run: …" summary lines are what CI reads.
-        run::status(Command::new("mvn").args(["-B", "--no-transfer-progress", "-f"]).arg(&pom).args(["test", &target]), &[])?;
+        run::status(Command::new("mvn").args(["-B", "--no-transfer-progress", "-f"]).arg(&pom).args(["test", &target]), env)?;
     }
     Ok(())
 }

@@ -14,7 +14,8 @@ use super::time::{from_text, now, to_text, uuid_from_text};
 use super::types::*;
 use super::Device;
 use crate::eligibility::{self, Advice};
-use crate::form::{FieldError, FormDefinition, FormSession, FormState, Question, QuestionKind, visit_day};
+use crate::form::{FieldError, FormDefinition, FormSession, FormState, Question, QuestionKind};
+use crate::time::china_day;
 use crate::geo::{distance_m, LatLon};
 use crate::protocol::{GpsFix, MediaRef, SignatureRef, SignerRole, VisitSubmission};
 
@@ -431,7 +432,7 @@ impl Device {
         self.with_conn(|conn, _| {
             let draft = load_draft(conn, draft_id)?;
             let form = load_form(conn, &draft.form_id, draft.form_version)?;
-            self.evaluate(&form, &load_answers(conn, draft_id)?, visit_day(now()))
+            self.evaluate(&form, &load_answers(conn, draft_id)?, china_day(now()))
         })
     }
 
@@ -471,7 +472,7 @@ impl Device {
             let case = load_assignment(conn, draft.assignment_id)?.case;
             let Some(figures) = case.precheck else { return Ok(None) };
             let mut facts: BTreeMap<String, Value> = case.facts.into_iter().map(|(k, f)| (k, f.value)).collect();
-            let state = self.evaluate(&form, &load_answers(conn, draft_id)?, visit_day(now()))?;
+            let state = self.evaluate(&form, &load_answers(conn, draft_id)?, china_day(now()))?;
             facts.extend(state.facts().iter().cloned());
             Ok(eligibility::precheck(case.assistance_type, &facts, &figures))
         })
@@ -494,7 +495,7 @@ impl Device {
             let finalized_at = now();
             // Evaluated as of the day of finalising, as the server will; what is submitted is what the evaluator
             // keeps: irrelevant answers left out, calculations filled in.
-            let state = self.evaluate(&form, &load_answers(&tx, draft_id)?, visit_day(finalized_at))?;
+            let state = self.evaluate(&form, &load_answers(&tx, draft_id)?, china_day(finalized_at))?;
             if !state.is_complete() {
                 return Err(DeviceError::Validation(state.errors));
             }

@@ -13,7 +13,7 @@ use axum::routing::{head, post};
 use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -56,9 +56,9 @@ fn tokens(f: &mut Fake) -> TokenResponse {
     f.refresh = format!("refresh-{}", f.issued);
     TokenResponse {
         access_token: access,
-        access_expires_at: Utc::now() + Duration::minutes(15),
+        access_expires_at: crate::time::process_clock().now() + Duration::minutes(15),
         refresh_token: f.refresh.clone(),
-        refresh_expires_at: Utc::now() + Duration::days(30),
+        refresh_expires_at: crate::time::process_clock().now() + Duration::days(30),
         user: f.user.clone().unwrap(),
     }
 }

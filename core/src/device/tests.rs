@@ -72,7 +72,7 @@ pub(super) fn assignment(id: Uuid) -> AssignmentSnapshot {
             }],
         },
         completed_by: None,
-        updated_at: Utc::now(),
+        updated_at: crate::time::process_clock().now(),
     }
 }
 

@@ -4,8 +4,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::error::{DeviceError, Result};
 
+/// Now on the phone's clock (in a test build, the clock the test run set).
 pub fn now() -> DateTime<Utc> {
-    Utc::now()
+    crate::time::process_clock().now()
 }
 
 pub fn to_text(t: DateTime<Utc>) -> String {

@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::protocol::SignerRole;
 
-pub use session::{FormSession, FormState, QuestionState, visit_day};
+pub use session::{FormSession, FormState, QuestionState};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -132,7 +132,7 @@ impl FormSession {
         let ids: Vec<&str> = def.questions.iter().map(|q| q.id.as_str()).collect();
         let deps: Vec<BTreeSet<usize>> = nodes.iter().map(|n| indices(&n.all_value_reads(), &ids)).collect();
         let order = topo_order(&deps).map_err(|i| cycle_error(&format!("questions[{i}]"), &def.questions[i]))?;
-        let session = Self { def: def.clone(), env, nodes, order, today: china_today() };
+        let session = Self { def: def.clone(), env, nodes, order, today: crate::time::process_clock().today() };
         session.trial_run()?;
         Ok(session)
     }
@@ -523,13 +523,3 @@ fn cycle_error(path: &str, q: &Question) -> DefinitionError {
     DefinitionError { path: path.to_string(), reason: format!("表达式循环引用：“{}”的显示条件或计算依赖于它自己", q.id) }
 }
 
-fn china_today() -> NaiveDate {
-    visit_day(chrono::Utc::now())
-}
-
-/// The calendar day in China (UTC+8, no daylight saving) of an instant. A finalised visit is evaluated as of the
-/// day it was finalised, on the phone and again on the server, so both reach the same ages and the same errors
-/// however late the phone syncs.
-pub fn visit_day(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    (at + chrono::Duration::hours(8)).date_naive()
-}

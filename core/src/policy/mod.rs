@@ -156,6 +156,8 @@ pub struct Policy {
     pub(crate) complaint_feedback: Option<DeadlineRule>,
     /// Open steps due within this many working days are listed as due soon.
     pub(crate) due_soon_working_days: u32,
+    /// From the 1st of this month, administrators are reminded to load next year's holiday schedule.
+    pub(crate) next_year_calendar_month: u32,
     pub(crate) local_standards: BTreeMap<i32, LocalStandard>,
     /// The source note of every setting, by key path.
     pub(crate) notes: BTreeMap<String, SourceNote>,
@@ -319,6 +321,13 @@ impl Policy {
     /// An open step due within this many working days is "due soon" (即将到期).
     pub fn due_soon_working_days(&self) -> u32 {
         self.due_soon_working_days
+    }
+
+    /// Whether administrators should by `today` have loaded the holiday schedule of the year after: from the 1st of
+    /// the policy's month (the State Council usually announces it in November) to the year's end.
+    pub fn next_year_calendar_due(&self, today: chrono::NaiveDate) -> bool {
+        use chrono::Datelike;
+        today.month() >= self.next_year_calendar_month
     }
 
     /// The local standards of `year`; an error (never a guess from another year) when the policy has none.

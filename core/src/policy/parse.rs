@@ -34,6 +34,7 @@ fn unit_words(unit: &str) -> (&'static str, &'static str) {
         "years" => ("years of age", "周岁"),
         "highest_grade" => ("disability grade", "级"),
         "day_of_month" => ("day of the month", "日"),
+        "month_of_year" => ("month of the year", "月起"),
         "months_of_local_dibao_standard" => ("months of the local 低保 standard", "个月的当地低保标准"),
         "fen_per_person_month" => ("fen per person and month", "分/人·月"),
         _ => ("", ""),
@@ -356,6 +357,7 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
         near_relatives: Vec::new(),
         complaint_feedback: None,
         due_soon_working_days: 0,
+        next_year_calendar_month: 0,
         local_standards: BTreeMap::new(),
         notes: BTreeMap::new(),
     };
@@ -424,6 +426,7 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
 
     let reminders = root.table("reminders")?;
     policy.due_soon_working_days = r.count(&reminders, "due_soon", "working_days", 1, 60)?;
+    policy.next_year_calendar_month = r.count(&reminders, "next_year_calendar", "month_of_year", 1, 12)?;
     reminders.finish()?;
 
     let relatives = root.table("near_relatives")?;

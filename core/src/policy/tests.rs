@@ -63,6 +63,9 @@ fn the_bundled_policy_loads_with_the_huaxi_numbers() {
     assert_eq!(p.phase_out_max_months(), 6);
     assert_eq!(p.death_review_months(), 3);
     assert_eq!(p.reconciliation_day(), 20);
+    // From 1 November administrators are reminded to load next year's holiday schedule.
+    let d = |m, day| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    assert!(!p.next_year_calendar_due(d(10, 31)) && p.next_year_calendar_due(d(11, 1)) && p.next_year_calendar_due(d(12, 31)));
     assert_eq!(p.near_relative_relations().len(), 8);
     assert!(p.near_relative_relations().contains(&Relation::MaternalGrandchildren));
     assert!(p.source_note("near_relatives.default_relations").unwrap().note.as_deref().unwrap().contains("废止"));
@@ -72,9 +75,9 @@ fn the_bundled_policy_loads_with_the_huaxi_numbers() {
 fn every_value_has_a_source() {
     let p = Policy::huaxi();
     let notes: Vec<_> = p.source_notes().collect();
-    // 17 deadlines + the 低保边缘 rule + 18 other settings (the 特困 ages and disability grades of art. 5 among
-    // them) + 6 standards + the district + the console's far-visit flag.
-    assert_eq!(notes.len(), 44, "{:?}", notes.iter().map(|(k, _)| k).collect::<Vec<_>>());
+    // 17 deadlines + the 低保边缘 rule + 19 other settings (the 特困 ages and disability grades of art. 5 and the
+    // reminder to load next year's holidays among them) + 6 standards + the district + the console's far-visit flag.
+    assert_eq!(notes.len(), 45, "{:?}", notes.iter().map(|(k, _)| k).collect::<Vec<_>>());
     for (path, note) in notes {
         assert!(!note.source.trim().is_empty(), "{path} has no source");
     }

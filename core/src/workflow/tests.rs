@@ -111,7 +111,7 @@ impl World {
     }
 
     fn steps(&self, s: &CaseState) -> Vec<(String, NaiveDate)> {
-        open_steps(s, &self.policy, &self.calendar).unwrap().into_iter().map(|o| (o.key, o.due)).collect()
+        open_steps(s, &self.policy, &self.calendar).dated.into_iter().map(|o| (o.key, o.due)).collect()
     }
 }
 
@@ -493,15 +493,20 @@ fn deadlines_across_spring_festival_and_national_day_count_the_adjusted_working_
     assert_eq!(start_due(d(2025, 9, 30)), d(2025, 10, 11));
     // 国庆 2026: Sun 20 Sep worked, 1–7 Oct off, Sat 10 Oct worked.
     assert_eq!(start_due(d(2026, 9, 30)), d(2026, 10, 10));
-    // The 20-working-day procedure of a case accepted in mid-December 2026 runs into 2027, which is not loaded.
+    // The 20-working-day procedure of a case accepted in mid-December 2026 runs into 2027, which is not loaded: on a
+    // strict calendar that one step has no date (with the reason), and the steps inside 2026 keep theirs.
     let late = accepted_on(d(2026, 12, 15));
-    let e = open_steps(&late, &w.policy, &w.calendar).unwrap_err();
-    assert_eq!(e.code, "calendar_year_not_covered");
-    assert!(e.message_zh.contains("2027"));
-    // In the calendar's explicit provisional mode the date is given, marked provisional.
+    let strict = open_steps(&late, &w.policy, &w.calendar);
+    let undated: Vec<_> = strict.undated.iter().map(|u| (u.key.as_str(), u.code.as_str())).collect();
+    assert_eq!(undated, [("procedure_devolved", "calendar_year_not_covered")]);
+    assert!(strict.undated[0].reason_zh.contains("2027"), "{}", strict.undated[0].reason_zh);
+    assert!(strict.dated.iter().any(|o| o.key == "investigation_start" && o.due == d(2026, 12, 18) && !o.provisional));
+    // In provisional mode the date is given, marked provisional (元旦 2027 off, no make-up days); the others unchanged.
     let provisional = WorkCalendar::bundled().allow_provisional();
-    let steps = open_steps(&late, &w.policy, &provisional).unwrap();
-    assert!(steps.iter().any(|o| o.key == "procedure_devolved" && o.provisional));
+    let steps = open_steps(&late, &w.policy, &provisional);
+    assert!(steps.undated.is_empty());
+    assert!(steps.dated.iter().any(|o| o.key == "procedure_devolved" && o.provisional && o.due == d(2027, 1, 13)), "{:?}", steps.dated);
+    assert_eq!(steps.dated.iter().filter(|o| !o.provisional).cloned().collect::<Vec<_>>(), strict.dated);
 }
 
 #[test]
@@ -513,9 +518,14 @@ fn overdue_and_due_soon_use_working_days_and_the_policy_window() {
     // From Fri 13 Feb 2026: Sat 14 Feb (worked), Tue 24, Wed 25 = 3 working days left, inside the 3-day window.
     assert_eq!(classify(due, d(2026, 2, 13), &w.policy, &w.calendar).unwrap(), Urgency::DueSoon);
     assert_eq!(classify(due, d(2026, 2, 12), &w.policy, &w.calendar).unwrap(), Urgency::OnTime);
-    // A due date far ahead needs no schedule for its year; a window reaching into 2027 does.
+    // A due date far ahead needs no schedule for its year; a window reaching into 2027 is counted on the statutory
+    // holidays (a reminder, not a legal date): from Wed 30 Dec 2026, Thu 31 Dec and Mon 4 Jan are left (元旦 off).
     assert_eq!(classify(d(2027, 11, 10), d(2026, 11, 27), &w.policy, &w.calendar).unwrap(), Urgency::OnTime);
-    assert_eq!(classify(d(2027, 1, 10), d(2026, 12, 30), &w.policy, &w.calendar).unwrap_err().code, "calendar_year_not_covered");
+    assert_eq!(classify(d(2027, 1, 4), d(2026, 12, 30), &w.policy, &w.calendar).unwrap(), Urgency::DueSoon);
+    assert_eq!(classify(d(2027, 1, 7), d(2026, 12, 30), &w.policy, &w.calendar).unwrap(), Urgency::OnTime);
+    // A step due in 2026 is judged on 2026 alone, however close to the year end.
+    assert_eq!(classify(d(2026, 12, 31), d(2026, 12, 28), &w.policy, &w.calendar).unwrap(), Urgency::DueSoon);
+    assert_eq!(crate::workflow::deadlines::due_soon_from(d(2026, 12, 31), &w.policy, &w.calendar).unwrap(), d(2026, 12, 28));
 }
 
 #[test]

@@ -48,6 +48,8 @@ impl JwtKeys {
         validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
         // Only this server issues and checks these tokens, so there is no clock skew to allow for.
         validation.leeway = 0;
+        // Expiry is checked against the server's clock in `verify` (the library would read the system clock).
+        validation.validate_exp = false;
         Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
     }
 
@@ -87,8 +89,7 @@ impl JwtKeys {
         Ok(Self::from_secret(&secret))
     }
 
-    pub fn issue(&self, user: Uuid, device: Uuid, session: Uuid, ttl: Duration) -> Result<(String, DateTime<Utc>)> {
-        let now = Utc::now();
+    pub fn issue(&self, user: Uuid, device: Uuid, session: Uuid, ttl: Duration, now: DateTime<Utc>) -> Result<(String, DateTime<Utc>)> {
         let exp = now + chrono::Duration::from_std(ttl).map_err(|e| Error::Config(e.to_string()))?;
         let claims = AccessClaims {
             sub: user.to_string(),
@@ -104,8 +105,10 @@ impl JwtKeys {
         Ok((token, exp))
     }
 
-    pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+    /// The claims of a token this server signed that has not expired at `now`.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<AccessClaims, TokenError> {
         match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation) {
+            Ok(data) if data.claims.exp < now.timestamp() => Err(TokenError::Expired),
             Ok(data) => Ok(data.claims),
             Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => Err(TokenError::Expired),
             Err(_) => Err(TokenError::Invalid),

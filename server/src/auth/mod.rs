@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::{
     audit::{self, AuditEntry},
-    db::{self, parse_uuid, ts},
+    db::{parse_uuid, ts},
     error::{ApiError, ApiJson, ApiResult},
     scope::Scope,
     state::AppState,
@@ -101,7 +101,7 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthorized)?;
-        let claims = state.jwt.verify(token).map_err(|e| match e {
+        let claims = state.jwt.verify(token, state.db.now()).map_err(|e| match e {
             jwt::TokenError::Expired => err401("token_expired", "登录已过期，请刷新登录凭证"),
             jwt::TokenError::Invalid => ApiError::invalid_token(),
         })?;
@@ -180,7 +180,7 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
         return Err(user_disabled());
     }
 
-    let now = db::now();
+    let now = state.db.now();
     let mut tx = state.db.begin().await?;
     let device = sqlx::query("SELECT id, revoked_at FROM devices WHERE user_id = $1 AND installation_id = $2")
         .bind(user_id.to_string())
@@ -240,7 +240,7 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
     entry.detail = json!({ "session_id": session_id });
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
-    let (access_token, access_expires_at) = state.jwt.issue(user_id, device_id, session_id, state.config.access_token_ttl)?;
+    let (access_token, access_expires_at) = state.jwt.issue(user_id, device_id, session_id, state.config.access_token_ttl, state.db.now())?;
     Ok(Json(TokenResponse { access_token, access_expires_at, refresh_token: refresh.token, refresh_expires_at: refresh.expires_at, user }))
 }
 
@@ -250,7 +250,7 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
     responses((status = 200, body = TokenResponse),
               (status = 401, body = Problem, description = "invalid_token, refresh_token_expired, refresh_token_reused, session_revoked, device_revoked, user_disabled")))]
 pub async fn refresh_tokens(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> ApiResult<Json<TokenResponse>> {
-    let now = db::now();
+    let now = state.db.now();
     let mut tx = state.db.begin().await?;
     let outcome = refresh::rotate(&mut tx, &req.refresh_token, state.config.refresh_token_ttl, state.config.refresh_grace, now).await?;
     let (session_id, issued) = match outcome {
@@ -288,7 +288,7 @@ pub async fn refresh_tokens(State(state): State<AppState>, ApiJson(req): ApiJson
     sqlx::query("UPDATE devices SET last_seen_at = $1 WHERE id = $2").bind(ts(now)).bind(device_id.to_string()).execute(tx.conn()).await?;
     let user = users::user_info(tx.conn(), user_id).await?;
     tx.commit().await?;
-    let (access_token, access_expires_at) = state.jwt.issue(user_id, device_id, session_id, state.config.access_token_ttl)?;
+    let (access_token, access_expires_at) = state.jwt.issue(user_id, device_id, session_id, state.config.access_token_ttl, state.db.now())?;
     Ok(Json(TokenResponse { access_token, access_expires_at, refresh_token: issued.token, refresh_expires_at: issued.expires_at, user }))
 }
 
@@ -296,7 +296,7 @@ pub async fn refresh_tokens(State(state): State<AppState>, ApiJson(req): ApiJson
     description = "Ends the caller's login session: its refresh tokens and access tokens stop working.",
     responses((status = 204, description = "logged out"), (status = 401, body = Problem)))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
-    let now = db::now();
+    let now = state.db.now();
     let mut tx = state.db.begin().await?;
     refresh::revoke_session(tx.conn(), caller.session_id, "logout", now).await?;
     audit::record(&mut tx, caller.audit("auth.logout", "login_session", caller.session_id, Some(&caller.org_path))).await?;

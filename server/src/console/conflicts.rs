@@ -132,7 +132,7 @@ pub async fn resolve(
         return Err(refuse(StatusCode::CONFLICT, "conflict_stale", "该项已被之后的入户调查更新，请刷新后重新核对"));
     }
 
-    let now = db::now();
+    let now = state.db.now();
     let (value, source) = match choice {
         ConflictChoice::Current => (fact.value.clone(), fact.source_submission),
         ConflictChoice::Proposed => {
@@ -156,7 +156,7 @@ pub async fn resolve(
         .execute(tx.conn())
         .await?;
     let detail = json!({ "conflict_id": id, "fact_key": fact_key, "choice": choice, "value": value, "source_submission": source, "reason": reason });
-    cases::add_step(tx.conn(), case_id, "conflict_resolved", Some(caller.user_id), None, detail.clone()).await?;
+    cases::add_step(&mut tx, case_id, "conflict_resolved", Some(caller.user_id), None, detail.clone()).await?;
     crate::audit::record(&mut tx, caller.audit("conflict.resolve", "conflict", id, Some(&org_path)).with_detail(detail)).await?;
     refresh_investigators(&mut tx, case_id).await?;
     let resolved_by = users::person(tx.conn(), caller.user_id).await?;

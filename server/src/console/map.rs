@@ -33,11 +33,15 @@ pub struct FarFromHousehold {
 pub struct ConsoleSettings {
     pub map: MapSettings,
     pub far_from_household: FarFromHousehold,
+    /// The server's time: the console dates its forms and judges "overdue" by it, not by the browser's clock.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// Today in China on the server's clock.
+    pub today: chrono::NaiveDate,
 }
 
 #[utoipa::path(get, path = "/api/v1/console/settings", tag = "console", security(("bearer" = [])),
-    description = "Settings the web console needs: the map tile provider, if one is configured, and the policy's \
-                   far-from-household threshold with its source.",
+    description = "Settings the web console needs: the map tile provider, if one is configured, the policy's \
+                   far-from-household threshold with its source, and the server's time.",
     responses((status = 200, body = ConsoleSettings)))]
 pub async fn settings(State(state): State<AppState>, _caller: Caller) -> Json<ConsoleSettings> {
     let map = match &state.config.map_tiles {
@@ -46,7 +50,13 @@ pub async fn settings(State(state): State<AppState>, _caller: Caller) -> Json<Co
     };
     let policy = &state.policy;
     let source = policy.source_note("visit_review.far_from_household").map(|n| n.source.clone()).unwrap_or_default();
-    Json(ConsoleSettings { map, far_from_household: FarFromHousehold { metres: policy.far_from_household_m(), source } })
+    let now = state.db.now();
+    Json(ConsoleSettings {
+        map,
+        far_from_household: FarFromHousehold { metres: policy.far_from_household_m(), source },
+        now,
+        today: ruhu_core::time::china_day(now),
+    })
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -64,14 +64,14 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
                 let mut snapshot = None;
                 if let Some((mut s, case)) = loaded {
                     let facts = s.case.facts.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
-                    s.case.precheck = PrecheckPolicy::for_case(&state.policy, s.case.assistance_type, &facts, (chrono::Utc::now() + chrono::Duration::hours(8)).year());
+                    s.case.precheck = PrecheckPolicy::for_case(&state.policy, s.case.assistance_type, &facts, state.db.today().year());
                     // Deadlines matter for work still to do; a finished visit's case is followed at the desk.
                     if s.status == AssignmentStatus::Assigned {
                         if calendar.is_none() {
-                            calendar = Some(policy::work_calendar_on(&mut conn).await.map_err(ApiError::from)?);
+                            calendar = Some(policy::work_calendar_on(&mut conn, state.config.unloaded_years).await.map_err(ApiError::from)?);
                         }
                         if let Some(calendar) = &calendar {
-                            s.case.progress = workflow::store::progress(&mut conn, &case, &state.policy, calendar).await?;
+                            s.case.progress = Some(workflow::store::progress(&mut conn, &case, &state.policy, calendar).await?);
                         }
                     }
                     snapshot = Some(s);

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use axum::{Json, extract::State, http::StatusCode};
 use ruhu_core::{
-    form::{FormSession, QuestionKind, is_sha256_hex, visit_day},
+    time::china_day,
+    form::{FormSession, QuestionKind, is_sha256_hex},
     protocol::{AssignmentStatus, Problem, SubmissionReceipt, SubmissionState, VisitSubmission, submission_content_hash},
 };
 use serde_json::{Value, json};
@@ -15,7 +16,7 @@ use crate::{
     assignments, audit,
     auth::Caller,
     cases,
-    db::{self, to_json, ts},
+    db::{to_json, ts},
     devices::{self, SyncKind},
     error::{ApiError, ApiJson, ApiResult},
     forms, merge,
@@ -65,7 +66,7 @@ fn check_content(sub: &VisitSubmission, form: &ruhu_core::form::FormDefinition, 
     }
     // The same evaluator as the phone, as of the same day (the day the visit was finalised).
     let state = match FormSession::new(form) {
-        Ok(session) => session.with_today(visit_day(sub.finalized_at)).evaluate(&sub.answers),
+        Ok(session) => session.with_today(china_day(sub.finalized_at)).evaluate(&sub.answers),
         Err(e) => {
             tracing::error!(form = %form.id, version = form.version, error = %e, "a published form does not compile");
             return Err(ApiError::internal());
@@ -189,7 +190,7 @@ pub async fn push(State(state): State<AppState>, caller: Caller, ApiJson(sub): A
     drop(conn);
     check_content(&sub, &form, &caller, &assignment.investigators, state.config.upload_max_size)?;
 
-    let now = db::now();
+    let now = state.db.now();
     let mut tx = state.db.begin().await?;
     // Orders this push against blob completions (see merge::merge_waiting_for): whichever commits second sees the other.
     tx.lock_journal().await?;
@@ -233,12 +234,12 @@ pub async fn push(State(state): State<AppState>, caller: Caller, ApiJson(sub): A
             .await?;
     }
     let detail = json!({ "submission_id": sub.id, "assignment_id": assignment.id, "form": forms::feed_key(&sub.form_id, sub.form_version) });
-    cases::add_step(tx.conn(), assignment.case_id, "visit_submitted", Some(caller.user_id), None, detail.clone()).await?;
+    cases::add_step(&mut tx, assignment.case_id, "visit_submitted", Some(caller.user_id), None, detail.clone()).await?;
     audit::record(&mut tx, caller.audit("submission.receive", "submission", sub.id, Some(&assignment.org_path)).with_detail(detail)).await?;
     let stored = visits::load_submission(tx.conn(), sub.id).await?.ok_or_else(ApiError::internal)?;
     let missing = visits::missing_media(tx.conn(), &referenced).await?;
     let (state_now, conflicts) = if missing.is_empty() {
-        (SubmissionState::Merged, merge::merge(&mut tx, &state.policy, &stored).await?)
+        (SubmissionState::Merged, merge::merge(&mut tx, &state, &stored).await?)
     } else {
         (SubmissionState::AwaitingMedia, Vec::new())
     };

@@ -13,7 +13,7 @@ use ruhu_core::{
     protocol::{PrecheckPolicy, Problem},
     workflow::{
         Action, ActionKind, Actor, CaseState, Ctx, Event, Stage, Transition, amount,
-        deadlines::{OpenStep, district_visit_owed},
+        deadlines::{OpenStep, UndatedStep, district_visit_owed, open_steps},
         relatives::{self, RelativeMatch},
         review::{self, ReviewProposal},
     },
@@ -22,12 +22,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{api_error, china_today, store};
+use super::{api_error, store};
 use crate::{
     audit,
     auth::Caller,
     cases::{self, CaseRow},
-    db::{self, Tx, flag, to_json, ts},
+    db::{Tx, flag, to_json, ts},
     error::{ApiError, ApiJson, ApiPath, ApiResult},
     policy, scope,
     state::AppState,
@@ -39,9 +39,11 @@ pub struct ActionResult {
     pub stage: Stage,
     pub stage_label: String,
     pub transition: Transition,
+    /// Open steps with a due date, earliest first (a provisional one is marked).
     pub open_steps: Vec<OpenStep>,
-    /// Why due dates could not be computed (e.g. a holiday schedule not loaded), if so.
-    pub open_steps_error: Option<String>,
+    /// Open steps whose due date cannot be given yet, with the reason (a holiday schedule not loaded and the server
+    /// set to refuse provisional dates).
+    pub undated_steps: Vec<UndatedStep>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -52,7 +54,7 @@ pub struct WorkflowView {
     pub stage_label: String,
     pub state: CaseState,
     pub open_steps: Vec<OpenStep>,
-    pub open_steps_error: Option<String>,
+    pub undated_steps: Vec<UndatedStep>,
     /// The district still owes the household a 100 % visit (near relative or complaint).
     pub district_visit_outstanding: bool,
     /// Declared near relatives among the co-resident members (IDs masked); the declarants must stay out of the case.
@@ -100,7 +102,7 @@ fn advice(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow, yea
 
 /// Applies `action` to the case for `caller`, stores everything in one transaction, and returns the result.
 pub async fn run_action(state: &AppState, caller: &Caller, case: CaseRow, action: Action, reporter_name: Option<String>) -> ApiResult<ActionResult> {
-    let calendar = policy::work_calendar(&state.db).await.map_err(ApiError::from)?;
+    let calendar = policy::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut tx = state.db.begin().await?;
     let out = apply_in(&mut tx, state, &calendar, caller, &case, action, reporter_name).await?;
     tx.commit().await?;
@@ -154,7 +156,7 @@ pub async fn apply_as(
     mut action: Action,
     reporter_name: Option<String>,
 ) -> ApiResult<ActionResult> {
-    let today = china_today();
+    let today = tx.today();
     let (current, version) = store::load_state(tx.conn(), case).await?;
     let matches = store::relative_matches(tx.conn(), case.household_id, policy).await?;
     let declarants = relatives::declarants(&matches);
@@ -168,8 +170,8 @@ pub async fn apply_as(
     }
     let ctx = Ctx { policy, calendar, today, near_relative_declarants: &declarants };
     let t = ruhu_core::workflow::apply(&current, &action, &acting.actor, &ctx).map_err(api_error)?;
-    let (open_steps, open_steps_error) = store::due_steps(&t.state, policy, calendar);
-    let next_due = open_steps.first().map(|o| o.due.to_string());
+    let steps = open_steps(&t.state, policy, calendar);
+    let next_due = steps.first_due().map(|d| d.to_string());
 
     let done = sqlx::query(
         "UPDATE cases SET workflow = $1, workflow_version = workflow_version + 1, step = $2, next_due_date = $3, updated_at = $4 \
@@ -178,7 +180,7 @@ pub async fn apply_as(
     .bind(to_json(&t.state))
     .bind(t.to.as_str())
     .bind(next_due)
-    .bind(ts(db::now()))
+    .bind(ts(tx.now()))
     .bind(case.id.to_string())
     .bind(version)
     .execute(tx.conn())
@@ -194,15 +196,15 @@ pub async fn apply_as(
         "events": t.events,
         "input": action,
     });
-    let due = open_steps.first().map(|o| o.due);
-    cases::add_step(tx.conn(), case.id, &format!("wf.{}", t.action.as_str()), Some(acting.actor.user_id), due, detail.clone()).await?;
+    let due = steps.first_due();
+    cases::add_step(tx, case.id, &format!("wf.{}", t.action.as_str()), Some(acting.actor.user_id), due, detail.clone()).await?;
     project(tx, case, &t, &action, reporter_name).await?;
     crate::assignments::resend_open(tx, case.id).await?;
     let entry = acting.audit(&format!("case.{}", t.action.as_str()), case).with_detail(json!({
         "from": t.from, "to": t.to, "responsible": t.responsible, "events": t.events,
     }));
     audit::record(tx, entry).await?;
-    Ok(ActionResult { case_id: case.id, stage: t.to, stage_label: t.to.label_zh().into(), transition: t, open_steps, open_steps_error })
+    Ok(ActionResult { case_id: case.id, stage: t.to, stage_label: t.to.label_zh().into(), transition: t, open_steps: steps.dated, undated_steps: steps.undated })
 }
 
 /// Named investigators must be enabled users with an investigating role.
@@ -224,7 +226,7 @@ async fn check_investigators(conn: &mut sqlx::AnyConnection, ids: &[Uuid]) -> Ap
 
 /// Keeps the filings, escalations and complaints tables in step with the transition.
 async fn project(tx: &mut Tx, case: &CaseRow, t: &Transition, action: &Action, reporter_name: Option<String>) -> ApiResult<()> {
-    let now = ts(db::now());
+    let now = ts(tx.now());
     let s = &t.state;
     for e in &t.events {
         if let Event::FilingDue { kind } = e
@@ -333,24 +335,24 @@ pub async fn act(State(state): State<AppState>, caller: Caller, ApiPath(id): Api
     responses((status = 200, body = WorkflowView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<WorkflowView>> {
     let case = load_case(&state, &caller, id).await?;
-    let calendar = policy::work_calendar(&state.db).await.map_err(ApiError::from)?;
+    let calendar = policy::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut conn = state.db.pool.acquire().await?;
     let (s, _) = store::load_state(&mut conn, &case).await?;
     let near_relatives = store::relative_matches(&mut conn, case.household_id, &state.policy).await?;
     let recorded = cases::facts(&mut conn, case.id).await?;
     let facts: BTreeMap<String, Value> = recorded.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
-    let gap_suggestion = suggestion(&facts, &state.policy, &case, &s, china_today().year());
+    let gap_suggestion = suggestion(&facts, &state.policy, &case, &s, state.db.today().year());
     let review_proposal = match recorded.get(review::RECOMMENDATION_FACT).and_then(|f| f.source_submission) {
         Some(source) if store::from_current_review(&mut conn, source, &s).await? => {
             let standard = (case.assistance_type == AssistanceType::Dibao)
-                .then(|| state.policy.local_standard(china_today().year()).ok().map(|l| l.dibao_monthly_fen(s.area)))
+                .then(|| state.policy.local_standard(state.db.today().year()).ok().map(|l| l.dibao_monthly_fen(s.area)))
                 .flatten();
             review::proposal(&s, &facts, standard)
         }
         _ => None,
     };
-    let eligibility = advice(&facts, &state, &case, china_today().year());
-    let (open_steps, open_steps_error) = store::due_steps(&s, &state.policy, &calendar);
+    let eligibility = advice(&facts, &state, &case, state.db.today().year());
+    let steps = open_steps(&s, &state.policy, &calendar);
     Ok(Json(WorkflowView {
         case_id: case.id,
         case_no: case.case_no,
@@ -358,8 +360,8 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
         stage_label: s.stage.label_zh().into(),
         district_visit_outstanding: district_visit_owed(&s, &state.policy, !near_relatives.is_empty()),
         state: s,
-        open_steps,
-        open_steps_error,
+        open_steps: steps.dated,
+        undated_steps: steps.undated,
         near_relatives,
         gap_suggestion,
         eligibility,
@@ -388,7 +390,7 @@ pub async fn complain(State(state): State<AppState>, caller: Caller, ApiPath(id)
     if req.real_name && reporter.is_none() {
         return Err(ApiError::invalid_field("reporter_name", "实名举报请填写举报人姓名"));
     }
-    let action = Action::RecordComplaint { received_on: req.received_on.unwrap_or_else(china_today), real_name: req.real_name, summary: req.summary };
+    let action = Action::RecordComplaint { received_on: req.received_on.unwrap_or_else(|| state.db.today()), real_name: req.real_name, summary: req.summary };
     Ok(Json(run_action(&state, &caller, case, action, reporter).await?))
 }
 

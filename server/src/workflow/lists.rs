@@ -7,14 +7,14 @@ use ruhu_core::{
     protocol::PersonRef,
     workflow::{
         Stage,
-        deadlines::{OpenStep, Urgency, classify},
+        deadlines::{OpenStep, UndatedStep, Urgency, classify, open_steps},
     },
 };
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{china_today, store};
+use super::store;
 use crate::{
     auth::Caller,
     cases,
@@ -46,10 +46,13 @@ pub struct DeadlineItem {
     pub urgency_label: String,
 }
 
+/// An open step whose due date cannot be given yet: its case's other steps are listed as usual.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeadlineProblem {
     pub case_id: Uuid,
     pub case_no: String,
+    pub township_code: String,
+    pub step: UndatedStep,
     pub message: String,
 }
 
@@ -59,7 +62,8 @@ pub struct DeadlineList {
     /// Due soon = at most this many working days left (policy `reminders.due_soon`).
     pub due_soon_working_days: u32,
     pub items: Vec<DeadlineItem>,
-    /// Cases whose due dates cannot be computed (e.g. a year's holiday schedule not loaded): never guessed.
+    /// Steps whose due dates cannot be computed (a year's holiday schedule not loaded and the server set to refuse
+    /// provisional dates): never guessed, and never hiding the case's other steps.
     pub problems: Vec<DeadlineProblem>,
 }
 
@@ -67,8 +71,8 @@ pub struct DeadlineList {
     description = "Every open step with a time limit in the caller's scope (township or district), earliest first, with overdue / due-soon.",
     responses((status = 200, body = DeadlineList)))]
 pub async fn deadlines(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<DeadlineQuery>) -> ApiResult<Json<DeadlineList>> {
-    let calendar = policy::work_calendar(&state.db).await.map_err(ApiError::from)?;
-    let today = china_today();
+    let calendar = policy::work_calendar(&state).await.map_err(ApiError::from)?;
+    let today = state.db.today();
     let scope = caller.scope();
     let mut sql = format!("SELECT id FROM cases WHERE {}", scope.condition("org_path", 1));
     if q.township_code.is_some() {
@@ -86,18 +90,14 @@ pub async fn deadlines(State(state): State<AppState>, caller: Caller, ApiQuery(q
     for id in ids {
         let Some(case) = cases::load(&mut conn, parse_uuid(&id)?).await? else { continue };
         let (s, _) = store::load_state(&mut conn, &case).await?;
-        let (steps, error) = store::due_steps(&s, &state.policy, &calendar);
-        if let Some(message) = error {
-            problems.push(DeadlineProblem { case_id: case.id, case_no: case.case_no.clone(), message });
+        let steps = open_steps(&s, &state.policy, &calendar);
+        for step in steps.undated {
+            let message = step.reason_zh.clone();
+            problems.push(DeadlineProblem { case_id: case.id, case_no: case.case_no.clone(), township_code: case.township_code.clone(), step, message });
         }
-        for step in steps {
-            let urgency = match classify(step.due, today, &state.policy, &calendar) {
-                Ok(u) => u,
-                Err(e) => {
-                    problems.push(DeadlineProblem { case_id: case.id, case_no: case.case_no.clone(), message: e.message_zh });
-                    continue;
-                }
-            };
+        for step in steps.dated {
+            // Only a year beyond the statutory data can fail the reminder window: the step then counts as due soon.
+            let urgency = classify(step.due, today, &state.policy, &calendar).unwrap_or(Urgency::DueSoon);
             if q.urgency.is_some_and(|u| u != urgency) {
                 continue;
             }

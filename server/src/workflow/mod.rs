@@ -14,15 +14,9 @@ pub mod spot_checks;
 pub mod store;
 
 use axum::http::StatusCode;
-use chrono::{NaiveDate, Utc};
 use ruhu_core::workflow::WorkflowError;
 
 use crate::error::ApiError;
-
-/// Today in China (UTC+8): deadlines and decisions are dated by the local calendar day.
-pub fn china_today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
 
 /// A refused workflow action as a Problem: 403 for who-may-not, 409 for not-now, 422 for bad input.
 pub fn api_error(e: WorkflowError) -> ApiError {

@@ -43,7 +43,7 @@ pub async fn notices(State(state): State<AppState>, caller: Caller, ApiPath(id):
     let case = cases::load(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("案件"))?;
     drop(conn);
     scope::guard(&state, &caller, "case", &id.to_string(), &case.org_path).await?;
-    let calendar = policy::work_calendar(&state.db).await.map_err(ApiError::from)?;
+    let calendar = policy::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut conn = state.db.pool.acquire().await?;
     let (s, _) = store::load_state(&mut conn, &case).await?;
     let household = households::load(&mut conn, case.household_id).await?.ok_or_else(ApiError::internal)?;

@@ -15,7 +15,7 @@ use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{actions, api_error, china_today, store};
+use super::{actions, api_error, store};
 use crate::{
     assignments::{self, NewAssignment},
     audit,
@@ -63,7 +63,7 @@ fn review_due(s: &ruhu_core::workflow::CaseState, case_no: &str, state: &AppStat
     let Some(due) = s.next_review_on else {
         return Err(conflict("review_not_due", format!("案件{case_no}没有下次定期核查日期，不能安排定期核查")));
     };
-    match deadlines::classify(due, china_today(), &state.policy, calendar).map_err(api_error)? {
+    match deadlines::classify(due, state.db.today(), &state.policy, calendar).map_err(api_error)? {
         deadlines::Urgency::Overdue | deadlines::Urgency::DueSoon => Ok(due),
         deadlines::Urgency::OnTime => Err(conflict("review_not_due", format!("案件{case_no}的下次定期核查日期为{due}，尚未到期，不能提前安排"))),
     }
@@ -80,7 +80,7 @@ fn review_due(s: &ruhu_core::workflow::CaseState, case_no: &str, state: &AppStat
               (status = 422, body = Problem, description = "cases_or_township_required, investigators_not_two, investigator_out_of_township, invalid_due_date, unknown_form, near_relative_investigator")))]
 pub async fn assign(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<AssignReviews>) -> ApiResult<(StatusCode, Json<Vec<ReviewAssigned>>)> {
     caller.require(|r| r.may_assign_visits())?;
-    let calendar = policy::work_calendar(&state.db).await.map_err(ApiError::from)?;
+    let calendar = policy::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut conn = state.db.pool.acquire().await?;
     let explicit = match (&req.case_ids, req.township_code.as_deref().map(str::trim).filter(|t| !t.is_empty())) {
         (Some(ids), None) if !ids.is_empty() => {

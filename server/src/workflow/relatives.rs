@@ -19,7 +19,7 @@ use super::store;
 use crate::{
     audit,
     auth::Caller,
-    db::{self, parse_ts, parse_uuid, ts},
+    db::{parse_ts, parse_uuid, ts},
     error::{ApiError, ApiJson, ApiResult},
     state::AppState,
     users,
@@ -80,7 +80,7 @@ pub async fn declare(State(state): State<AppState>, caller: Caller, ApiJson(req)
         return Err(ApiError::new(StatusCode::CONFLICT, "declaration_exists", "该近亲属已申报过"));
     }
     let id = Uuid::new_v4();
-    let now = db::now();
+    let now = state.db.now();
     sqlx::query(
         "INSERT INTO near_relative_declarations (id, declarant_user_id, relative_resident_id, relation, org_path, declared_by, declared_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -6,9 +6,9 @@
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::NaiveDate;
 use ruhu_core::{
-    form::{FormDefinition, FormPurpose, visit_day},
+    time::china_day,
+    form::{FormDefinition, FormPurpose},
     org::OrgLevel,
-    policy::Policy,
     protocol::Problem,
     roles::Role,
     workflow::{Action, Actor, deadlines, relatives::declarants},
@@ -164,12 +164,13 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiPath(id): 
 /// to record: an accepted visit is never held back by a bookkeeping step.
 pub async fn record_district_visit(
     tx: &mut Tx,
-    policy: &Policy,
+    state: &AppState,
     case: &CaseRow,
     s: &StoredSubmission,
     form: &FormDefinition,
     facts: &[(String, serde_json::Value)],
 ) -> ApiResult<()> {
+    let policy = &state.policy;
     let (current, _) = store::load_state(tx.conn(), case).await?;
     let related = declarants(&store::relative_matches(tx.conn(), case.household_id, policy).await?);
     if !deadlines::district_visit_owed(&current, policy, !related.is_empty()) {
@@ -183,9 +184,9 @@ pub async fn record_district_visit(
     }
     let conclusion = answer_label(form, "revisit.conclusion", facts).map(|c| format!("，复核结论：{c}")).unwrap_or_default();
     let finding = format!("区级抽查复核入户（{}）已完成并同步{conclusion}", names.join("、"));
-    let action = Action::RecordDistrictVisit { visited_on: visit_day(s.body.finalized_at), finding };
+    let action = Action::RecordDistrictVisit { visited_on: china_day(s.body.finalized_at), finding };
     let acting = Acting { actor: Actor { user_id: supervisor.id, name: supervisor.display_name, roles: supervisor.roles }, device_id: None };
-    let calendar = crate::policy::work_calendar_on(tx.conn()).await.map_err(ApiError::from)?;
+    let calendar = crate::policy::work_calendar_on(tx.conn(), state.config.unloaded_years).await.map_err(ApiError::from)?;
     match actions::apply_as(tx, policy, &calendar, &acting, case, action, None).await {
         Ok(_) => Ok(()),
         Err(e) if e.status.is_client_error() => {

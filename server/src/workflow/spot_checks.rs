@@ -27,7 +27,7 @@ use crate::{
     audit,
     auth::Caller,
     cases,
-    db::{self, parse_uuid, to_json, ts},
+    db::{parse_uuid, to_json, ts},
     error::{ApiError, ApiJson, ApiResult},
     state::AppState,
 };
@@ -172,7 +172,7 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
     .bind(to_json(&sample.strata))
     .bind(&caller.org_path)
     .bind(caller.user_id.to_string())
-    .bind(ts(db::now()))
+    .bind(ts(tx.now()))
     .bind(revisit_error.clone())
     .execute(tx.conn())
     .await?;

@@ -2,14 +2,14 @@
 //! the legacy `step` column: assignment creation, visit merges) are brought in step here: the state is derived from
 //! the acceptance, the open assignment and the merged visits.
 
-use chrono::{DateTime, Utc};
 use ruhu_core::{
+    time::china_day,
     calendar::WorkCalendar,
     policy::{Area, Policy},
     protocol::CaseProgress,
     workflow::{
         CaseState, Duty, Participation, Stage,
-        deadlines::{self, OpenStep, open_steps},
+        deadlines,
         relatives::{self, Declaration, Member, RelativeMatch},
     },
 };
@@ -21,10 +21,6 @@ use crate::{
     db::{parse_json, parse_ts, parse_uuid},
     error::{ApiError, ApiResult},
 };
-
-fn china_date(t: DateTime<Utc>) -> chrono::NaiveDate {
-    (t + chrono::Duration::hours(8)).date_naive()
-}
 
 /// The stored state (or one derived from the legacy columns) and its version for compare-and-set.
 pub async fn load_state(conn: &mut AnyConnection, case: &CaseRow) -> ApiResult<(CaseState, i64)> {
@@ -45,7 +41,7 @@ pub async fn load_state(conn: &mut AnyConnection, case: &CaseRow) -> ApiResult<(
 async fn legacy_state(conn: &mut AnyConnection, case: &CaseRow) -> ApiResult<CaseState> {
     let facts = cases::facts(conn, case.id).await?;
     let area = Area::from_fact(facts.get(Area::FACT).map(|f| &f.value));
-    let accepted = china_date(case.created_at);
+    let accepted = china_day(case.created_at);
     let mut s = CaseState::new(case.assistance_type, area, accepted);
     s.accepted_on = Some(accepted);
     s.stage = Stage::Accepted;
@@ -69,7 +65,7 @@ async fn reconcile(conn: &mut AnyConnection, case: &CaseRow, s: &mut CaseState) 
     .await?;
     let Some(a) = assignment else { return Ok(()) };
     let pair = [parse_uuid(&a.try_get::<String, _>("investigator1")?)?, parse_uuid(&a.try_get::<String, _>("investigator2")?)?];
-    let assigned_on = china_date(parse_ts(&a.try_get::<String, _>("created_at")?)?);
+    let assigned_on = china_day(parse_ts(&a.try_get::<String, _>("created_at")?)?);
     let add_team = |s: &mut CaseState| {
         for u in pair {
             if !s.investigators.contains(&u) {
@@ -92,7 +88,7 @@ async fn reconcile(conn: &mut AnyConnection, case: &CaseRow, s: &mut CaseState) 
             .fetch_optional(&mut *conn)
             .await?;
         if let Some(v) = visit {
-            s.home_visit_on = Some(china_date(parse_ts(&v.try_get::<String, _>("merged_at")?)?));
+            s.home_visit_on = Some(china_day(parse_ts(&v.try_get::<String, _>("merged_at")?)?));
             add_team(s);
         }
     }
@@ -126,29 +122,15 @@ pub async fn relative_matches(conn: &mut AnyConnection, household_id: Uuid, poli
     Ok(out)
 }
 
-/// Open steps and the first due date; a calendar problem (year not loaded) is returned as its message.
-pub fn due_steps(s: &CaseState, policy: &Policy, calendar: &WorkCalendar) -> (Vec<OpenStep>, Option<String>) {
-    match open_steps(s, policy, calendar) {
-        Ok(steps) => (steps, None),
-        Err(e) => (Vec::new(), Some(e.message_zh)),
-    }
-}
-
 pub fn parse_state(json: &str) -> Result<CaseState, sqlx::Error> {
     parse_json(json)
 }
 
-/// The case's stage and open steps as the phones receive them with an assignment. A due date that cannot be computed
-/// (a holiday schedule not loaded) leaves the phone without deadlines for the case rather than failing its sync.
-pub async fn progress(conn: &mut AnyConnection, case: &CaseRow, policy: &Policy, calendar: &WorkCalendar) -> ApiResult<Option<CaseProgress>> {
+/// The case's stage and open steps as the phones receive them with an assignment: the stage always, and a step
+/// that cannot be dated yet listed with its reason beside the others.
+pub async fn progress(conn: &mut AnyConnection, case: &CaseRow, policy: &Policy, calendar: &WorkCalendar) -> ApiResult<CaseProgress> {
     let (s, _) = load_state(conn, case).await?;
-    match deadlines::progress(&s, policy, calendar) {
-        Ok(p) => Ok(Some(p)),
-        Err(e) => {
-            tracing::warn!(case = %case.id, code = e.code, "no due dates for the phone");
-            Ok(None)
-        }
-    }
+    Ok(deadlines::progress(&s, policy, calendar))
 }
 
 /// Whether `submission` is the merged visit of the case's current periodic review (a periodic-review assignment's
@@ -161,6 +143,6 @@ pub async fn from_current_review(conn: &mut AnyConnection, submission: Uuid, s: 
         .await?;
     let Some(row) = row else { return Ok(false) };
     let purpose: String = row.try_get("purpose")?;
-    let merged_on = china_date(parse_ts(&row.try_get::<String, _>("merged_at")?)?);
+    let merged_on = china_day(parse_ts(&row.try_get::<String, _>("merged_at")?)?);
     Ok(purpose == crate::assignments::purpose_key(ruhu_core::form::FormPurpose::PeriodicReview) && merged_on >= started)
 }

@@ -13,7 +13,7 @@ use std::{
 };
 
 use base64::Engine;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use reqwest::{Method, StatusCode};
 use ruhu_core::{
     form::sample,
@@ -206,6 +206,13 @@ impl TestEnv {
             .expect("demo assignment in the feed")
     }
 
+    /// The id of the user `name`, as an administrator's user list gives it.
+    pub async fn user_id(&self, name: &str) -> String {
+        let admin = self.login("admin").await;
+        let all = self.get(&admin, "/api/v1/users").await;
+        all.body.as_array().unwrap().iter().find(|u| u["username"] == name).unwrap()["id"].as_str().unwrap().to_string()
+    }
+
     /// Count of rows in a table (direct SQL: what is stored, not what the API says).
     pub async fn count(&self, table_and_where: &str) -> i64 {
         use sqlx::Row;
@@ -261,7 +268,7 @@ pub const SIZE_AND_WAGES_CONFLICTS: [&str; 5] =
     ["household.size", "household.members", "income.wages_fen", "income.monthly_total_fen", "income.per_capita_fen"];
 
 pub fn submission(s: &Session, assignment: &Value, visit: &Visit, household_size: i64, wages_fen: i64) -> VisitSubmission {
-    let now = Utc::now();
+    let now = ruhu_core::time::process_clock().now();
     let investigators: Vec<Uuid> =
         assignment["investigators"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().parse().unwrap()).collect();
     // Every answer of the published 低保 form (v2), one row per member, one photo per required photo question.
@@ -309,8 +316,22 @@ pub fn submission(s: &Session, assignment: &Value, visit: &Visit, household_size
     }
 }
 
+/// A test fixture in the calendar file format, not the real 2027 schedule: 1–4 January off, no working weekend.
+pub const CALENDAR_2027_FIXTURE: &str = r#"
+format = "ruhu-work-calendar/1"
+[[years]]
+year = 2027
+notice = "测试用：2027年部分节假日安排（非官方）"
+source = "test fixture"
+[[years.holidays]]
+name = "元旦"
+off_from = 2027-01-01
+off_to = 2027-01-04
+working = []
+"#;
+
 pub fn today_plus(days: i64) -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8) + chrono::Duration::days(days)).date_naive()
+    ruhu_core::time::process_clock().today() + chrono::Duration::days(days)
 }
 
 fn pg_admin_url() -> Option<String> {

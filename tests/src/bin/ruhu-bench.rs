@@ -7,7 +7,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use ruhu_core::device::media::MediaVault;
 use ruhu_core::device::{CancelToken, Device, DeviceConfig, NoProgress};
 use ruhu_core::form::sample;
@@ -255,7 +254,7 @@ async fn upload(http: &reqwest::Client, base: &str, token: &str, bytes: &[u8], c
 }
 
 fn submission_json(assignment_id: &str, a: Uuid, b: Uuid, media: &BenchMedia) -> Value {
-    let now = Utc::now();
+    let now = ruhu_core::time::process_clock().now();
     // Every answer of 低保 v2 for two members; the photos are shared out over the three house-photo questions.
     let mut answers = sample::dibao_v2_answers(&now.date_naive().to_string(), 2, 50_000);
     answers.insert("location".into(), json!({ "lat": 26.33, "lon": 106.69 }));

@@ -12,7 +12,6 @@
 
 use std::{process::ExitCode, sync::Arc};
 
-use chrono::Utc;
 use ruhu_core::{
     device::{CancelToken, Device, DeviceConfig, NoProgress},
     form::sample,
@@ -110,7 +109,7 @@ const REVISIT_FORM_ID: &str = "district-revisit";
 /// A re-visit that finds one member fewer than the household record and says the result needs correcting.
 fn revisit_answers(members_on_record: usize, income_fen: i64, lat: f64, lon: f64) -> Vec<(&'static str, Value)> {
     vec![
-        ("visit_date", json!(Utc::now().date_naive().to_string())),
+        ("visit_date", json!(ruhu_core::time::process_clock().today().to_string())),
         ("household_size", json!(members_on_record.saturating_sub(1).max(1))),
         ("income_total_fen", json!(income_fen)),
         ("deposits_fen", json!(50_000)),
@@ -136,7 +135,7 @@ fn fill_dibao_v2(
     // Every answer of the assignment's 低保 form (v2): one member row per person of the household record, and at
     // least two rows (the visit may find a co-resident member the record does not list yet).
     let size = snapshot.household.members.len().max(2);
-    let mut answers = sample::dibao_v2_answers(&Utc::now().date_naive().to_string(), size, wages);
+    let mut answers = sample::dibao_v2_answers(&ruhu_core::time::process_clock().today().to_string(), size, wages);
     if let Some(rows) = answers.get_mut("members").and_then(Value::as_array_mut) {
         for (row, member) in rows.iter_mut().zip(&snapshot.household.members) {
             row["member_name"] = json!(member.name);
@@ -165,7 +164,7 @@ async fn finish(
     files_dir: &std::path::Path,
     gate: Option<std::path::PathBuf>,
 ) -> Result<Value, String> {
-    let fix = GpsFix { lat, lon, accuracy_m: 8.0, provider: "gps".into(), mock: false, taken_at: Utc::now() };
+    let fix = GpsFix { lat, lon, accuracy_m: 8.0, provider: "gps".into(), mock: false, taken_at: ruhu_core::time::process_clock().now() };
     phone.record_fix(draft, fix).map_err(|e| format!("fix: {e}"))?;
     let distance = phone.distance_to_household(draft).map_err(|e| format!("distance: {e}"))?;
     let investigators = &snapshot.investigators;

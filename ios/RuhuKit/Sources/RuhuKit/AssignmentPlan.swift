@@ -43,9 +43,11 @@ public struct AssignmentRow: Equatable, Identifiable {
     /// The case's earliest open step (the core sends them earliest first), with the urgency the core judged today.
     public var nextDeadline: CaseDeadline? { item.deadlines.first }
 
-    /// "启动家庭经济状况调查：截止 2026-12-03（暂定）　即将到期"; nil when the case has no open step.
+    /// "启动家庭经济状况调查：截止 2026-12-03（暂定）　即将到期", or "…：截止日期待定" for a step the server cannot
+    /// date yet; nil when the case has no open step.
     public var deadlineLine: String? {
-        nextDeadline.map { d in "\(d.label)：截止 \(d.dueDate)\(d.provisional ? "（暂定）" : "")　\(d.urgencyLabel)" }
+        if let d = nextDeadline { return "\(d.label)：截止 \(d.dueDate)\(d.provisional ? "（暂定）" : "")　\(d.urgencyLabel)" }
+        return item.undatedDeadlines.first.map { "\($0.label)：截止日期待定" }
     }
 
     /// The colour class of `deadlineLine`.

@@ -43,7 +43,7 @@ public final class RuhuSession: ObservableObject {
         user = nil
     }
 
-    public func plan(today: CalendarDate = .today()) throws -> [VillageGroup] {
+    public func plan(today: CalendarDate = CalendarDate(iso: todayInChina()) ?? .today()) throws -> [VillageGroup] {
         AssignmentPlan.group(try device.assignments(), today: today)
     }
 

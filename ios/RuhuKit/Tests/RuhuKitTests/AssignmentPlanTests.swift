@@ -75,6 +75,11 @@ final class AssignmentPlanTests: XCTestCase {
         XCTAssertEqual(shown.deadlineUrgency, .dueSoon)
         XCTAssertEqual(rows["over"]?.deadlineLine, "初审意见公示：截止 2026-09-01　已逾期")
         XCTAssertEqual(rows["over"]?.deadlineUrgency, .overdue)
+        var pending = late
+        pending.deadlines = []
+        pending.undatedDeadlines = [UndatedDeadline(key: "procedure_devolved", label: "审核确认办理时限（权限下放）", reason: "2027年的法定节假日安排尚未导入")]
+        let pendingRow = try XCTUnwrap(AssignmentPlan.group([pending], today: today).first?.rows.first)
+        XCTAssertEqual(pendingRow.deadlineLine, "审核确认办理时限（权限下放）：截止日期待定")
         let bare = try XCTUnwrap(rows["bare"])
         XCTAssertNil(bare.stageLine)
         XCTAssertNil(bare.deadlineLine)

@@ -38,9 +38,11 @@ data class AssignmentRow(val item: AssignmentItem, val due: LocalDate?, val toda
     /** The case's earliest open step (the core sends them earliest first), with the urgency the core judged today. */
     val nextDeadline: CaseDeadline? get() = item.deadlines.firstOrNull()
 
-    /** "启动家庭经济状况调查：截止 2026-12-03（暂定）　即将到期"; null when the case has no open step. */
+    /** "启动家庭经济状况调查：截止 2026-12-03（暂定）　即将到期", or "…：截止日期待定" for a step the server cannot
+     * date yet; null when the case has no open step. */
     val deadlineLine: String?
         get() = nextDeadline?.let { d -> "${d.label}：截止 ${d.dueDate}${if (d.provisional) "（暂定）" else ""}　${d.urgencyLabel}" }
+            ?: item.undatedDeadlines.firstOrNull()?.let { "${it.label}：截止日期待定" }
 
     /** The colour class of [deadlineLine]. */
     val deadlineUrgency: DeadlineUrgency? get() = nextDeadline?.let { DeadlineUrgency.of(it) }

@@ -7,6 +7,7 @@ import cn.ruhu.mobile.RuhuException
 import cn.ruhu.mobile.SyncHandle
 import cn.ruhu.mobile.SyncListener
 import cn.ruhu.mobile.User
+import cn.ruhu.mobile.todayInChina
 import java.time.LocalDate
 import java.util.concurrent.atomic.AtomicReference
 import kotlinx.coroutines.CancellationException
@@ -58,7 +59,7 @@ class RuhuSession private constructor(
         userState.value = null
     }
 
-    fun plan(today: LocalDate = LocalDate.now()): List<VillageGroup> = AssignmentPlan.group(device.assignments(), today)
+    fun plan(today: LocalDate = LocalDate.parse(todayInChina())): List<VillageGroup> = AssignmentPlan.group(device.assignments(), today)
 
     /**
      * Pushes finished visits with their photos and pulls changes; the progress shows in [syncState]. One sync at a

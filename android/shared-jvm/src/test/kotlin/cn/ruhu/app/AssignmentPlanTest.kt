@@ -2,6 +2,7 @@ package cn.ruhu.app
 
 import cn.ruhu.mobile.AssignmentItem
 import cn.ruhu.mobile.CaseDeadline
+import cn.ruhu.mobile.UndatedDeadline
 import java.time.LocalDate
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -96,6 +97,8 @@ class AssignmentPlanTest {
         assertEquals(DeadlineUrgency.DUE_SOON, shown.deadlineUrgency)
         val overdue = late.copy(deadlines = listOf(CaseDeadline("publicity", "初审意见公示", "2026-09-01", "overdue", "已逾期", provisional = false)))
         assertEquals(DeadlineUrgency.OVERDUE, AssignmentPlan.group(listOf(overdue), today).single().rows.single().deadlineUrgency)
+        val pending = late.copy(deadlines = emptyList(), undatedDeadlines = listOf(UndatedDeadline("procedure_devolved", "审核确认办理时限（权限下放）", "2027年的法定节假日安排尚未导入")))
+        assertEquals("审核确认办理时限（权限下放）：截止日期待定", AssignmentPlan.group(listOf(pending), today).single().rows.single().deadlineLine)
         val bare = row.getValue("bare")
         assertNull(bare.stageLine)
         assertNull(bare.deadlineLine)

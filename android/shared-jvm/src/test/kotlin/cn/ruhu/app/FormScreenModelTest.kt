@@ -4,9 +4,9 @@ import cn.ruhu.mobile.Draft
 import cn.ruhu.mobile.LocationFix
 import cn.ruhu.mobile.RuhuDevice
 import cn.ruhu.mobile.Signer
+import cn.ruhu.mobile.todayInChina
 import java.nio.file.Files
 import java.time.LocalDate
-import java.time.ZoneId
 import kotlin.random.Random
 import kotlinx.coroutines.runBlocking
 import org.json.JSONObject
@@ -78,7 +78,7 @@ class FormScreenModelTest : DemoServerTest() {
             assertTrue((s.model.edit("house_count", UserInput.Typed("一套")) as Edit.Refused).message.contains("整数"))
             assertEquals("{}", session.device.answersJson(draft.id).replace(" ", ""))
 
-            val today = LocalDate.now(ZoneId.of("Asia/Shanghai"))
+            val today = LocalDate.parse(todayInChina())
             s.type("visit_date", today.toString())
             assertEquals("${today.year}年${today.monthValue}月${today.dayOfMonth}日", s.field("visit_date").display)
             s.type("applicant_name", "特困测试户主（演示）")

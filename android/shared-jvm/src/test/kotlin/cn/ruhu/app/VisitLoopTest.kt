@@ -6,8 +6,8 @@ import cn.ruhu.mobile.Member
 import cn.ruhu.mobile.RuhuException
 import cn.ruhu.mobile.Signer
 import cn.ruhu.mobile.SyncListener
+import cn.ruhu.mobile.todayInChina
 import java.nio.file.Files
-import java.time.LocalDate
 import java.util.Collections
 import kotlin.random.Random
 import kotlinx.coroutines.Dispatchers
@@ -39,7 +39,7 @@ class VisitLoopTest : DemoServerTest() {
 
     /** Every answer of dibao-home-visit v2 as JSON, money in whole fen: one row per member the household record lists. */
     private fun answers(members: List<Member>) = linkedMapOf(
-        "visit_date" to JSONObject.quote(LocalDate.now().toString()),
+        "visit_date" to JSONObject.quote(todayInChina()),
         "visit_mode" to "\"in_person\"",
         "household_size" to members.size.toString(),
         "members" to JSONArray(members.mapIndexed { i, m ->

@@ -1,5 +1,6 @@
 package cn.ruhu.app
 
+import cn.ruhu.mobile.todayInChina
 import java.net.URI
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
@@ -79,7 +80,7 @@ class Desk private constructor(private val base: String, private val token: Stri
         val body = JSONObject()
             .put("case_id", caseId)
             .put("investigator_ids", JSONArray().put(investigator1).put(investigator2))
-            .put("due_date", LocalDate.now().plusDays(dueInDays).toString())
+            .put("due_date", LocalDate.parse(todayInChina()).plusDays(dueInDays).toString())
         return post("/api/v1/assignments", body).json().getString("id")
     }
 

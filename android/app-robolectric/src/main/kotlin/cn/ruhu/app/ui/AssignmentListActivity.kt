@@ -10,7 +10,6 @@ import cn.ruhu.app.DeadlineUrgency
 import cn.ruhu.app.ListStatus
 import cn.ruhu.app.VillageGroup
 import cn.ruhu.mobile.LocationFix
-import java.time.LocalDate
 
 /**
  * The day's visits by village (see AssignmentPlan): the sync state with 同步 and 设置 on top, then a row per visit,
@@ -102,6 +101,6 @@ class AssignmentListActivity : Activity() {
 
     private fun render() {
         val session = AppSession.current ?: return finish()
-        list.render(session.plan(LocalDate.now()), ListStatus.header(session.device.outbox(), session.syncState.value), here)
+        list.render(session.plan(), ListStatus.header(session.device.outbox(), session.syncState.value), here)
     }
 }

@@ -1,5 +1,6 @@
 package cn.ruhu.app.ui
 
+import cn.ruhu.mobile.todayInChina
 import android.Manifest
 import android.location.Location
 import android.location.LocationManager
@@ -83,7 +84,7 @@ class HouseholdScreenTest {
         val item = s.device.assignments().single { it.id == assignmentId }
         val next = item.deadlines.first()
         // Accepted today under the devolved procedure: its whole-procedure limit is weeks away, so not yet due soon.
-        assertTrue("weeks away: ${next.dueDate}", LocalDate.parse(next.dueDate) > LocalDate.now().plusWeeks(2))
+        assertTrue("weeks away: ${next.dueDate}", LocalDate.parse(next.dueDate) > LocalDate.parse(todayInChina()).plusWeeks(2))
 
         val list = Robolectric.buildActivity(AssignmentListActivity::class.java).setup().get()
         idle()
