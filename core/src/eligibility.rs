@@ -14,6 +14,8 @@ use serde_json::Value;
 
 use crate::{
     assistance::AssistanceType,
+    facts::income_from_facts,
+    money::yuan,
     policy::{Area, Policy, Ratio},
     protocol::PrecheckPolicy,
 };
@@ -171,7 +173,7 @@ pub fn precheck(assistance_type: AssistanceType, facts: &BTreeMap<String, Value>
 /// size and an income. Financial assets: `assets.deposits_fen` (v1: deposits; v2: bank deposits and securities, so
 /// `assets.securities_fen` is not added again) with v2's insurance and other financial assets.
 pub fn household_from_facts(facts: &BTreeMap<String, Value>) -> Option<HouseholdEconomics> {
-    let (income, size) = crate::workflow::amount::income_from_facts(facts)?;
+    let (income, size) = income_from_facts(facts)?;
     let int = |key: &str| facts.get(key).and_then(Value::as_i64);
     let vehicles = int("assets.vehicle_count").or_else(|| facts.get("assets.has_vehicle").and_then(Value::as_bool).map(i64::from));
     Some(HouseholdEconomics {
@@ -219,13 +221,6 @@ impl PrecheckPolicy {
         // No asset limits are configured for the district yet: the pre-check says they were not checked.
         DibaoPolicy { standard_fen: self.standard_fen, bianyuan_factor: self.bianyuan_multiple, asset_limits: AssetLimits::default() }
     }
-}
-
-/// `12345` → "¥123.45"
-pub fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    format!("{sign}¥{}.{:02}", abs / 100, abs % 100)
 }
 
 /// 低保 / 低保边缘 pre-check of a household against local policy.
@@ -473,12 +468,10 @@ mod tests {
     }
 
     #[test]
-    fn factors_and_yuan_read_as_people_write_them() {
+    fn factors_read_as_people_write_them() {
         assert_eq!(factor_text(Ratio::parse_decimal("1.5").unwrap()), "1.5");
         assert_eq!(factor_text(Ratio::parse_decimal("1.25").unwrap()), "1.25");
         assert_eq!(factor_text(Ratio::parse_decimal("2").unwrap()), "2");
         assert_eq!(factor_text(Ratio::new(1, 3).unwrap()), "1/3");
-        assert_eq!(yuan(-5), "-¥0.05");
-        assert_eq!(yuan(150_050), "¥1500.50");
     }
 }

@@ -5,7 +5,7 @@
 //!   [`TokenResponse`]; `POST /api/v1/auth/logout` (bearer) → 204.
 //! - `GET /api/v1/sync/pull?since=CURSOR&limit=N` (bearer) → [`PullPage`]. Cursor 0 is "from the start".
 //! - `POST /api/v1/sync/submissions` [`VisitSubmission`] → [`SubmissionReceipt`] (200 for new or identical replay,
-//!   409 `submission_conflict` for the same id with other content).
+//!   409 `submission_conflict` for the same id with other content); the whole verdict contract is on [`SubmissionReceipt`].
 //! - tus 1.0 uploads under `/api/v1/uploads` (core, creation, checksum with sha256, termination, expiration); the upload
 //!   URL is `/api/v1/uploads/{sha256-hex}`: content-addressed, so a blob the server has is never sent twice.
 //! - `GET /api/v1/media/{sha256}` → the bytes (scoped and audited like the case it belongs to).
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{assistance::AssistanceType, form::FormDefinition, geo::LatLon, roles::Role};
+use crate::{assistance::AssistanceType, form::FormDefinition, geo::LatLon, roles::Role, urgency::Urgency};
 
 pub const PROTOCOL_VERSION: u32 = 1;
 /// Sent by the device on every request; the server refuses versions it no longer speaks.
@@ -245,8 +245,7 @@ pub struct StepDue {
 
 impl StepDue {
     /// The step's urgency on `today` (China date), the same verdict as the server's lists.
-    pub fn urgency(&self, today: NaiveDate) -> crate::workflow::deadlines::Urgency {
-        use crate::workflow::deadlines::Urgency;
+    pub fn urgency(&self, today: NaiveDate) -> Urgency {
         if today > self.due {
             Urgency::Overdue
         } else if today >= self.due_soon_from {
@@ -311,7 +310,8 @@ pub struct MemberSnapshot {
 
 // ---------- push ----------
 
-/// A finalised home visit. Immutable: the client id and its content are fixed once finalised.
+/// A finalised home visit. Immutable: the client id and its content are fixed once finalised, and the id names this
+/// content for good (what the server answers to it: [`SubmissionReceipt`]).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitSubmission {
@@ -360,24 +360,8 @@ pub struct GpsFix {
     pub taken_at: DateTime<Utc>,
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SignerRole {
-    Investigator1,
-    Investigator2,
-    FamilyMember,
-}
-
-impl SignerRole {
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Investigator1 => "调查人员一",
-            Self::Investigator2 => "调查人员二",
-            Self::FamilyMember => "在场家庭成员",
-        }
-    }
-}
+/// Who signed: defined with the forms' signature questions (`form::Question::signer`), which the protocol carries.
+pub use crate::form::SignerRole;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -392,29 +376,54 @@ pub struct SignatureRef {
     pub signed_at: DateTime<Utc>,
 }
 
+/// Where an accepted submission stands (see [`SubmissionReceipt`] for the whole contract).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionState {
-    /// Stored; waiting for the listed media before it is merged into the case.
+    /// Accepted and stored, not yet merged: the server waits for the files in `missing_media`, and merges the visit by
+    /// itself when the last of them arrives. Never refused later; only `Merged` can follow.
     AwaitingMedia,
-    /// All media present; merged into the case record.
+    /// Every referenced file is present and the visit is merged into the case record (`conflicts` lists the facts
+    /// that were not). Final.
     Merged,
 }
 
+/// The server's answer (200) to a pushed [`VisitSubmission`], and with it the push contract both ends keep:
+///
+/// - **New id.** The server checks the visit (the pusher must be one of the assignment's investigators, on the device
+///   that logged in; the form evaluated as of the day it was finalised, as the phone did; every photo and signature
+///   answer listed in `media` / `signatures`). Accepted, it is stored and answered [`SubmissionState::Merged`] when
+///   every referenced file (photos of `media`, signature images of `signatures`) is already on the server, else
+///   [`SubmissionState::AwaitingMedia`] with the missing ones in `missing_media`. The device uploads those (tus,
+///   content-addressed) and the server merges the visit once the last upload completes; pushing the same submission
+///   again afterwards is how the device learns that it was merged.
+/// - **Same id, same content** ([`submission_content_hash`]), from the same user: the same answer, a receipt of the
+///   stored submission as it stands now (still missing files, or merged with the conflicts of its merge). Nothing is
+///   checked, stored or merged again; a replay is answered before the assignment is looked at, so a visit accepted
+///   before its assignment was cancelled or reassigned still gets its receipt.
+/// - **Same id, other content** (or another user): 409 `submission_conflict`; the stored submission stands.
+/// - **Refused** (a [`Problem`], nothing stored): 403 `not_assigned`; 409 `assignment_reassigned`,
+///   `assignment_cancelled`; 422 `validation_failed` (details: the field errors), `unknown_form`, `form_mismatch`,
+///   `invalid_media_ref`, `media_not_listed`, `signature_missing`, `invalid_signature`, `invalid_gps_fix`,
+///   `invalid_field`, `device_mismatch`. A 403, 409, 410 or 422 is a verdict on this content: the device marks the
+///   visit rejected with the server's message and never sends it again. Anything else is not about the visit: 5xx,
+///   408 and 429 keep it pending and end the sync run; other statuses (404 `unknown_assignment`, 400
+///   `unsupported_protocol`, 413, …) keep it pending with the message. A visit is never dropped without a verdict.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionReceipt {
     pub submission_id: Uuid,
     pub case_id: Uuid,
     pub state: SubmissionState,
-    /// sha256 of media the server does not have yet.
+    /// sha256 of the referenced files (photos and signature images) the server does not have yet; empty once merged.
     pub missing_media: Vec<String>,
     /// Facts that could not be merged because someone else changed them from the same base.
     pub conflicts: Vec<String>,
 }
 
-/// Canonical content hash of a submission: the server compares it on replay (same id + same hash → same answer).
+/// Canonical content hash of a submission: the server compares it on replay (same id + same hash → same answer; see
+/// [`SubmissionReceipt`]). The device sends the frozen submission byte for byte, so a replay always hashes the same.
 pub fn submission_content_hash(s: &VisitSubmission) -> String {
     use sha2::Digest;
     // serde_json with BTreeMaps and fixed struct order is deterministic for our own types.

@@ -1,140 +1,38 @@
 //! ruhu-server: case records, visit assignments and the device sync API, on SQLite (embedded default) or
 //! PostgreSQL through one sqlx `Any` layer.
 //!
-//! `AppState::open` connects, migrates and loads keys; `app` builds the router; `spawn` serves it on a listener and
-//! hands back a handle that shuts down gracefully (so tests can stop and restart a server on the same data).
+//! The folders are the layers, each importing only those below it:
+//!
+//! - `store`    the database (one query text for both backends), blobs, the audit chain, errors
+//! - `access`   who is calling: login sessions and tokens, users and their roles, devices, org units and scoping
+//! - `records`  the case records as stored: households, cases and their facts and steps, assignments, forms,
+//!              submissions, the working-day calendar, and the per-user sync feed
+//! - `workflow` the procedure: the stored workflow state and its transitions (rules in `ruhu_core::workflow`),
+//!              assigning visits, deadlines, supervision
+//! - `sync`     the device protocol: pull, push, resumable uploads, merging a visit into its case
+//! - `desk`     the HTTP API the console and the desk use: case records, households, assignments, visit review,
+//!              conflicts, visit progress, map, calendar, policy, administration
+//! - `console`  the web console's assets
+//! - `app`      configuration, the shared state handed to handlers, start-up, demo data, the router and its OpenAPI
+//!              document
+//!
+//! (`app::config` and `app::state` are plain data every handler receives; the rest of `app` sits on top.)
 
-pub mod admin;
-pub mod assignments;
-pub mod audit;
-pub mod auth;
-pub mod blobs;
-pub mod cases;
-pub mod config;
+pub mod access;
+pub mod app;
 pub mod console;
-pub mod db;
-pub mod demo;
-pub mod devices;
-pub mod error;
-pub mod forms;
-pub mod households;
-pub mod media;
-pub mod merge;
-pub mod openapi;
-pub mod org;
-pub mod policy;
-pub mod scope;
-pub mod state;
+pub mod desk;
+pub mod records;
+pub mod store;
 pub mod sync;
-pub mod uploads;
-pub mod users;
-pub mod visits;
 pub mod workflow;
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
-
-use axum::{
-    Json, Router,
-    extract::{DefaultBodyLimit, Request},
-    http::StatusCode,
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
-    routing::get,
+pub use app::{
+    config::ServerConfig,
+    router::{RunningServer, app, spawn},
+    state::AppState,
 };
-use ruhu_core::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION};
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
-use tower_http::{compression::CompressionLayer, decompression::RequestDecompressionLayer, trace::TraceLayer};
-
-pub use audit::{BrokenLink, verify_audit_chain};
-pub use config::ServerConfig;
-pub use error::{ApiError, Error, Result};
-pub use state::AppState;
-
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "请求的地址不存在")
-}
-
-/// Refuses devices that speak a protocol version this server does not (absent header: accepted).
-async fn check_protocol(req: Request, next: Next) -> Response {
-    if let Some(v) = req.headers().get(PROTOCOL_HEADER) {
-        let supported = v.to_str().ok().and_then(|s| s.trim().parse::<u32>().ok()) == Some(PROTOCOL_VERSION);
-        if !supported {
-            return ApiError::new(StatusCode::BAD_REQUEST, "unsupported_protocol", "应用版本过旧或过新，请更新应用后重试")
-                .with_details(serde_json::json!({ "supported": PROTOCOL_VERSION }))
-                .into_response();
-        }
-    }
-    next.run(req).await
-}
-
-/// The whole HTTP API.
-pub fn app(state: AppState) -> Router {
-    let (router, api) = openapi::router(state.config.upload_chunk_limit).split_for_parts();
-    let api = Arc::new(api);
-    router
-        .route("/api/v1/openapi.json", get(move || async move { Json(api.as_ref().clone()) }))
-        .merge(console::router())
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(state.config.json_body_limit))
-        .layer(middleware::from_fn(check_protocol))
-        .layer(CompressionLayer::new())
-        .layer(RequestDecompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
-}
-
-/// A server running on a background task.
-pub struct RunningServer {
-    addr: SocketAddr,
-    state: AppState,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
-}
-
-impl RunningServer {
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// `http://127.0.0.1:PORT`
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    pub fn state(&self) -> &AppState {
-        &self.state
-    }
-
-    /// Stops accepting, lets requests in flight finish (up to 10 s), then closes the database pool.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let abort = self.task.abort_handle();
-        if tokio::time::timeout(Duration::from_secs(10), &mut self.task).await.is_err() {
-            tracing::warn!("graceful shutdown timed out; aborting open connections");
-            abort.abort();
-        }
-        self.state.close().await;
-    }
-}
-
-/// Opens the state (seeding demo data when configured) and serves the API on `listener`.
-pub async fn spawn(config: ServerConfig, listener: TcpListener) -> Result<RunningServer> {
-    let state = AppState::open(&config).await?;
-    if config.demo {
-        demo::seed_demo(&state).await?;
-    }
-    let addr = listener.local_addr()?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let router = app(state.clone());
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
-    tracing::info!(%addr, "ruhu-server listening");
-    Ok(RunningServer { addr, state, stop: Some(stop), task })
-}
+pub use store::{
+    audit::{BrokenLink, verify_audit_chain},
+    error::{ApiError, Error, Result},
+};

@@ -5,9 +5,15 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 use clap::{Parser, Subcommand};
 use ruhu_core::{roles::Role, time::Clock};
 use ruhu_server::{
-    AppState, ServerConfig, admin,
-    config::{MapDatum, MapTiles, UnloadedYears},
-    demo, policy, spawn, verify_audit_chain,
+    ServerConfig,
+    access::accounts,
+    app::{
+        config::{MapDatum, MapTiles, UnloadedYears},
+        demo,
+        start::open_state,
+    },
+    records::calendar,
+    spawn, verify_audit_chain,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -119,15 +125,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .iter()
                 .map(|r| Role::parse(r).ok_or_else(|| format!("unknown role {r:?}")))
                 .collect::<Result<Vec<_>, _>>()?;
-            let state = AppState::open(&cfg).await.map_err(|e| e.to_string())?;
-            let user = admin::NewUser { username: username.clone(), password, display_name, org_code, roles };
-            let id = admin::create_user(&state, &user).await.map_err(|e| e.to_string())?;
+            let state = open_state(&cfg).await.map_err(|e| e.to_string())?;
+            let user = accounts::NewUser { username: username.clone(), password, display_name, org_code, roles };
+            let id = accounts::create_user(&state, &user).await.map_err(|e| e.to_string())?;
             state.close().await;
             println!("created user {username} ({id})");
             Ok(())
         }
         Command::Migrate => {
-            let state = AppState::open(&cfg).await.map_err(|e| e.to_string())?;
+            let state = open_state(&cfg).await.map_err(|e| e.to_string())?;
             if cfg.demo {
                 demo::seed_demo(&state).await.map_err(|e| e.to_string())?;
                 println!("{}", demo::accounts_table());
@@ -138,8 +144,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::LoadCalendar { file, replace } => {
             let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let state = AppState::open(&cfg).await.map_err(|e| e.to_string())?;
-            let result = policy::load_calendar_file(&state, &text, replace, None).await.map_err(|e| e.message);
+            let state = open_state(&cfg).await.map_err(|e| e.to_string())?;
+            let result = calendar::load_calendar_file(&state, &text, replace, None).await.map_err(|e| e.message);
             state.close().await;
             let years = result?;
             let years: Vec<String> = years.iter().map(i32::to_string).collect();
@@ -147,7 +153,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::VerifyAudit => {
-            let state = AppState::open(&cfg).await.map_err(|e| e.to_string())?;
+            let state = open_state(&cfg).await.map_err(|e| e.to_string())?;
             let result = verify_audit_chain(&state.db).await.map_err(|e| e.to_string());
             state.close().await;
             match result? {

@@ -182,7 +182,7 @@ async fn a_revoked_device_and_a_disabled_user_are_told_to_wipe() {
 
         // Disabling a user stops every device of theirs.
         let s = env.login("qingyan.diaocha2").await;
-        ruhu_server::admin::set_user_enabled(&env.state(), "qingyan.diaocha2", false).await.unwrap();
+        ruhu_server::access::accounts::set_user_enabled(&env.state(), "qingyan.diaocha2", false).await.unwrap();
         let r = env.get(&s, "/api/v1/sync/pull?since=0").await;
         assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "user_disabled"));
     })

@@ -7,8 +7,8 @@ use common::{PASSWORD, Session, TestEnv, Visit, on_both, on_both_with, submissio
 use reqwest::{Method, StatusCode, header};
 use ruhu_core::roles::Role;
 use ruhu_server::{
-    admin::{self, NewUser},
-    config::{MapDatum, MapTiles},
+    access::accounts::{self, NewUser},
+    app::config::{MapDatum, MapTiles},
 };
 use serde_json::{Value, json};
 
@@ -207,7 +207,7 @@ async fn an_administrator_creates_and_disables_users_in_scope() {
             org_code: "520111101".into(),
             roles: vec![Role::Admin],
         };
-        admin::create_user(&env.state(), &new_admin).await.unwrap();
+        accounts::create_user(&env.state(), &new_admin).await.unwrap();
         let admin_s = env.login("qingyan.admin").await;
         let body = json!({ "username": "qingyan.diaocha9", "password": "Xinmima#2026", "display_name": "新调查员",
                            "org_unit_code": "520111101", "roles": ["investigator"] });

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use common::{CALENDAR_2027_FIXTURE, Session, TestEnv, on_both_with};
 use reqwest::StatusCode;
 use ruhu_core::{resident_id::make_resident_id, time::Clock};
-use ruhu_server::{ServerConfig, config::UnloadedYears};
+use ruhu_server::{ServerConfig, app::config::UnloadedYears};
 use serde_json::{Value, json};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -5,7 +5,7 @@ mod common;
 use chrono::NaiveDate;
 use common::{CALENDAR_2027_FIXTURE, on_both};
 use reqwest::{Method, StatusCode};
-use ruhu_server::{AppState, policy};
+use ruhu_server::{app::start::open_state, records::calendar};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -28,29 +28,29 @@ async fn calendar_lists_the_bundled_years_and_an_administrator_loads_the_next() 
         assert_eq!(spring["working"], serde_json::json!(["2026-02-14", "2026-02-28"]));
 
         // Before 2027 is loaded, a deadline reaching into it is provisional (the statutory holidays only).
-        let cal = policy::work_calendar(&env.state()).await.unwrap();
+        let cal = calendar::work_calendar(&env.state()).await.unwrap();
         let due = cal.add_working_days(d(2026, 12, 14), 20).unwrap();
         assert_eq!((due.due, due.provisional), (d(2027, 1, 12), true));
 
         // A malformed schedule is refused with the path and stores nothing.
         let bad = CALENDAR_2027_FIXTURE.replace("working = []", "working = [2027-01-02]");
-        let e = policy::load_calendar_file(&env.state(), &bad, false, None).await.unwrap_err().message;
+        let e = calendar::load_calendar_file(&env.state(), &bad, false, None).await.unwrap_err().message;
         assert!(e.contains("years[0].holidays[0].working[0]") && e.contains("既是放假日又是上班日"), "{e}");
         assert_eq!(env.count("work_calendar_years").await, 3);
 
-        assert_eq!(policy::load_calendar_file(&env.state(), CALENDAR_2027_FIXTURE, false, None).await.unwrap(), vec![2027]);
+        assert_eq!(calendar::load_calendar_file(&env.state(), CALENDAR_2027_FIXTURE, false, None).await.unwrap(), vec![2027]);
         let r = env.get(&user, "/api/v1/calendar").await;
         assert_eq!(r.body["covered_years"], serde_json::json!([2024, 2025, 2026, 2027]));
         assert_eq!(r.body["years"][3]["origin"], "admin");
-        let cal = policy::work_calendar(&env.state()).await.unwrap();
+        let cal = calendar::work_calendar(&env.state()).await.unwrap();
         // The fixture gives 4 January off as well: the same deadline is now exact, a day later.
         let due = cal.add_working_days(d(2026, 12, 14), 20).unwrap();
         assert_eq!((due.due, due.provisional), (d(2027, 1, 13), false));
 
         // Loading the year again needs --replace; both loads are audited.
-        let e = policy::load_calendar_file(&env.state(), CALENDAR_2027_FIXTURE, false, None).await.unwrap_err().message;
+        let e = calendar::load_calendar_file(&env.state(), CALENDAR_2027_FIXTURE, false, None).await.unwrap_err().message;
         assert!(e.contains("2027年的节假日安排已导入"), "{e}");
-        assert_eq!(policy::load_calendar_file(&env.state(), CALENDAR_2027_FIXTURE, true, None).await.unwrap(), vec![2027]);
+        assert_eq!(calendar::load_calendar_file(&env.state(), CALENDAR_2027_FIXTURE, true, None).await.unwrap(), vec![2027]);
         assert_eq!(env.count("audit_events WHERE action = 'calendar.load'").await, 2);
         assert_eq!(ruhu_server::verify_audit_chain(&env.db()).await.unwrap(), None);
 
@@ -81,7 +81,7 @@ async fn the_server_starts_with_the_bundled_policy_and_refuses_a_broken_policy_f
         std::fs::write(&custom, huaxi.replacen("value = 2\nunit = \"persons\"", "value = 3\nunit = \"persons\"", 1)).unwrap();
         let mut config = env.config.clone();
         config.policy_file = Some(custom);
-        let other = AppState::open(&config).await.expect("a valid custom policy starts");
+        let other = open_state(&config).await.expect("a valid custom policy starts");
         assert_eq!(other.policy.min_investigators(), 3);
         other.close().await;
 
@@ -93,7 +93,7 @@ async fn the_server_starts_with_the_bundled_policy_and_refuses_a_broken_policy_f
         )
         .unwrap();
         config.policy_file = Some(broken.clone());
-        let Err(e) = AppState::open(&config).await else { panic!("a broken policy was accepted") };
+        let Err(e) = open_state(&config).await else { panic!("a broken policy was accepted") };
         let msg = e.to_string();
         assert!(msg.contains("policy-broken.toml"), "{msg}");
         assert!(msg.contains("deadlines.dibao.investigation_start: must be a positive number of working days"), "{msg}");
@@ -101,7 +101,7 @@ async fn the_server_starts_with_the_bundled_policy_and_refuses_a_broken_policy_f
 
         // A file that does not exist is refused too, rather than silently falling back to Huaxi's.
         config.policy_file = Some(dir.path().join("missing.toml"));
-        assert!(AppState::open(&config).await.is_err());
+        assert!(open_state(&config).await.is_err());
     })
     .await;
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::policy::KeyError;
+use crate::toml_reader::KeyError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CalendarError {

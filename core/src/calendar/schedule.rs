@@ -20,10 +20,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::CalendarError;
-use crate::policy::{
-    KeyError,
-    toml_reader::{TableReader, date_value, parse_document, table_value, wrong_type},
-};
+use crate::toml_reader::{KeyError, TableReader, date_value, parse_document, table_value, wrong_type};
 
 pub const CALENDAR_FORMAT: &str = "ruhu-work-calendar/1";
 

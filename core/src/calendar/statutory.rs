@@ -7,10 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 
 use super::CalendarError;
-use crate::policy::{
-    KeyError,
-    toml_reader::{TableReader, parse_document, table_value},
-};
+use crate::toml_reader::{KeyError, TableReader, parse_document, table_value};
 
 pub const STATUTORY_FORMAT: &str = "ruhu-statutory-holidays/1";
 

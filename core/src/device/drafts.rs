@@ -1,106 +1,29 @@
-//! Visit drafts: every answer is its own committed write; finalising freezes the visit into the outbox.
+//! Visit drafts: every answer is its own committed write; finalising freezes the visit into the outbox. The rows
+//! themselves are read and written in `store::{drafts, evidence, outbox}`.
 
 use std::collections::{BTreeMap, HashSet};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::error::{DeviceError, Result};
-use super::local::{load_assignment, load_form, remove_unreferenced_files};
-use super::media::MediaVault;
+use super::local::{load_assignment, load_form};
 use super::photos;
-use super::time::{from_text, now, to_text, uuid_from_text};
+use super::store::drafts::{draft_summary, load_answers, load_draft, load_open_draft, open_draft_of, write_answer};
+use super::store::evidence::{
+    draft_media_shas, drop_unreferenced_media, insert_media, load_fixes, load_photos, media_question, media_refs,
+    remove_unreferenced_files, signature_refs, signer_role_text,
+};
+use super::store::outbox;
+use super::time::{from_text, now, to_text};
 use super::types::*;
 use super::Device;
 use crate::eligibility::{self, Advice};
 use crate::form::{FieldError, FormDefinition, FormSession, FormState, Question, QuestionKind};
 use crate::time::china_day;
 use crate::geo::{distance_m, LatLon};
-use crate::protocol::{GpsFix, MediaRef, SignatureRef, SignerRole, VisitSubmission};
-
-pub(crate) struct DraftRow {
-    pub assignment_id: Uuid,
-    pub form_id: String,
-    pub form_version: u32,
-    pub state: DraftState,
-    pub started_at: String,
-}
-
-pub(crate) fn load_draft(conn: &Connection, id: Uuid) -> Result<DraftRow> {
-    let row = conn
-        .query_row(
-            "SELECT assignment_id, form_id, form_version, state, started_at FROM drafts WHERE id = ?1",
-            [id.to_string()],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)),
-        )
-        .optional()?
-        .ok_or_else(|| DeviceError::NotFound("调查草稿".into()))?;
-    Ok(DraftRow {
-        assignment_id: uuid_from_text(&row.0)?,
-        form_id: row.1,
-        form_version: row.2,
-        state: DraftState::parse(&row.3),
-        started_at: row.4,
-    })
-}
-
-fn load_open_draft(conn: &Connection, id: Uuid) -> Result<DraftRow> {
-    let d = load_draft(conn, id)?;
-    if d.state != DraftState::Open {
-        return Err(DeviceError::invalid("draft", "本次调查已完成提交，不能再修改"));
-    }
-    Ok(d)
-}
-
-pub(crate) fn draft_summary(conn: &Connection, id: Uuid) -> Result<DraftSummary> {
-    let (assignment_id, form_id, form_version, state, started_at, finalised_at, submission_id): (
-        String,
-        String,
-        u32,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    ) = conn
-        .query_row(
-            "SELECT assignment_id, form_id, form_version, state, started_at, finalised_at, submission_id
-             FROM drafts WHERE id = ?1",
-            [id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-        )
-        .optional()?
-        .ok_or_else(|| DeviceError::NotFound("调查草稿".into()))?;
-    let answered: u32 = conn.query_row("SELECT count(*) FROM draft_answers WHERE draft_id = ?1", [id.to_string()], |r| r.get(0))?;
-    Ok(DraftSummary {
-        id,
-        assignment_id: uuid_from_text(&assignment_id)?,
-        form_id,
-        form_version,
-        state: DraftState::parse(&state),
-        started_at: from_text(&started_at)?,
-        finalised_at: finalised_at.as_deref().map(from_text).transpose()?,
-        submission_id: submission_id.as_deref().map(uuid_from_text).transpose()?,
-        answered,
-    })
-}
-
-pub(crate) fn load_answers(conn: &Connection, draft: Uuid) -> Result<BTreeMap<String, Value>> {
-    let mut stmt = conn.prepare("SELECT question_id, value FROM draft_answers WHERE draft_id = ?1")?;
-    let rows = stmt
-        .query_map([draft.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter().map(|(q, v)| Ok((q, serde_json::from_str(&v)?))).collect()
-}
-
-fn write_answer(conn: &Connection, draft: Uuid, question_id: &str, value: &Value) -> Result<()> {
-    conn.execute(
-        "INSERT INTO draft_answers (draft_id, question_id, value, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (draft_id, question_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        params![draft.to_string(), question_id, serde_json::to_string(value)?, to_text(now())],
-    )?;
-    Ok(())
-}
+use crate::protocol::{GpsFix, SignerRole, VisitSubmission};
 
 /// A form on the phone came from the server, which checked it; a definition error here means a damaged store.
 fn form_session(form: &FormDefinition) -> Result<FormSession> {
@@ -125,12 +48,6 @@ fn field_error(q: &Question, code: &str, message: String) -> DeviceError {
     DeviceError::Validation(vec![FieldError { question_id: q.id.clone(), code: code.into(), message }])
 }
 
-fn draft_media_shas(conn: &Connection, draft: Uuid, question_id: &str, kind: &str) -> Result<HashSet<String>> {
-    let mut stmt = conn.prepare("SELECT sha256 FROM media WHERE draft_id = ?1 AND question_id = ?2 AND kind = ?3")?;
-    let rows = stmt.query_map(params![draft.to_string(), question_id, kind], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
-}
-
 impl Device {
     /// Starts a visit for an assignment, or returns the open draft already started for it. The draft keeps the form
     /// version of the assignment at this moment, whatever later pulls bring.
@@ -138,22 +55,10 @@ impl Device {
         self.with_conn(|conn, _| {
             let tx = conn.transaction()?;
             let assignment = load_assignment(&tx, assignment_id)?;
-            let open: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM drafts WHERE assignment_id = ?1 AND state = 'open' ORDER BY started_at DESC LIMIT 1",
-                    [assignment_id.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(id) = open {
-                return uuid_from_text(&id);
+            if let Some(id) = open_draft_of(&tx, assignment_id)? {
+                return Ok(id);
             }
-            let submitted: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM outbox WHERE assignment_id = ?1 AND state != 'rejected')",
-                [assignment_id.to_string()],
-                |r| r.get(0),
-            )?;
-            if submitted {
+            if outbox::has_unrefused(&tx, assignment_id)? {
                 return Err(DeviceError::invalid("assignment_id", "此任务的调查已提交，不能重复开始"));
             }
             if assignment.status == crate::protocol::AssignmentStatus::Cancelled {
@@ -258,12 +163,7 @@ impl Device {
         let stored = self.with_conn(|conn, _| {
             let tx = conn.transaction()?;
             load_open_draft(&tx, draft_id)?;
-            let dup: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM media WHERE draft_id = ?1 AND sha256 = ?2)",
-                params![draft_id.to_string(), info.sha256],
-                |r| r.get(0),
-            )?;
-            if dup {
+            if media_question(&tx, draft_id, &info.sha256)?.is_some() {
                 return Err(DeviceError::invalid("source_path", "这张照片已经添加过"));
             }
             insert_media(&tx, draft_id, &q.id, "photo", "image/jpeg", &info)?;
@@ -285,30 +185,7 @@ impl Device {
 
     /// Photos of a draft with what was read from their EXIF, in answer order per question.
     pub fn draft_photos(&self, draft_id: Uuid) -> Result<Vec<PhotoInfo>> {
-        self.with_conn(|conn, _| {
-            let mut stmt = conn.prepare(
-                "SELECT sha256, size, width, height, taken_at, exif_lat, exif_lon FROM media
-                 WHERE draft_id = ?1 AND kind = 'photo' ORDER BY created_at",
-            )?;
-            let rows = stmt
-                .query_map([draft_id.to_string()], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?, r.get::<_, Option<u32>>(2)?, r.get::<_, Option<u32>>(3)?,
-                        r.get::<_, Option<String>>(4)?, r.get::<_, Option<f64>>(5)?, r.get::<_, Option<f64>>(6)?))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            rows.into_iter()
-                .map(|(sha256, size, w, h, taken, lat, lon)| {
-                    Ok(PhotoInfo {
-                        sha256,
-                        size,
-                        width: w.unwrap_or(0),
-                        height: h.unwrap_or(0),
-                        taken_at: taken.as_deref().map(from_text).transpose()?,
-                        exif_location: lat.zip(lon).map(|(lat, lon)| LatLon { lat, lon }),
-                    })
-                })
-                .collect()
-        })
+        self.with_conn(|conn, _| load_photos(conn, draft_id))
     }
 
     /// Stores a location fix pushed by the app.
@@ -386,14 +263,7 @@ impl Device {
                 "DELETE FROM media WHERE draft_id = ?1 AND question_id = ?2 AND sha256 != ?3",
                 params![draft_id.to_string(), q.id, sha],
             )?;
-            let used_for: Option<String> = tx
-                .query_row(
-                    "SELECT question_id FROM media WHERE draft_id = ?1 AND sha256 = ?2",
-                    params![draft_id.to_string(), sha],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match used_for {
+            match media_question(&tx, draft_id, &sha)? {
                 None => insert_media(&tx, draft_id, &q.id, "signature", "image/png", &info)?,
                 Some(other) if other != q.id => {
                     return Err(DeviceError::invalid("png_path", "这张签名图片已用于其他签字项"));
@@ -526,17 +396,7 @@ impl Device {
                 device_id,
                 app_version,
             };
-            tx.execute(
-                "INSERT INTO outbox (submission_id, draft_id, assignment_id, payload, state, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
-                params![
-                    submission.id.to_string(),
-                    draft_id.to_string(),
-                    draft.assignment_id.to_string(),
-                    serde_json::to_string(&submission)?,
-                    to_text(finalized_at)
-                ],
-            )?;
+            outbox::insert(&tx, &submission, draft_id, finalized_at)?;
             tx.execute(
                 "UPDATE drafts SET state = 'finalised', finalised_at = ?2, submission_id = ?3 WHERE id = ?1",
                 params![draft_id.to_string(), to_text(finalized_at), submission.id.to_string()],
@@ -551,56 +411,8 @@ impl Device {
 
     /// The frozen submission of a finalised draft, exactly as it is (or will be) sent.
     pub fn submission(&self, submission_id: Uuid) -> Result<VisitSubmission> {
-        self.with_conn(|conn, _| {
-            let json: String = conn
-                .query_row("SELECT payload FROM outbox WHERE submission_id = ?1", [submission_id.to_string()], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| DeviceError::NotFound("已提交的调查".into()))?;
-            Ok(serde_json::from_str(&json)?)
-        })
+        self.with_conn(|conn, _| outbox::submission(conn, submission_id))
     }
-}
-
-fn insert_media(tx: &Transaction<'_>, draft: Uuid, question_id: &str, kind: &str, content_type: &str, info: &PhotoInfo) -> Result<()> {
-    tx.execute(
-        "INSERT INTO media (draft_id, sha256, question_id, kind, content_type, size, width, height, taken_at, exif_lat,
-                            exif_lon, file_name, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            draft.to_string(),
-            info.sha256,
-            question_id,
-            kind,
-            content_type,
-            info.size,
-            (info.width > 0).then_some(info.width),
-            (info.height > 0).then_some(info.height),
-            info.taken_at.map(to_text),
-            info.exif_location.map(|l| l.lat),
-            info.exif_location.map(|l| l.lon),
-            MediaVault::file_name(&info.sha256),
-            to_text(now()),
-        ],
-    )?;
-    Ok(())
-}
-
-fn signer_role_text(role: SignerRole) -> String {
-    serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
-
-fn load_fixes(conn: &Connection, draft: Uuid) -> Result<Vec<GpsFix>> {
-    let mut stmt = conn.prepare(
-        "SELECT lat, lon, accuracy_m, provider, mock, taken_at FROM gps_fixes WHERE draft_id = ?1 ORDER BY taken_at, id",
-    )?;
-    let rows = stmt
-        .query_map([draft.to_string()], |r| {
-            Ok((r.get::<_, f64>(0)?, r.get::<_, f64>(1)?, r.get::<_, f64>(2)?, r.get::<_, String>(3)?, r.get::<_, bool>(4)?, r.get::<_, String>(5)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter()
-        .map(|(lat, lon, accuracy_m, provider, mock, taken)| Ok(GpsFix { lat, lon, accuracy_m, provider, mock, taken_at: from_text(&taken)? }))
-        .collect()
 }
 
 /// (question id, sha256) of every blob the answers refer to, in form order.
@@ -618,64 +430,3 @@ fn referenced_media(form: &FormDefinition, answers: &BTreeMap<String, Value>) ->
     out
 }
 
-fn media_refs(conn: &Connection, draft: Uuid, referenced: &[(String, String)]) -> Result<Vec<MediaRef>> {
-    let mut out = Vec::with_capacity(referenced.len());
-    for (question_id, sha) in referenced {
-        let (size, content_type, taken_at): (u64, String, Option<String>) = conn
-            .query_row(
-                "SELECT size, content_type, taken_at FROM media WHERE draft_id = ?1 AND sha256 = ?2",
-                params![draft.to_string(), sha],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?
-            .ok_or_else(|| DeviceError::Storage(format!("answer refers to media {sha} that is not stored")))?;
-        out.push(MediaRef {
-            sha256: sha.clone(),
-            size,
-            content_type,
-            question_id: question_id.clone(),
-            taken_at: taken_at.as_deref().map(from_text).transpose()?,
-        });
-    }
-    Ok(out)
-}
-
-fn signature_refs(conn: &Connection, draft: Uuid, answers: &BTreeMap<String, Value>) -> Result<Vec<SignatureRef>> {
-    let mut out = Vec::new();
-    for role in [SignerRole::Investigator1, SignerRole::Investigator2, SignerRole::FamilyMember] {
-        let row: Option<(String, String, Option<String>, String, String)> = conn
-            .query_row(
-                "SELECT question_id, signer_name, signer_user_id, media_sha256, signed_at FROM signatures
-                 WHERE draft_id = ?1 AND role = ?2",
-                params![draft.to_string(), signer_role_text(role)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
-            .optional()?;
-        let Some((question_id, signer_name, user, sha, signed_at)) = row else { continue };
-        // Only the signature the answer still points at is part of the visit.
-        if answers.get(&question_id).and_then(Value::as_str) != Some(sha.as_str()) {
-            continue;
-        }
-        out.push(SignatureRef {
-            role,
-            signer_name,
-            signer_user_id: user.as_deref().map(uuid_from_text).transpose()?,
-            media_sha256: sha,
-            signed_at: from_text(&signed_at)?,
-        });
-    }
-    Ok(out)
-}
-
-fn drop_unreferenced_media(tx: &Transaction<'_>, draft: Uuid, referenced: &[(String, String)]) -> Result<Vec<String>> {
-    let keep: HashSet<&str> = referenced.iter().map(|(_, s)| s.as_str()).collect();
-    let all: Vec<String> = tx
-        .prepare("SELECT sha256 FROM media WHERE draft_id = ?1")?
-        .query_map([draft.to_string()], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let dropped: Vec<String> = all.into_iter().filter(|s| !keep.contains(s.as_str())).collect();
-    for sha in &dropped {
-        tx.execute("DELETE FROM media WHERE draft_id = ?1 AND sha256 = ?2", params![draft.to_string(), sha])?;
-    }
-    Ok(dropped)
-}

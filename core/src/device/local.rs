@@ -1,17 +1,16 @@
 //! What the phone holds about assignments and forms, and how a pull page changes it.
 
-use std::collections::HashSet;
-
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 use super::error::{DeviceError, Result};
-use super::media::MediaVault;
-use super::time::{from_text, to_text, uuid_from_text};
+use super::store::evidence::remove_unreferenced_files;
+use super::store::{drafts, outbox};
+use super::time::{to_text, uuid_from_text};
 use super::types::*;
 use super::Device;
 use crate::form::{builtin_forms, FormDefinition};
-use crate::protocol::{AssignmentSnapshot, ChangeRecord, PullPage, SubmissionReceipt};
+use crate::protocol::{AssignmentSnapshot, ChangeRecord, PullPage};
 
 impl Device {
     /// Every assignment on the phone, open work first (by due date), each with its local draft and outbox state.
@@ -37,11 +36,7 @@ impl Device {
 
     /// Every finalised submission still on the phone, newest first.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        self.with_conn(|conn, _| {
-            let mut stmt = conn.prepare(&format!("{OUTBOX_SELECT} ORDER BY created_at DESC"))?;
-            let rows = stmt.query_map([], outbox_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-            rows.into_iter().map(OutboxRow::into_entry).collect()
-        })
+        self.with_conn(|conn, _| outbox::entries(conn))
     }
 
     /// The pull cursor: the server change sequence applied so far.
@@ -91,75 +86,9 @@ pub(crate) fn load_form(conn: &Connection, id: &str, version: u32) -> Result<For
 }
 
 fn local_assignment(conn: &Connection, assignment: AssignmentSnapshot) -> Result<LocalAssignment> {
-    let draft_id: Option<String> = conn
-        .query_row(
-            "SELECT id FROM drafts WHERE assignment_id = ?1 ORDER BY started_at DESC LIMIT 1",
-            [assignment.id.to_string()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let draft = match draft_id {
-        Some(id) => Some(super::drafts::draft_summary(conn, uuid_from_text(&id)?)?),
-        None => None,
-    };
-    let outbox = conn
-        .query_row(
-            &format!("{OUTBOX_SELECT} WHERE assignment_id = ?1 ORDER BY created_at DESC LIMIT 1"),
-            [assignment.id.to_string()],
-            outbox_row,
-        )
-        .optional()?
-        .map(OutboxRow::into_entry)
-        .transpose()?;
+    let draft = drafts::latest_summary(conn, assignment.id)?;
+    let outbox = outbox::latest_for_assignment(conn, assignment.id)?;
     Ok(LocalAssignment { assignment, draft, outbox })
-}
-
-pub(crate) const OUTBOX_SELECT: &str = "SELECT submission_id, draft_id, assignment_id, state, attempts, last_error_code, \
-     last_error, receipt, created_at, updated_at FROM outbox";
-
-pub(crate) struct OutboxRow {
-    submission_id: String,
-    draft_id: String,
-    assignment_id: String,
-    state: String,
-    attempts: u32,
-    last_error_code: Option<String>,
-    last_error: Option<String>,
-    receipt: Option<String>,
-    created_at: String,
-    updated_at: String,
-}
-
-pub(crate) fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
-    Ok(OutboxRow {
-        submission_id: r.get(0)?,
-        draft_id: r.get(1)?,
-        assignment_id: r.get(2)?,
-        state: r.get(3)?,
-        attempts: r.get(4)?,
-        last_error_code: r.get(5)?,
-        last_error: r.get(6)?,
-        receipt: r.get(7)?,
-        created_at: r.get(8)?,
-        updated_at: r.get(9)?,
-    })
-}
-
-impl OutboxRow {
-    pub(crate) fn into_entry(self) -> Result<OutboxEntry> {
-        Ok(OutboxEntry {
-            submission_id: uuid_from_text(&self.submission_id)?,
-            draft_id: uuid_from_text(&self.draft_id)?,
-            assignment_id: uuid_from_text(&self.assignment_id)?,
-            state: OutboxState::parse(&self.state),
-            attempts: self.attempts,
-            last_error_code: self.last_error_code,
-            last_error: self.last_error,
-            receipt: self.receipt.as_deref().map(serde_json::from_str::<SubmissionReceipt>).transpose()?,
-            created_at: from_text(&self.created_at)?,
-            updated_at: from_text(&self.updated_at)?,
-        })
-    }
 }
 
 /// Applies every change of a page and stores its cursor, inside the caller's transaction.
@@ -266,20 +195,3 @@ fn media_of(conn: &Connection, sql: &str, param: &str) -> Result<Vec<String>> {
     Ok(rows)
 }
 
-/// Deletes the files of `shas` that no media row refers to any more.
-pub(crate) fn remove_unreferenced_files(conn: &Connection, vault: &MediaVault, shas: &[String]) -> Result<()> {
-    let unique: HashSet<&String> = shas.iter().collect();
-    for sha in unique {
-        let used: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM media WHERE sha256 = ?1)", [sha], |r| r.get(0))?;
-        if !used {
-            vault.remove(sha)?;
-        }
-    }
-    Ok(())
-}
-
-/// Removes encrypted files no row refers to (left by a kill between a commit and its file clean-up).
-pub(crate) fn sweep_orphan_files(conn: &Connection, vault: &MediaVault) -> Result<()> {
-    let on_disk = vault.list()?;
-    remove_unreferenced_files(conn, vault, &on_disk)
-}

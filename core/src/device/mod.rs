@@ -80,7 +80,7 @@ impl Device {
         let vault = Arc::new(MediaVault::new(data_dir.join(media::MEDIA_DIR), &opened.media_key)?);
         let open = OpenStore { conn: opened.conn, vault };
         // Files left behind by a kill between a delete and its file clean-up.
-        local::sweep_orphan_files(&open.conn, &open.vault)?;
+        store::evidence::sweep_orphan_files(&open.conn, &open.vault)?;
         // The key is in the platform keystore; the engine does not need to keep a copy.
         let config = DeviceConfig { db_key: Vec::new(), ..config };
         Ok(Device {

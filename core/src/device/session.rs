@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::client::{Counters, Reply, API};
 use super::error::{DeviceError, Result};
-use super::local::remove_unreferenced_files;
+use super::store::evidence::remove_unreferenced_files;
 use super::time::{from_text, now, to_text};
 use super::Device;
 use crate::protocol::{LoginRequest, RefreshRequest, TokenResponse, UserInfo};

@@ -1,8 +1,14 @@
-//! Opening the encrypted local store: SQLCipher with a raw 256-bit key from the platform keystore.
+//! Opening the encrypted local store: SQLCipher with a raw 256-bit key from the platform keystore. Its rows are read
+//! and written by concern in the submodules: `drafts` (drafts and answers), `evidence` (media, GPS fixes,
+//! signatures and the encrypted files), `outbox` (frozen submissions and the server's answers).
 //!
 //! Order matters: key, prove SQLCipher is really there (plain SQLite ignores `PRAGMA key` and would write plain text),
 //! then a real read (a wrong key only shows up there, as "file is not a database"), and only then anything that writes.
 //! So a wrong key never touches the file and never creates a new store in place of the old one.
+
+pub(crate) mod drafts;
+pub(crate) mod evidence;
+pub(crate) mod outbox;
 
 use std::path::Path;
 

@@ -12,18 +12,14 @@ use uuid::Uuid;
 
 use super::client::API;
 use super::error::{DeviceError, Result};
-use super::local::{purge_finished_orphans, remove_unreferenced_files};
-use super::time::{now, to_text, uuid_from_text};
+use super::local::purge_finished_orphans;
+use super::store::evidence::remove_unreferenced_files;
+use super::store::outbox::{self, Pending};
+use super::time::{now, to_text};
 use super::types::*;
 use super::upload::SyncCtx;
 use super::Device;
 use crate::protocol::{PullPage, SubmissionReceipt, SubmissionState};
-
-struct Pending {
-    submission_id: Uuid,
-    assignment_id: Uuid,
-    payload: String,
-}
 
 enum PushOutcome {
     Merged,
@@ -135,18 +131,7 @@ impl Device {
     }
 
     fn pending_submissions(&self) -> Result<Vec<Pending>> {
-        self.with_conn(|conn, _| {
-            let mut stmt = conn.prepare(
-                "SELECT submission_id, assignment_id, payload FROM outbox
-                 WHERE state IN ('pending', 'awaiting_media') ORDER BY created_at",
-            )?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            rows.into_iter()
-                .map(|(s, a, payload)| Ok(Pending { submission_id: uuid_from_text(&s)?, assignment_id: uuid_from_text(&a)?, payload }))
-                .collect()
-        })
+        self.with_conn(|conn, _| outbox::pending(conn))
     }
 
     /// Sends one frozen submission (the stored JSON, byte for byte: a replay is the same content) and records the

@@ -7,8 +7,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{ADVICE_NOTE, Finding, yuan};
-use crate::workflow::amount::{INCOME_FACT_KEYS, TOTAL_INCOME_FACT};
+use super::{ADVICE_NOTE, Finding};
+use crate::{
+    facts::{INCOME_FACT_KEYS, TOTAL_INCOME_FACT},
+    money::yuan,
+};
 
 /// The figures of the 特困 pre-check, from the policy file.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -19,8 +19,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::protocol::SignerRole;
-
 pub use session::{FormSession, FormState, QuestionState};
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -118,6 +116,26 @@ pub struct Question {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub questions: Vec<Question>,
+}
+
+/// Who signs a signature question (`Question::signer`) and, on the wire, a visit's signature (`protocol::SignatureRef`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignerRole {
+    Investigator1,
+    Investigator2,
+    FamilyMember,
+}
+
+impl SignerRole {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Investigator1 => "调查人员一",
+            Self::Investigator2 => "调查人员二",
+            Self::FamilyMember => "在场家庭成员",
+        }
+    }
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -522,10 +522,10 @@ fn every_shipped_form_loads_and_states_its_source() {
     for f in &all {
         assert!(f.source.contains("第") || f.source.contains("〔"), "{}", f.id);
         let signs = |role| f.questions.iter().any(|q| q.signer == Some(role));
-        assert!(signs(crate::protocol::SignerRole::FamilyMember), "{} is signed by the family", f.id);
+        assert!(signs(crate::form::SignerRole::FamilyMember), "{} is signed by the family", f.id);
         // Every visit is made by two investigators (57号 art. 16); the declaration is signed at the desk.
         if f.purpose != FormPurpose::Declaration {
-            assert!(signs(crate::protocol::SignerRole::Investigator2), "{} has two investigators", f.id);
+            assert!(signs(crate::form::SignerRole::Investigator2), "{} has two investigators", f.id);
         }
     }
     assert_eq!(library_forms(), builtin_forms(), "every shipped form is published");

@@ -6,8 +6,7 @@ use std::{collections::HashMap, io::Cursor};
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
 
-use super::{Choice, DefinitionError, FormDefinition, FormPurpose, Question, QuestionKind};
-use crate::protocol::SignerRole;
+use super::{Choice, DefinitionError, FormDefinition, FormPurpose, Question, QuestionKind, SignerRole};
 
 /// A problem in a workbook: where (sheet, 1-based row, column header and cell) and why (zh-CN).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

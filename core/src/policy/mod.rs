@@ -6,7 +6,6 @@
 mod keywords;
 mod parse;
 mod ratio;
-pub(crate) mod toml_reader;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -19,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use keywords::{Area, DeadlineAnchor, DeadlineStep, PeriodUnit, Relation, ReviewCadence, SpotCheckGroup, VisitTrigger};
 pub use ratio::Ratio;
-pub use toml_reader::KeyError;
+pub use crate::toml_reader::KeyError;
 
 use crate::{
     assistance::AssistanceType,

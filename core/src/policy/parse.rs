@@ -8,9 +8,12 @@ use toml::Value;
 use super::{
     DeadlineAnchor, DeadlineRule, DeadlineStep, KeyError, LocalStandard, POLICY_FORMAT, PeriodUnit, Policy,
     PolicyError, Ratio, Relation, SourceNote, SpotCheckGroup, VisitTrigger,
+};
+use crate::{
+    assistance::AssistanceType,
+    money::yuan,
     toml_reader::{TableReader, parse_document, string_value, wrong_type},
 };
-use crate::assistance::AssistanceType;
 
 /// A setting's table, read up to its value.
 struct Setting<'a> {
@@ -67,7 +70,7 @@ fn value_zh(value: &Value, unit: &str) -> String {
     match unit {
         "percent" => format!("{text}%"),
         "fen_per_person_month" => match value {
-            Value::Integer(fen) => format!("¥{}.{:02}/人·月", fen / 100, fen % 100),
+            Value::Integer(fen) => format!("{}/人·月", yuan(*fen)),
             _ => text,
         },
         _ => match unit_words(unit).1 {

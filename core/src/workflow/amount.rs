@@ -5,18 +5,13 @@
 //! then gap = (standard − per-capita income) × members, never below 0. Rounding down the income favours the household
 //! by less than one fen per member.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::WorkflowError;
+use crate::money::yuan;
 
-/// The case facts the home-visit forms record (their `fact` names): household size, the monthly total income, and
-/// the monthly income by 57号 第十三条 category, summed when no total is recorded.
-pub const SIZE_FACT: &str = "household.size";
-pub const TOTAL_INCOME_FACT: &str = "income.monthly_total_fen";
-pub const INCOME_FACT_KEYS: &[&str] = &["income.wages_fen", "income.business_fen", "income.property_fen", "income.transfer_fen", "income.other_fen"];
+/// The fact names and the income reading live below both the workflow and the pre-check (`crate::facts`).
+pub use crate::facts::{INCOME_FACT_KEYS, SIZE_FACT, TOTAL_INCOME_FACT, income_from_facts};
 
 /// What the suggestion rests on.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -32,26 +27,6 @@ pub struct GapSuggestion {
     pub explanation_zh: String,
 }
 
-fn int(facts: &BTreeMap<String, Value>, key: &str) -> Option<i64> {
-    facts.get(key).and_then(|v| v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)))
-}
-
-/// The household's monthly income and size from case facts (the home visit's answers), if both are present.
-pub fn income_from_facts(facts: &BTreeMap<String, Value>) -> Option<(i64, i64)> {
-    let size = int(facts, SIZE_FACT).filter(|n| *n > 0)?;
-    let income = match int(facts, TOTAL_INCOME_FACT) {
-        Some(total) => total,
-        None => {
-            let parts: Vec<i64> = INCOME_FACT_KEYS.iter().filter_map(|k| int(facts, k)).collect();
-            if parts.is_empty() {
-                return None;
-            }
-            parts.iter().sum()
-        }
-    };
-    (income >= 0).then_some((income, size))
-}
-
 /// 补差 = (standard − ⌊income / members⌋) × members, at least 0.
 pub fn gap_suggestion(standard_fen: i64, monthly_income_fen: i64, household_size: i64) -> Option<GapSuggestion> {
     if household_size <= 0 || monthly_income_fen < 0 || standard_fen <= 0 {
@@ -59,14 +34,13 @@ pub fn gap_suggestion(standard_fen: i64, monthly_income_fen: i64, household_size
     }
     let per_capita = monthly_income_fen / household_size;
     let suggested = (standard_fen - per_capita).max(0).saturating_mul(household_size);
-    let y = crate::eligibility::yuan;
     Some(GapSuggestion {
         standard_fen,
         household_size,
         monthly_income_fen,
         per_capita_income_fen: per_capita,
         suggested_fen: suggested,
-        explanation_zh: format!("（{} − {}）× {}人 = 每月{}", y(standard_fen), y(per_capita), household_size, y(suggested)),
+        explanation_zh: format!("（{} − {}）× {}人 = 每月{}", yuan(standard_fen), yuan(per_capita), household_size, yuan(suggested)),
     })
 }
 
@@ -74,9 +48,9 @@ pub fn gap_suggestion(standard_fen: i64, monthly_income_fen: i64, household_size
 pub fn check_override(amount_fen: Option<i64>, suggested_fen: Option<i64>, reason: Option<&str>) -> Result<Option<String>, WorkflowError> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
     match (amount_fen, suggested_fen) {
-        (Some(a), Some(s)) if a != s && reason.is_none() => Err(WorkflowError::new(
+        (Some(a), Some(s)) if a != s && reason.is_none() => Err(WorkflowError::invalid(
             "override_reason_required",
-            format!("确认金额{}与按补差计算的建议金额{}不同，请填写调整理由", crate::eligibility::yuan(a), crate::eligibility::yuan(s)),
+            format!("确认金额{}与按补差计算的建议金额{}不同，请填写调整理由", yuan(a), yuan(s)),
         )
         .field("override_reason")),
         (Some(a), Some(s)) if a == s => Ok(None),
@@ -89,7 +63,6 @@ mod tests {
     use super::*;
     use crate::eligibility::{AssetLimits, DibaoPolicy, HouseholdEconomics, dibao_precheck};
     use crate::policy::Ratio;
-    use serde_json::json;
 
     #[test]
     fn the_gap_agrees_with_the_eligibility_precheck_and_never_goes_negative() {
@@ -103,19 +76,6 @@ mod tests {
         assert_eq!(advice.gap_payment_fen, Some(g.suggested_fen));
         assert_eq!(gap_suggestion(66_000, 300_000, 2).unwrap().suggested_fen, 0);
         assert!(gap_suggestion(66_000, 1, 0).is_none());
-    }
-
-    #[test]
-    fn income_comes_from_the_visit_facts() {
-        let facts: BTreeMap<String, Value> =
-            [("household.size", json!(3)), ("income.wages_fen", json!(50_000)), ("income.transfer_fen", json!(10_000))].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        assert_eq!(income_from_facts(&facts), Some((60_000, 3)));
-        let mut with_total = facts.clone();
-        with_total.insert("income.monthly_total_fen".into(), json!(70_000));
-        assert_eq!(income_from_facts(&with_total), Some((70_000, 3)));
-        let mut no_size = facts;
-        no_size.remove("household.size");
-        assert_eq!(income_from_facts(&no_size), None);
     }
 
     #[test]

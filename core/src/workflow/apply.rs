@@ -15,6 +15,7 @@ use crate::{
     vocabulary::vocabulary,
     assistance::AssistanceType,
     calendar::WorkCalendar,
+    money::yuan,
     policy::{DeadlineStep, Policy, ReviewCadence},
     roles::Role,
 };
@@ -183,22 +184,18 @@ pub struct Transition {
     pub state: CaseState,
 }
 
-fn refuse(code: &'static str, message: impl Into<String>) -> WorkflowError {
-    WorkflowError::new(code, message)
-}
-
 fn wrong_stage(kind: ActionKind, stage: Stage) -> WorkflowError {
-    refuse("illegal_transition", format!("案件当前处于“{}”，不能办理“{}”", stage.label_zh(), kind.label_zh()))
+    WorkflowError::conflict("illegal_transition", format!("案件当前处于“{}”，不能办理“{}”", stage.label_zh(), kind.label_zh()))
 }
 
 fn wrong_type(kind: ActionKind, t: AssistanceType) -> WorkflowError {
-    refuse("not_for_assistance_type", format!("{}不适用“{}”", t.label_zh(), kind.label_zh()))
+    WorkflowError::conflict("not_for_assistance_type", format!("{}不适用“{}”", t.label_zh(), kind.label_zh()))
 }
 
 fn required_text(text: &str, field: &'static str, what_zh: &str) -> Result<String, WorkflowError> {
     let t = text.trim();
     if t.is_empty() {
-        return Err(refuse("reason_required", format!("请填写{what_zh}")).field(field));
+        return Err(WorkflowError::invalid("reason_required", format!("请填写{what_zh}")).field(field));
     }
     Ok(t.to_string())
 }
@@ -206,14 +203,14 @@ fn required_text(text: &str, field: &'static str, what_zh: &str) -> Result<Strin
 fn required_list(items: &[String], field: &'static str, what_zh: &str) -> Result<Vec<String>, WorkflowError> {
     let out: Vec<String> = items.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     if out.is_empty() {
-        return Err(refuse("reason_required", format!("请填写{what_zh}")).field(field));
+        return Err(WorkflowError::invalid("reason_required", format!("请填写{what_zh}")).field(field));
     }
     Ok(out)
 }
 
 fn amount_ok(amount: i64, field: &'static str) -> Result<i64, WorkflowError> {
     if amount <= 0 {
-        return Err(refuse("invalid_amount", "救助金额须大于0").field(field));
+        return Err(WorkflowError::invalid("invalid_amount", "救助金额须大于0").field(field));
     }
     Ok(amount)
 }
@@ -257,10 +254,10 @@ fn check_team(team: &[Uuid], ctx: &Ctx<'_>) -> Result<Vec<Uuid>, WorkflowError> 
     }
     let min = ctx.policy.min_investigators() as usize;
     if distinct.len() < min {
-        return Err(refuse("too_few_investigators", format!("入户调查须有不少于{min}名调查人员，且不能是同一人")).field("investigators"));
+        return Err(WorkflowError::invalid("too_few_investigators", format!("入户调查须有不少于{min}名调查人员，且不能是同一人")).field("investigators"));
     }
     if distinct.iter().any(|u| ctx.near_relative_declarants.contains(u)) {
-        return Err(refuse("near_relative_investigator", "所选调查人员中有人已申报与该家庭成员存在近亲属关系，须回避，不能安排其调查本案")
+        return Err(WorkflowError::invalid("near_relative_investigator", "所选调查人员中有人已申报与该家庭成员存在近亲属关系，须回避，不能安排其调查本案")
             .field("investigators"));
     }
     Ok(distinct)
@@ -323,10 +320,10 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             }
             let team = check_team(investigators, ctx)?;
             if !family_signed {
-                return Err(refuse("signatures_missing", "入户调查表须由调查人员和在场的共同生活家庭成员签字").field("family_signed"));
+                return Err(WorkflowError::invalid("signatures_missing", "入户调查表须由调查人员和在场的共同生活家庭成员签字").field("family_signed"));
             }
             if *visited_on > today {
-                return Err(refuse("invalid_date", "入户调查日期不能晚于今天").field("visited_on"));
+                return Err(WorkflowError::invalid("invalid_date", "入户调查日期不能晚于今天").field("visited_on"));
             }
             for u in team {
                 if !s.investigators.contains(&u) {
@@ -347,7 +344,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
                 return Err(wrong_stage(kind, from));
             }
             if s.check_requested_on.is_some() {
-                return Err(refuse("already_done", "已提请信息核对"));
+                return Err(WorkflowError::conflict("already_done", "已提请信息核对"));
             }
             s.check_requested_on = Some(today);
         }
@@ -373,7 +370,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
                 missing.push("家庭经济状况信息核对");
             }
             if !missing.is_empty() {
-                return Err(refuse("investigation_incomplete", format!("调查核实尚未完成：{}", missing.join("、"))));
+                return Err(WorkflowError::invalid("investigation_incomplete", format!("调查核实尚未完成：{}", missing.join("、"))));
             }
             let reasons = required_list(reasons, "reasons", "初审意见的理由")?;
             if let Some(a) = amount_fen {
@@ -424,7 +421,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             let rule = policy.deadline(t, rule_step).ok_or_else(|| wrong_type(kind, t))?;
             let ends = rule.due(ctx.calendar, started)?.due;
             if today < ends {
-                return Err(refuse("publicity_not_over", format!("公示期为{}，至{ends}期满，期满前不能结束公示", rule.describe_zh())));
+                return Err(WorkflowError::conflict("publicity_not_over", format!("公示期为{}，至{ends}期满，期满前不能结束公示", rule.describe_zh())));
             }
             if from == S::Publicity {
                 s.materials_received_on = Some(today);
@@ -444,7 +441,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
                 return Err(wrong_stage(kind, from));
             }
             if s.extension_reason.is_some() {
-                return Err(refuse("already_extended", "办理期限已延长过，不能再次延长"));
+                return Err(WorkflowError::conflict("already_extended", "办理期限已延长过，不能再次延长"));
             }
             s.extension_reason = Some(required_text(reason, "reason", "延期理由（如公示有异议、人户分离、异地申办或调查难度较大）")?);
         }
@@ -455,9 +452,9 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             let amount = match (t, amount_fen) {
                 (AssistanceType::Bianyuan, None) => None,
                 (AssistanceType::Bianyuan, Some(_)) => {
-                    return Err(refuse("amount_not_applicable", "低保边缘家庭认定不确定救助金额").field("amount_fen"));
+                    return Err(WorkflowError::invalid("amount_not_applicable", "低保边缘家庭认定不确定救助金额").field("amount_fen"));
                 }
-                (_, None) => return Err(refuse("amount_required", "请填写确认的救助金额").field("amount_fen")),
+                (_, None) => return Err(WorkflowError::invalid("amount_required", "请填写确认的救助金额").field("amount_fen")),
                 (_, Some(a)) => Some(amount_ok(*a, "amount_fen")?),
             };
             let override_reason = amount::check_override(amount, *suggested_fen, override_reason.as_deref())?;
@@ -497,7 +494,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             }
         }
         Action::RecordFiling { remarks } => {
-            let pending = s.pending_filing.take().ok_or_else(|| refuse("nothing_to_file", "本案没有待备案的审核确认决定"))?;
+            let pending = s.pending_filing.take().ok_or_else(|| WorkflowError::conflict("nothing_to_file", "本案没有待备案的审核确认决定"))?;
             s.filings.push(FilingRecord {
                 kind: pending.kind,
                 decided_by: pending.decided_by,
@@ -523,7 +520,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             let decision_zh = match outcome {
                 EscalationOutcome::Uphold => {
                     if esc.automatic {
-                        return Err(refuse("decision_required", "超过乡镇审批额度的临时救助须由区民政局作出给予或不予救助的决定"));
+                        return Err(WorkflowError::conflict("decision_required", "超过乡镇审批额度的临时救助须由区民政局作出给予或不予救助的决定"));
                     }
                     s.stage = esc.return_to;
                     format!("维持原审核确认结果：{reasons_text}")
@@ -532,7 +529,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
                     let amount = match (t, amount_fen) {
                         (AssistanceType::Bianyuan, _) => None,
                         (_, Some(a)) => Some(amount_ok(*a, "amount_fen")?),
-                        (_, None) => return Err(refuse("amount_required", "请填写确认的救助金额").field("amount_fen")),
+                        (_, None) => return Err(WorkflowError::invalid("amount_required", "请填写确认的救助金额").field("amount_fen")),
                     };
                     decide(&mut s, &mut events, DecisionKind::Approve, amount, None, None, vec![reasons_text.clone()], actor.user_id, today, true);
                     s.stage = S::Approved;
@@ -581,7 +578,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             }
             required_text(summary, "summary", "救助对象、救助事由、救助金额等登记信息")?;
             if !staff_signed || !sealed {
-                return Err(refuse("signatures_missing", "先行救助须补齐经办人员签字和盖章手续"));
+                return Err(WorkflowError::invalid("signatures_missing", "先行救助须补齐经办人员签字和盖章手续"));
             }
             s.emergency_record_completed_on = Some(today);
             let d = s.decision.as_ref().ok_or_else(|| wrong_stage(kind, from))?;
@@ -613,7 +610,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
                 }
                 ReviewOutcome::Adjust { amount_fen, reason } => {
                     if t == AssistanceType::Bianyuan {
-                        return Err(refuse("amount_not_applicable", "低保边缘家庭认定不确定救助金额").field("outcome.amount_fen"));
+                        return Err(WorkflowError::invalid("amount_not_applicable", "低保边缘家庭认定不确定救助金额").field("outcome.amount_fen"));
                     }
                     let amount = amount_ok(*amount_fen, "outcome.amount_fen")?;
                     let reason = required_text(reason, "outcome.reason", "调整理由")?;
@@ -637,7 +634,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
         Action::RecordComplaint { received_on, real_name, summary } => {
             let summary = required_text(summary, "summary", "举报、反映的内容")?;
             if *received_on > today {
-                return Err(refuse("invalid_date", "收到举报的日期不能晚于今天").field("received_on"));
+                return Err(WorkflowError::invalid("invalid_date", "收到举报的日期不能晚于今天").field("received_on"));
             }
             s.complaints.push(ComplaintRecord {
                 received_on: *received_on,
@@ -657,23 +654,23 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
         }
         Action::GiveComplaintFeedback { complaint, feedback } => {
             let feedback = required_text(feedback, "feedback", "反馈的核查处理结果")?;
-            let c = s.complaints.get_mut(*complaint).ok_or_else(|| refuse("unknown_complaint", "该举报记录不存在").field("complaint"))?;
+            let c = s.complaints.get_mut(*complaint).ok_or_else(|| WorkflowError::invalid("unknown_complaint", "该举报记录不存在").field("complaint"))?;
             if !c.real_name {
-                return Err(refuse("anonymous_complaint", "匿名举报无需反馈").field("complaint"));
+                return Err(WorkflowError::invalid("anonymous_complaint", "匿名举报无需反馈").field("complaint"));
             }
             if c.feedback_on.is_some() {
-                return Err(refuse("already_done", "已向举报人反馈"));
+                return Err(WorkflowError::conflict("already_done", "已向举报人反馈"));
             }
             c.feedback_on = Some(today);
             c.feedback = Some(feedback);
         }
         Action::RecordDistrictVisit { visited_on, finding } => {
             if !(s.flags.near_relative || s.flags.complaint) {
-                return Err(refuse("district_visit_not_required", "本案不属于近亲属备案或被举报的案件，无需登记区级100%入户核查"));
+                return Err(WorkflowError::conflict("district_visit_not_required", "本案不属于近亲属备案或被举报的案件，无需登记区级100%入户核查"));
             }
             required_text(finding, "finding", "入户核查情况")?;
             if *visited_on > today {
-                return Err(refuse("invalid_date", "入户核查日期不能晚于今天").field("visited_on"));
+                return Err(WorkflowError::invalid("invalid_date", "入户核查日期不能晚于今天").field("visited_on"));
             }
             s.flags.district_visit_on = Some(*visited_on);
         }
@@ -741,8 +738,4 @@ fn escalate(s: &mut CaseState, reason: String, automatic: bool, by: Uuid, on: Na
         decision_zh: None,
     });
     s.stage = Stage::Escalated;
-}
-
-fn yuan(fen: i64) -> String {
-    crate::eligibility::yuan(fen)
 }

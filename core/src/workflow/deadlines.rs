@@ -12,6 +12,9 @@ use crate::{
     policy::{DeadlineStep, Policy, VisitTrigger},
 };
 
+/// Shared with the phone's `protocol::StepDue::urgency`, so it lives below both (`crate::urgency`).
+pub use crate::urgency::Urgency;
+
 /// One open step with its due date.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,33 +29,6 @@ pub struct OpenStep {
     pub provisional: bool,
     /// "20个工作日（2022年通知 四（一））"
     pub rule_zh: String,
-}
-
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Urgency {
-    Overdue,
-    DueSoon,
-    OnTime,
-}
-
-impl Urgency {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Overdue => "overdue",
-            Self::DueSoon => "due_soon",
-            Self::OnTime => "on_time",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Overdue => "已逾期",
-            Self::DueSoon => "即将到期",
-            Self::OnTime => "未到期",
-        }
-    }
 }
 
 /// The whole-procedure limit that applies: extended (with a recorded reason), devolved (accepted after the

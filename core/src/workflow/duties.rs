@@ -49,7 +49,7 @@ pub fn roles_for(kind: ActionKind) -> &'static [Role] {
     PERMISSIONS.iter().find(|(k, _)| *k == kind).map(|(_, r)| *r).unwrap_or(&[])
 }
 
-/// A person who did `excluded` on a case may not take `action` on it.
+/// A person who did `excluded` on a case may not take `action` on it (refused as `WorkflowErrorKind::Forbidden`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeparationRule {
     pub action: ActionKind,
@@ -82,7 +82,7 @@ pub fn acting_role(kind: ActionKind, roles: &[Role]) -> Result<Role, WorkflowErr
     let allowed = roles_for(kind);
     roles.iter().copied().find(|r| allowed.contains(r)).ok_or_else(|| {
         let names: Vec<&str> = allowed.iter().map(|r| r.label_zh()).collect();
-        WorkflowError::new("forbidden_role", format!("您的角色无权执行“{}”；可由{}办理", kind.label_zh(), names.join("、")))
+        WorkflowError::forbidden("forbidden_role", format!("您的角色无权执行“{}”；可由{}办理", kind.label_zh(), names.join("、")))
     })
 }
 
@@ -90,7 +90,7 @@ pub fn acting_role(kind: ActionKind, roles: &[Role]) -> Result<Role, WorkflowErr
 pub fn check_separation(kind: ActionKind, user: Uuid, state: &CaseState) -> Result<(), WorkflowError> {
     for rule in SEPARATION_RULES.iter().filter(|r| r.action == kind) {
         if state.has_done(user, rule.excluded) {
-            return Err(WorkflowError::new(rule.code, rule.message_zh));
+            return Err(WorkflowError::forbidden(rule.code, rule.message_zh));
         }
     }
     Ok(())
@@ -99,7 +99,7 @@ pub fn check_separation(kind: ActionKind, user: Uuid, state: &CaseState) -> Resu
 /// A near relative of a co-resident member may take no part in the case: not be assigned, not decide (回避).
 pub fn check_not_related(user: Uuid, declarants: &[Uuid]) -> Result<(), WorkflowError> {
     if declarants.contains(&user) {
-        return Err(WorkflowError::new(
+        return Err(WorkflowError::forbidden(
             "near_relative_conflict",
             "您已申报与该家庭共同生活成员存在近亲属关系，须回避，不能参与本案的调查或审核确认",
         ));

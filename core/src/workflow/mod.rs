@@ -3,7 +3,8 @@
 //!
 //! - [`apply`] takes a case's [`CaseState`], an [`Action`], the acting person and a [`Ctx`] (policy, calendar, today,
 //!   near-relative declarants) and returns the [`Transition`] (new state, responsible person, events) or a
-//!   [`WorkflowError`] with a stable code and a zh-CN message; a refused action changes nothing.
+//!   [`WorkflowError`] with a stable code, a zh-CN message and its [`WorkflowErrorKind`] (forbidden, conflict,
+//!   invalid: what a caller answers with); a refused action changes nothing.
 //! - [`duties`]: who may take which action (roles) and the separation-of-duty rules, as data.
 //! - [`deadlines`]: every open step's due date from the policy and the working-day calendar; overdue / due soon.
 //! - [`relatives`]: near-relative declarations (近亲属备案) matched against a household's co-resident members.
@@ -25,7 +26,7 @@ mod state;
 mod vocab;
 
 pub use apply::{Action, ActionKind, Actor, Ctx, Event, Responsible, Transition, apply};
-pub use error::WorkflowError;
+pub use error::{WorkflowError, WorkflowErrorKind};
 pub use state::{
     CaseFlags, CaseState, ComplaintRecord, Decision, DecisionKind, EscalationRecord, FilingRecord, Opinion, Participation,
     PendingFiling,

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::{assistance::AssistanceType, eligibility::yuan, resident_id::mask};
+use crate::{assistance::AssistanceType, money::yuan, resident_id::mask};
 
 /// One line of a publicity notice. Built only through [`PublicityEntry::new`], so a full ID cannot slip in.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

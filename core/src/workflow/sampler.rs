@@ -97,7 +97,7 @@ pub fn rank_key(seed: &str, household_id: Uuid) -> [u8; 32] {
 /// Draws the sample of `year` from `frame` under `policy` and `seed`.
 pub fn draw(frame: &[FrameHousehold], policy: &Policy, year: i32, seed: &str) -> Result<Sample, WorkflowError> {
     if seed.trim().is_empty() {
-        return Err(WorkflowError::new("seed_required", "抽样种子不能为空").field("seed"));
+        return Err(WorkflowError::invalid("seed_required", "抽样种子不能为空").field("seed"));
     }
     let rate: Ratio = policy.spot_check_rate();
     let groups = policy.spot_check_groups();
@@ -107,7 +107,7 @@ pub fn draw(frame: &[FrameHousehold], policy: &Policy, year: i32, seed: &str) ->
     for h in frame {
         if let Some(g) = h.group {
             if !seen.insert((h.household_id, g)) {
-                return Err(WorkflowError::new("duplicate_household", format!("家庭{}在同一抽样组中重复出现", h.household_id)));
+                return Err(WorkflowError::invalid("duplicate_household", format!("家庭{}在同一抽样组中重复出现", h.household_id)));
             }
             if rate_of(g).is_some() {
                 strata.entry((h.township_code.clone(), g)).or_default().push(h.household_id);
@@ -166,7 +166,7 @@ pub fn assign_revisits(sample: &Sample, frame: &[FrameHousehold], staff: &[Uuid]
             .collect();
         let mut eligible: Vec<Uuid> = staff.iter().copied().filter(|u| !excluded.contains(u)).collect::<BTreeSet<_>>().into_iter().collect();
         if eligible.len() < team {
-            return Err(WorkflowError::new(
+            return Err(WorkflowError::invalid(
                 "not_enough_revisitors",
                 format!("可安排复核的人员不足{team}人（原调查人员和申报近亲属的人员须回避），无法为家庭{}安排复核入户", s.household_id),
             ));

@@ -70,6 +70,7 @@ impl World {
     fn refused(&self, s: &CaseState, a: Action, who: &Actor, on: NaiveDate) -> WorkflowError {
         let e = self.try_do(s, a, who, on).expect_err("refused");
         assert!(!e.message_zh.is_empty());
+        assert_eq!(e.kind, kind_of_code(e.code), "{}", e.code);
         e
     }
 
@@ -112,6 +113,16 @@ impl World {
 
     fn steps(&self, s: &CaseState) -> Vec<(String, NaiveDate)> {
         open_steps(s, &self.policy, &self.calendar).dated.into_iter().map(|o| (o.key, o.due)).collect()
+    }
+}
+
+/// The kinds by code, as the server answered them (403 / 409 / 422) before refusals carried their kind.
+fn kind_of_code(code: &str) -> WorkflowErrorKind {
+    match code {
+        "forbidden_role" | "near_relative_conflict" | "investigator_cannot_decide" | "confirmer_cannot_supervise" => WorkflowErrorKind::Forbidden,
+        "illegal_transition" | "already_done" | "already_extended" | "nothing_to_file" | "publicity_not_over" | "decision_required"
+        | "not_for_assistance_type" | "district_visit_not_required" => WorkflowErrorKind::Conflict,
+        _ => WorkflowErrorKind::Invalid,
     }
 }
 

@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{error::ApiError, state::AppState};
+use crate::{store::error::ApiError, app::state::AppState};
 
 const INDEX_HTML: &str = include_str!("../../console/index.html");
 

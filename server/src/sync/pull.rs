@@ -10,14 +10,14 @@ use serde::Deserialize;
 use sqlx::Row;
 
 use crate::{
-    assignments,
-    auth::Caller,
-    db::parse_uuid,
-    devices::{self, SyncKind},
-    error::{ApiError, ApiQuery, ApiResult},
-    forms, policy,
-    state::AppState,
-    sync::feed::{KIND_ASSIGNMENT, KIND_FORM, OP_DELETE},
+    access::caller::Caller,
+    store::db::parse_uuid,
+    access::devices::{self, SyncKind},
+    store::error::{ApiError, ApiQuery, ApiResult},
+    records::forms, records::calendar,
+    app::state::AppState,
+    records::feed::{KIND_ASSIGNMENT, KIND_FORM, OP_DELETE},
+    sync::snapshot,
     workflow,
 };
 
@@ -60,7 +60,7 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
         let record = match kind.as_str() {
             KIND_ASSIGNMENT => {
                 let id = parse_uuid(&entity)?;
-                let loaded = if op == OP_DELETE { None } else { assignments::snapshot_with_case(&mut conn, id).await? };
+                let loaded = if op == OP_DELETE { None } else { snapshot::snapshot_with_case(&mut conn, id).await? };
                 let mut snapshot = None;
                 if let Some((mut s, case)) = loaded {
                     let facts = s.case.facts.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
@@ -68,10 +68,10 @@ pub async fn pull(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
                     // Deadlines matter for work still to do; a finished visit's case is followed at the desk.
                     if s.status == AssignmentStatus::Assigned {
                         if calendar.is_none() {
-                            calendar = Some(policy::work_calendar_on(&mut conn, state.config.unloaded_years).await.map_err(ApiError::from)?);
+                            calendar = Some(calendar::work_calendar_on(&mut conn, state.config.unloaded_years).await.map_err(ApiError::from)?);
                         }
                         if let Some(calendar) = &calendar {
-                            s.case.progress = Some(workflow::store::progress(&mut conn, &case, &state.policy, calendar).await?);
+                            s.case.progress = Some(workflow::case_state::progress(&mut conn, &case, &state.policy, calendar).await?);
                         }
                     }
                     snapshot = Some(s);

@@ -13,15 +13,15 @@ use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
 use crate::{
-    assignments, audit,
-    auth::Caller,
-    cases,
-    db::{to_json, ts},
-    devices::{self, SyncKind},
-    error::{ApiError, ApiJson, ApiResult},
-    forms, merge,
-    state::AppState,
-    visits::{self, StoredSubmission, state_str},
+    records::assignments, store::audit,
+    access::caller::Caller,
+    records::cases,
+    store::db::{to_json, ts},
+    access::devices::{self, SyncKind},
+    store::error::{ApiError, ApiJson, ApiResult},
+    records::forms, sync::merge,
+    app::state::AppState,
+    records::submissions::{self, StoredSubmission, state_str},
 };
 
 fn err(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
@@ -37,19 +37,19 @@ fn conflict_with_stored() -> ApiError {
 }
 
 async fn receipt(conn: &mut AnyConnection, s: &StoredSubmission) -> Result<SubmissionReceipt, sqlx::Error> {
-    let missing = if s.state == SubmissionState::Merged { Vec::new() } else { visits::missing_media(conn, &visits::referenced_media(&s.body)).await? };
+    let missing = if s.state == SubmissionState::Merged { Vec::new() } else { submissions::missing_media(conn, &submissions::referenced_media(&s.body)).await? };
     Ok(SubmissionReceipt {
         submission_id: s.id,
         case_id: s.case_id,
         state: s.state,
         missing_media: missing,
-        conflicts: visits::conflicts_of(conn, s.id).await?,
+        conflicts: submissions::conflicts_of(conn, s.id).await?,
     })
 }
 
 /// Same id: same content from the same user gets the same answer; anything else is a conflict.
 async fn replay(conn: &mut AnyConnection, caller: &Caller, sub: &VisitSubmission, hash: &str) -> ApiResult<Option<SubmissionReceipt>> {
-    let Some(existing) = visits::load_submission(conn, sub.id).await? else { return Ok(None) };
+    let Some(existing) = submissions::load_submission(conn, sub.id).await? else { return Ok(None) };
     if existing.content_hash == hash && existing.submitted_by == caller.user_id {
         return Ok(Some(receipt(conn, &existing).await?));
     }
@@ -154,6 +154,7 @@ fn check_content(sub: &VisitSubmission, form: &ruhu_core::form::FormDefinition, 
               (status = 404, body = Problem, description = "unknown_assignment"),
               (status = 409, body = Problem, description = "submission_conflict, assignment_cancelled, assignment_reassigned"),
               (status = 422, body = Problem, description = "validation_failed (details: the field errors), unknown_form, form_mismatch, invalid_media_ref, media_not_listed, signature_missing, invalid_signature, invalid_gps_fix, device_mismatch")))]
+#[tracing::instrument(name = "push", skip_all, fields(submission = %sub.id, user = %caller.username))]
 pub async fn push(State(state): State<AppState>, caller: Caller, ApiJson(sub): ApiJson<VisitSubmission>) -> ApiResult<Json<SubmissionReceipt>> {
     let hash = submission_content_hash(&sub);
     let mut conn = state.db.pool.acquire().await?;
@@ -225,7 +226,7 @@ pub async fn push(State(state): State<AppState>, caller: Caller, ApiJson(sub): A
         };
     }
     inserted?;
-    let referenced = visits::referenced_media(&sub);
+    let referenced = submissions::referenced_media(&sub);
     for h in &referenced {
         sqlx::query("INSERT INTO submission_media (submission_id, sha256) VALUES ($1, $2)")
             .bind(sub.id.to_string())
@@ -236,8 +237,8 @@ pub async fn push(State(state): State<AppState>, caller: Caller, ApiJson(sub): A
     let detail = json!({ "submission_id": sub.id, "assignment_id": assignment.id, "form": forms::feed_key(&sub.form_id, sub.form_version) });
     cases::add_step(&mut tx, assignment.case_id, "visit_submitted", Some(caller.user_id), None, detail.clone()).await?;
     audit::record(&mut tx, caller.audit("submission.receive", "submission", sub.id, Some(&assignment.org_path)).with_detail(detail)).await?;
-    let stored = visits::load_submission(tx.conn(), sub.id).await?.ok_or_else(ApiError::internal)?;
-    let missing = visits::missing_media(tx.conn(), &referenced).await?;
+    let stored = submissions::load_submission(tx.conn(), sub.id).await?.ok_or_else(ApiError::internal)?;
+    let missing = submissions::missing_media(tx.conn(), &referenced).await?;
     let (state_now, conflicts) = if missing.is_empty() {
         (SubmissionState::Merged, merge::merge(&mut tx, &state, &stored).await?)
     } else {

@@ -22,15 +22,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{api_error, store};
+use super::{api_error, case_state};
 use crate::{
-    audit,
-    auth::Caller,
-    cases::{self, CaseRow},
-    db::{Tx, flag, to_json, ts},
-    error::{ApiError, ApiJson, ApiPath, ApiResult},
-    policy, scope,
-    state::AppState,
+    store::audit,
+    access::caller::Caller,
+    records::cases::{self, CaseRow},
+    store::db::{Tx, flag, to_json, ts},
+    store::error::{ApiError, ApiJson, ApiPath, ApiResult},
+    records::calendar,
+    app::state::AppState,
 };
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -75,7 +75,7 @@ async fn load_case(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Cas
     let mut conn = state.db.pool.acquire().await?;
     let case = cases::load(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("案件"))?;
     drop(conn);
-    scope::guard(state, caller, "case", &id.to_string(), &case.org_path).await?;
+    caller.guard(state, "case", &id.to_string(), &case.org_path).await?;
     Ok(case)
 }
 
@@ -102,7 +102,7 @@ fn advice(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow, yea
 
 /// Applies `action` to the case for `caller`, stores everything in one transaction, and returns the result.
 pub async fn run_action(state: &AppState, caller: &Caller, case: CaseRow, action: Action, reporter_name: Option<String>) -> ApiResult<ActionResult> {
-    let calendar = policy::work_calendar(&state).await.map_err(ApiError::from)?;
+    let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut tx = state.db.begin().await?;
     let out = apply_in(&mut tx, state, &calendar, caller, &case, action, reporter_name).await?;
     tx.commit().await?;
@@ -157,8 +157,8 @@ pub async fn apply_as(
     reporter_name: Option<String>,
 ) -> ApiResult<ActionResult> {
     let today = tx.today();
-    let (current, version) = store::load_state(tx.conn(), case).await?;
-    let matches = store::relative_matches(tx.conn(), case.household_id, policy).await?;
+    let (current, version) = case_state::load_state(tx.conn(), case).await?;
+    let matches = case_state::relative_matches(tx.conn(), case.household_id, policy).await?;
     let declarants = relatives::declarants(&matches);
     // The suggestion is the server's, never the client's.
     if let Action::Confirm { suggested_fen, .. } = &mut action {
@@ -199,7 +199,7 @@ pub async fn apply_as(
     let due = steps.first_due();
     cases::add_step(tx, case.id, &format!("wf.{}", t.action.as_str()), Some(acting.actor.user_id), due, detail.clone()).await?;
     project(tx, case, &t, &action, reporter_name).await?;
-    crate::assignments::resend_open(tx, case.id).await?;
+    crate::records::assignments::resend_open(tx, case.id).await?;
     let entry = acting.audit(&format!("case.{}", t.action.as_str()), case).with_detail(json!({
         "from": t.from, "to": t.to, "responsible": t.responsible, "events": t.events,
     }));
@@ -216,7 +216,7 @@ async fn check_investigators(conn: &mut sqlx::AnyConnection, ids: &[Uuid]) -> Ap
         };
         let name: String = sqlx::Row::try_get(&row, "display_name")?;
         let enabled: i64 = sqlx::Row::try_get(&row, "enabled")?;
-        if enabled == 0 || !crate::users::roles_of(conn, *id).await?.iter().any(|r| r.may_investigate()) {
+        if enabled == 0 || !crate::access::users::roles_of(conn, *id).await?.iter().any(|r| r.may_investigate()) {
             return Err(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "not_investigator", format!("{name}不具有入户调查的角色或账号已停用"))
                 .with_field("investigators"));
         }
@@ -335,15 +335,15 @@ pub async fn act(State(state): State<AppState>, caller: Caller, ApiPath(id): Api
     responses((status = 200, body = WorkflowView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<WorkflowView>> {
     let case = load_case(&state, &caller, id).await?;
-    let calendar = policy::work_calendar(&state).await.map_err(ApiError::from)?;
+    let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut conn = state.db.pool.acquire().await?;
-    let (s, _) = store::load_state(&mut conn, &case).await?;
-    let near_relatives = store::relative_matches(&mut conn, case.household_id, &state.policy).await?;
+    let (s, _) = case_state::load_state(&mut conn, &case).await?;
+    let near_relatives = case_state::relative_matches(&mut conn, case.household_id, &state.policy).await?;
     let recorded = cases::facts(&mut conn, case.id).await?;
     let facts: BTreeMap<String, Value> = recorded.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect();
     let gap_suggestion = suggestion(&facts, &state.policy, &case, &s, state.db.today().year());
     let review_proposal = match recorded.get(review::RECOMMENDATION_FACT).and_then(|f| f.source_submission) {
-        Some(source) if store::from_current_review(&mut conn, source, &s).await? => {
+        Some(source) if case_state::from_current_review(&mut conn, source, &s).await? => {
             let standard = (case.assistance_type == AssistanceType::Dibao)
                 .then(|| state.policy.local_standard(state.db.today().year()).ok().map(|l| l.dibao_monthly_fen(s.area)))
                 .flatten();

@@ -14,15 +14,15 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::store;
+use super::case_state;
 use crate::{
-    auth::Caller,
-    cases,
-    db::parse_uuid,
-    error::{ApiError, ApiQuery, ApiResult},
-    policy,
-    state::AppState,
-    users,
+    access::caller::Caller,
+    records::cases,
+    store::db::parse_uuid,
+    store::error::{ApiError, ApiQuery, ApiResult},
+    records::calendar,
+    app::state::AppState,
+    access::users,
 };
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -71,7 +71,7 @@ pub struct DeadlineList {
     description = "Every open step with a time limit in the caller's scope (township or district), earliest first, with overdue / due-soon.",
     responses((status = 200, body = DeadlineList)))]
 pub async fn deadlines(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<DeadlineQuery>) -> ApiResult<Json<DeadlineList>> {
-    let calendar = policy::work_calendar(&state).await.map_err(ApiError::from)?;
+    let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
     let today = state.db.today();
     let scope = caller.scope();
     let mut sql = format!("SELECT id FROM cases WHERE {}", scope.condition("org_path", 1));
@@ -89,7 +89,7 @@ pub async fn deadlines(State(state): State<AppState>, caller: Caller, ApiQuery(q
     let mut problems = Vec::new();
     for id in ids {
         let Some(case) = cases::load(&mut conn, parse_uuid(&id)?).await? else { continue };
-        let (s, _) = store::load_state(&mut conn, &case).await?;
+        let (s, _) = case_state::load_state(&mut conn, &case).await?;
         let steps = open_steps(&s, &state.policy, &calendar);
         for step in steps.undated {
             let message = step.reason_zh.clone();

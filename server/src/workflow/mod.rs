@@ -4,6 +4,8 @@
 //! (filings, escalations, complaints) in step, in the same transaction as the transition.
 
 pub mod actions;
+pub mod assign;
+pub mod case_state;
 pub mod lists;
 pub mod notices;
 pub mod periodic_reviews;
@@ -11,20 +13,18 @@ pub mod relatives;
 pub mod revisit_comparison;
 pub mod revisits;
 pub mod spot_checks;
-pub mod store;
 
 use axum::http::StatusCode;
-use ruhu_core::workflow::WorkflowError;
+use ruhu_core::workflow::{WorkflowError, WorkflowErrorKind};
 
-use crate::error::ApiError;
+use crate::store::error::ApiError;
 
 /// A refused workflow action as a Problem: 403 for who-may-not, 409 for not-now, 422 for bad input.
 pub fn api_error(e: WorkflowError) -> ApiError {
-    let status = match e.code {
-        "forbidden_role" | "near_relative_conflict" | "investigator_cannot_decide" | "confirmer_cannot_supervise" => StatusCode::FORBIDDEN,
-        "illegal_transition" | "already_done" | "already_extended" | "nothing_to_file" | "publicity_not_over" | "decision_required"
-        | "not_for_assistance_type" | "district_visit_not_required" => StatusCode::CONFLICT,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    let status = match e.kind {
+        WorkflowErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        WorkflowErrorKind::Conflict => StatusCode::CONFLICT,
+        WorkflowErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
     };
     let mut out = ApiError::new(status, e.code, e.message_zh);
     if let Some(f) = e.field {

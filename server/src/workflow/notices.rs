@@ -14,13 +14,13 @@ use ruhu_core::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::store;
+use super::case_state;
 use crate::{
-    auth::Caller,
-    cases, households, org, scope,
-    error::{ApiError, ApiPath, ApiResult},
-    policy,
-    state::AppState,
+    access::caller::Caller,
+    records::cases, records::households, access::org,
+    store::error::{ApiError, ApiPath, ApiResult},
+    records::calendar,
+    app::state::AppState,
 };
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -42,10 +42,10 @@ pub async fn notices(State(state): State<AppState>, caller: Caller, ApiPath(id):
     let mut conn = state.db.pool.acquire().await?;
     let case = cases::load(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("案件"))?;
     drop(conn);
-    scope::guard(&state, &caller, "case", &id.to_string(), &case.org_path).await?;
-    let calendar = policy::work_calendar(&state).await.map_err(ApiError::from)?;
+    caller.guard(&state, "case", &id.to_string(), &case.org_path).await?;
+    let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut conn = state.db.pool.acquire().await?;
-    let (s, _) = store::load_state(&mut conn, &case).await?;
+    let (s, _) = case_state::load_state(&mut conn, &case).await?;
     let household = households::load(&mut conn, case.household_id).await?.ok_or_else(ApiError::internal)?;
     let head = household.members.first();
     let place = org::describe_path(&mut conn, &household.org_path).await?;

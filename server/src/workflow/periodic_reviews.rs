@@ -15,16 +15,16 @@ use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{actions, api_error, store};
+use super::{actions, api_error, case_state};
 use crate::{
-    assignments::{self, NewAssignment},
-    audit,
-    auth::Caller,
-    cases,
-    db::parse_uuid,
-    error::{ApiError, ApiJson, ApiResult},
-    policy, scope,
-    state::AppState,
+    records::assignments,
+    store::audit,
+    access::caller::Caller,
+    records::cases,
+    store::db::parse_uuid,
+    store::error::{ApiError, ApiJson, ApiResult},
+    records::calendar,
+    app::state::AppState,
 };
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -80,7 +80,7 @@ fn review_due(s: &ruhu_core::workflow::CaseState, case_no: &str, state: &AppStat
               (status = 422, body = Problem, description = "cases_or_township_required, investigators_not_two, investigator_out_of_township, invalid_due_date, unknown_form, near_relative_investigator")))]
 pub async fn assign(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<AssignReviews>) -> ApiResult<(StatusCode, Json<Vec<ReviewAssigned>>)> {
     caller.require(|r| r.may_assign_visits())?;
-    let calendar = policy::work_calendar(&state).await.map_err(ApiError::from)?;
+    let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut conn = state.db.pool.acquire().await?;
     let explicit = match (&req.case_ids, req.township_code.as_deref().map(str::trim).filter(|t| !t.is_empty())) {
         (Some(ids), None) if !ids.is_empty() => {
@@ -100,7 +100,7 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiJson(req):
         Some(list) => {
             drop(conn);
             for case in &list {
-                scope::guard(&state, &caller, "case", &case.id.to_string(), &case.org_path).await?;
+                caller.guard(&state, "case", &case.id.to_string(), &case.org_path).await?;
             }
             list
         }
@@ -113,7 +113,7 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiJson(req):
             let mut due = Vec::new();
             for id in ids {
                 let Some(case) = cases::load(&mut conn, parse_uuid(&id)?).await? else { continue };
-                let (s, _) = store::load_state(&mut conn, &case).await?;
+                let (s, _) = case_state::load_state(&mut conn, &case).await?;
                 if review_due(&s, &case.case_no, &state, &calendar).is_ok() {
                     due.push(case);
                 }
@@ -129,11 +129,11 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiJson(req):
     let mut tx = state.db.begin().await?;
     let mut out = Vec::with_capacity(chosen.len());
     for case in &chosen {
-        let (s, _) = store::load_state(tx.conn(), case).await?;
+        let (s, _) = case_state::load_state(tx.conn(), case).await?;
         let review_due = review_due(&s, &case.case_no, &state, &calendar)?;
         actions::apply_in(&mut tx, &state, &calendar, &caller, case, Action::StartReview, None).await?;
-        let new = NewAssignment { case_id: case.id, investigator_ids: req.investigator_ids.clone(), due_date: req.due_date, form_id: None, form_version: None };
-        let id = assignments::insert_for(&mut tx, &state.policy, case, &new, caller.user_id, FormPurpose::PeriodicReview).await?;
+        let new = super::assign::NewAssignment { case_id: case.id, investigator_ids: req.investigator_ids.clone(), due_date: req.due_date, form_id: None, form_version: None };
+        let id = super::assign::insert_for(&mut tx, &state.policy, case, &new, caller.user_id, FormPurpose::PeriodicReview).await?;
         let a = assignments::load(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
         let entry = caller.audit("assignment.create", "assignment", id, Some(&case.org_path)).with_detail(json!({
             "case_id": case.id, "purpose": FormPurpose::PeriodicReview, "investigators": new.investigator_ids, "due_date": req.due_date, "review_due": review_due,

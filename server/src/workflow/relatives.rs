@@ -15,14 +15,14 @@ use serde_json::json;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::store;
+use super::case_state;
 use crate::{
-    audit,
-    auth::Caller,
-    db::{parse_ts, parse_uuid, ts},
-    error::{ApiError, ApiJson, ApiResult},
-    state::AppState,
-    users,
+    store::audit,
+    access::caller::Caller,
+    store::db::{parse_ts, parse_uuid, ts},
+    store::error::{ApiError, ApiJson, ApiResult},
+    app::state::AppState,
+    access::users,
 };
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -139,7 +139,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
 
 /// Refuses investigators who declared a near relative among the case household's co-resident members.
 pub async fn refuse_related_investigators(conn: &mut AnyConnection, policy: &ruhu_core::policy::Policy, household_id: Uuid, investigators: &[Uuid]) -> ApiResult<()> {
-    let matches = store::relative_matches(conn, household_id, policy).await?;
+    let matches = case_state::relative_matches(conn, household_id, policy).await?;
     if let Some(m) = matches.iter().find(|m| investigators.contains(&m.declarant)) {
         let name = users::person(conn, m.declarant).await?.display_name;
         return Err(ApiError::new(

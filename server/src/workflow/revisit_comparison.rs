@@ -18,15 +18,15 @@ use uuid::Uuid;
 
 use super::revisits::original_investigators;
 use crate::{
-    assignments,
-    auth::Caller,
-    cases::{self, FactRecord},
-    db::{Tx, parse_json, parse_ts, parse_uuid, to_json},
-    error::{ApiError, ApiPath, ApiResult},
-    forms, scope,
-    state::AppState,
-    users,
-    visits::StoredSubmission,
+    records::assignments,
+    access::caller::Caller,
+    records::cases::{self, FactRecord},
+    store::db::{Tx, parse_json, parse_ts, parse_uuid, to_json},
+    store::error::{ApiError, ApiPath, ApiResult},
+    records::forms,
+    app::state::AppState,
+    access::users,
+    records::submissions::StoredSubmission,
 };
 
 /// Facts under this prefix are the re-visit's own verdict (matches the original?, conclusion), not findings to compare.
@@ -90,7 +90,7 @@ pub async fn compare(State(state): State<AppState>, caller: Caller, ApiPath(id):
     let mut conn = state.db.pool.acquire().await?;
     let case = cases::load(&mut conn, id).await?.ok_or_else(|| ApiError::not_found("案件"))?;
     drop(conn);
-    scope::guard(&state, &caller, "case", &id.to_string(), &case.org_path).await?;
+    caller.guard(&state, "case", &id.to_string(), &case.org_path).await?;
     let mut conn = state.db.pool.acquire().await?;
     let row = sqlx::query(
         "SELECT submission_id, assignment_id, original, findings, recorded_at FROM revisit_findings WHERE case_id = $1 ORDER BY recorded_at DESC, submission_id LIMIT 1",

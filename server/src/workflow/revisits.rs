@@ -20,19 +20,18 @@ use uuid::Uuid;
 
 use super::{
     actions::{self, Acting},
-    store,
+    case_state,
 };
 use crate::{
-    assignments::{self, NewAssignment},
-    audit,
-    auth::Caller,
-    cases::{self, CaseRow},
-    db::{Tx, parse_json, parse_uuid},
-    error::{ApiError, ApiJson, ApiPath, ApiResult},
-    scope,
-    state::AppState,
-    users,
-    visits::StoredSubmission,
+    records::assignments,
+    store::audit,
+    access::caller::Caller,
+    records::cases::{self, CaseRow},
+    store::db::{Tx, parse_json, parse_uuid},
+    store::error::{ApiError, ApiJson, ApiPath, ApiResult},
+    app::state::AppState,
+    access::users,
+    records::submissions::StoredSubmission,
 };
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -55,7 +54,7 @@ fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
 
 /// Everyone who investigated the case (named in the workflow or ever on one of its own visit assignments).
 pub async fn original_investigators(conn: &mut AnyConnection, case: &CaseRow) -> ApiResult<Vec<Uuid>> {
-    let (s, _) = store::load_state(conn, case).await?;
+    let (s, _) = case_state::load_state(conn, case).await?;
     let mut out = s.investigators.clone();
     let rows = sqlx::query(
         "SELECT h.user_id FROM assignment_history h JOIN assignments a ON a.id = h.assignment_id WHERE a.case_id = $1 AND a.purpose <> 'revisit'",
@@ -108,7 +107,7 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiPath(id): 
     let org_path: String = run.try_get("org_path")?;
     let revisit_error: Option<String> = run.try_get("revisit_error")?;
     drop(conn);
-    scope::guard(&state, &caller, "spot_check_run", &id.to_string(), &org_path).await?;
+    caller.guard(&state, "spot_check_run", &id.to_string(), &org_path).await?;
     if let Some(e) = revisit_error {
         return Err(conflict("revisit_teams_missing", format!("本次抽查未能安排复核人员：{e}")));
     }
@@ -130,15 +129,15 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiPath(id): 
         };
         let case = case_of_household(tx.conn(), household_id).await?.ok_or_else(|| ApiError::not_found("被抽查家庭的案件"))?;
         let originals = original_investigators(tx.conn(), &case).await?;
-        let related = declarants(&store::relative_matches(tx.conn(), case.household_id, &state.policy).await?);
+        let related = declarants(&case_state::relative_matches(tx.conn(), case.household_id, &state.policy).await?);
         if team.iter().any(|u| originals.contains(u) || related.contains(u)) {
             return Err(conflict(
                 "revisitor_was_investigator",
                 format!("案件{}的复核人员中有原调查人员或申报了近亲属关系的人员，须回避；请重新抽查以安排复核人员", case.case_no),
             ));
         }
-        let new = NewAssignment { case_id: case.id, investigator_ids: team.clone(), due_date: req.due_date, form_id: None, form_version: None };
-        let assignment_id = assignments::insert_for(&mut tx, &state.policy, &case, &new, caller.user_id, FormPurpose::Revisit).await?;
+        let new = super::assign::NewAssignment { case_id: case.id, investigator_ids: team.clone(), due_date: req.due_date, form_id: None, form_version: None };
+        let assignment_id = super::assign::insert_for(&mut tx, &state.policy, &case, &new, caller.user_id, FormPurpose::Revisit).await?;
         sqlx::query("UPDATE spot_check_samples SET revisit_assignment = $1 WHERE run_id = $2 AND household_id = $3")
             .bind(assignment_id.to_string())
             .bind(id.to_string())
@@ -171,8 +170,8 @@ pub async fn record_district_visit(
     facts: &[(String, serde_json::Value)],
 ) -> ApiResult<()> {
     let policy = &state.policy;
-    let (current, _) = store::load_state(tx.conn(), case).await?;
-    let related = declarants(&store::relative_matches(tx.conn(), case.household_id, policy).await?);
+    let (current, _) = case_state::load_state(tx.conn(), case).await?;
+    let related = declarants(&case_state::relative_matches(tx.conn(), case.household_id, policy).await?);
     if !deadlines::district_visit_owed(&current, policy, !related.is_empty()) {
         return Ok(());
     }
@@ -186,7 +185,7 @@ pub async fn record_district_visit(
     let finding = format!("区级抽查复核入户（{}）已完成并同步{conclusion}", names.join("、"));
     let action = Action::RecordDistrictVisit { visited_on: china_day(s.body.finalized_at), finding };
     let acting = Acting { actor: Actor { user_id: supervisor.id, name: supervisor.display_name, roles: supervisor.roles }, device_id: None };
-    let calendar = crate::policy::work_calendar_on(tx.conn(), state.config.unloaded_years).await.map_err(ApiError::from)?;
+    let calendar = crate::records::calendar::work_calendar_on(tx.conn(), state.config.unloaded_years).await.map_err(ApiError::from)?;
     match actions::apply_as(tx, policy, &calendar, &acting, case, action, None).await {
         Ok(_) => Ok(()),
         Err(e) if e.status.is_client_error() => {

@@ -22,14 +22,14 @@ use serde_json::json;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{api_error, store};
+use super::{api_error, case_state};
 use crate::{
-    audit,
-    auth::Caller,
-    cases,
-    db::{parse_uuid, to_json, ts},
-    error::{ApiError, ApiJson, ApiResult},
-    state::AppState,
+    store::audit,
+    access::caller::Caller,
+    records::cases,
+    store::db::{parse_uuid, to_json, ts},
+    store::error::{ApiError, ApiJson, ApiResult},
+    app::state::AppState,
 };
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -87,7 +87,7 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
     let mut frame: Vec<FrameHousehold> = Vec::new();
     for id in ids {
         let Some(case) = cases::load(tx.conn(), parse_uuid(&id)?).await? else { continue };
-        let (s, _) = store::load_state(tx.conn(), &case).await?;
+        let (s, _) = case_state::load_state(tx.conn(), &case).await?;
         let mut investigators = s.investigators.clone();
         let history = sqlx::query("SELECT h.user_id FROM assignment_history h JOIN assignments a ON a.id = h.assignment_id WHERE a.case_id = $1")
             .bind(case.id.to_string())
@@ -99,7 +99,7 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
                 investigators.push(u);
             }
         }
-        let related = declarants(&store::relative_matches(tx.conn(), case.household_id, &state.policy).await?);
+        let related = declarants(&case_state::relative_matches(tx.conn(), case.household_id, &state.policy).await?);
         let mut triggers = Vec::new();
         if s.flags.near_relative || !related.is_empty() {
             triggers.push(VisitTrigger::NearRelativeFiling);
@@ -204,7 +204,7 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
     params(("id" = Uuid, Path, description = "spot-check run id")),
     description = "A recorded spot-check run: its seed (to redraw it), strata and sampled households.",
     responses((status = 200, body = SpotCheckRun), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(State(state): State<AppState>, caller: Caller, crate::error::ApiPath(id): crate::error::ApiPath<Uuid>) -> ApiResult<Json<SpotCheckRun>> {
+pub async fn get(State(state): State<AppState>, caller: Caller, crate::store::error::ApiPath(id): crate::store::error::ApiPath<Uuid>) -> ApiResult<Json<SpotCheckRun>> {
     let mut conn = state.db.pool.acquire().await?;
     let run = sqlx::query("SELECT year, seed, rate, rounding, strata, org_path, revisit_error FROM spot_check_runs WHERE id = $1")
         .bind(id.to_string())
@@ -213,7 +213,7 @@ pub async fn get(State(state): State<AppState>, caller: Caller, crate::error::Ap
         .ok_or_else(|| ApiError::not_found("抽查复核记录"))?;
     let org_path: String = run.try_get("org_path")?;
     drop(conn);
-    crate::scope::guard(&state, &caller, "spot_check_run", &id.to_string(), &org_path).await?;
+    caller.guard(&state, "spot_check_run", &id.to_string(), &org_path).await?;
     let mut conn = state.db.pool.acquire().await?;
     let rows = sqlx::query("SELECT household_id, township_code, reasons, revisitors FROM spot_check_samples WHERE run_id = $1 ORDER BY township_code, household_id")
         .bind(id.to_string())
@@ -225,8 +225,8 @@ pub async fn get(State(state): State<AppState>, caller: Caller, crate::error::Ap
         households.push(SampledHousehold {
             household_id: parse_uuid(&r.try_get::<String, _>("household_id")?)?,
             township_code: r.try_get("township_code")?,
-            reasons: crate::db::parse_json(&r.try_get::<String, _>("reasons")?)?,
-            revisitors: revisitors.as_deref().map(crate::db::parse_json).transpose()?,
+            reasons: crate::store::db::parse_json(&r.try_get::<String, _>("reasons")?)?,
+            revisitors: revisitors.as_deref().map(crate::store::db::parse_json).transpose()?,
         });
     }
     Ok(Json(SpotCheckRun {
@@ -235,7 +235,7 @@ pub async fn get(State(state): State<AppState>, caller: Caller, crate::error::Ap
         seed: run.try_get("seed")?,
         rate: run.try_get("rate")?,
         rounding_zh: run.try_get("rounding")?,
-        strata: crate::db::parse_json(&run.try_get::<String, _>("strata")?)?,
+        strata: crate::store::db::parse_json(&run.try_get::<String, _>("strata")?)?,
         households,
         revisit_error: run.try_get("revisit_error")?,
     }))

@@ -73,7 +73,7 @@ impl TestEnv {
         format!("{}{}", self.base.lock().unwrap(), path)
     }
 
-    pub fn db(&self) -> ruhu_server::db::Db {
+    pub fn db(&self) -> ruhu_server::store::db::Db {
         self.server.lock().unwrap().as_ref().expect("server running").state().db.clone()
     }
 
