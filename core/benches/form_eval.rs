@@ -1,5 +1,6 @@
 //! Time to re-evaluate a large form after one answer changes (what the phone does on every tap).
 //! `CARGO_TARGET_DIR=... cargo bench -p ruhu-core --bench form_eval`
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 use std::collections::BTreeMap;
 

@@ -2,6 +2,7 @@
 //! generically, finalise, push with uploads interrupted after four chunks (mid-file), resume, and print every report.
 //!
 //! `cargo run -p ruhu-core --features device --example device_smoke -- http://127.0.0.1:8080 qingyan.diaocha1 'Ruhu#demo2026'`
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 use std::sync::Arc;
 

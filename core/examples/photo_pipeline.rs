@@ -1,5 +1,6 @@
 //! Times the device photo pipeline (EXIF read, decode, orient, downscale to ~2 MP, JPEG q85 encode, sha256).
 //! With no argument a synthetic 4000×3000 camera-like JPEG is generated; pass a path to time a real photo.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 use std::time::{Duration, Instant};
 

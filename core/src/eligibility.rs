@@ -299,7 +299,7 @@ fn factor_text(f: Ratio) -> String {
     let (n, d) = (f.numerator(), f.denominator());
     let mut scale = 1u64;
     for _ in 0..6 {
-        if (n * scale) % d == 0 {
+        if (n * scale).is_multiple_of(d) {
             let v = n * scale / d;
             return if scale == 1 { v.to_string() } else { format!("{}.{}", v / scale, format!("{:0w$}", v % scale, w = scale.to_string().len() - 1).trim_end_matches('0')) };
         }

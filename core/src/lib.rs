@@ -8,6 +8,8 @@
 //! `calendar`, then `policy`; `form`; `protocol` (which carries forms and policy figures); then `eligibility` and
 //! `workflow`, which read the protocol's types and never each other; `device` on top.
 
+#![forbid(unsafe_code)]
+
 pub mod assistance;
 pub mod calendar;
 pub mod eligibility;

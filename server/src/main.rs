@@ -1,5 +1,7 @@
 //! `ruhu-server`: serve the API (default), create the first user, run migrations, verify the audit chain.
 
+#![forbid(unsafe_code)]
+
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};

@@ -1,5 +1,6 @@
 //! Administration: an administrator changes a user's name, unit and roles (audited, refused when it would strand
 //! open visits or lock the administrator out), and every signed-in user reads the policy the server runs with.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Login, refresh rotation with reuse detection and the lost-reply grace window, logout, token checks, revoked
 //! devices and disabled users.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 mod common;
 

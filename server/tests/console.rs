@@ -1,5 +1,6 @@
 //! The web console is served by the server itself: the page and its assets with the right content types and a
 //! strict content security policy, and the form endpoint the review page labels answers with.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 mod common;
 

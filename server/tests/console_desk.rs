@@ -1,5 +1,6 @@
 //! The console's desk work beyond stage 1: deciding conflicts, following visits with real per-device sync times,
 //! the map settings and administration of users. Everything through HTTP, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 mod common;
 

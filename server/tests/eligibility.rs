@@ -1,5 +1,6 @@
 //! The reviewer sees the eligibility pre-check of a 低保 case, computed from the case's facts (the application's,
 //! then the visit's) and the year's local standard: advice with its inputs, never the decision.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 mod common;
 

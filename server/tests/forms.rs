@@ -1,5 +1,6 @@
 //! Publishing a form version at the district: from an XLSForm workbook or a JSON definition, checked by the same
 //! engine as the phones, never changing a published version.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! and of the layers below, never above, and the modules never import each other in a circle. Read from the
 //! sources (`crate::…` and `super::…` paths), so a change that breaks the layering fails here with the offending
 //! import named.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 use std::{
     collections::{BTreeMap, BTreeSet},

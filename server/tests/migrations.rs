@@ -1,6 +1,7 @@
 //! The two migration folders (one per backend) describe one schema: the same versions in the same order, and every
 //! migration the same text on both, except the ones that say in their first line that they are written per backend
 //! ("… flavour"), where the SQL dialects must differ (column types, sequences, triggers).
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 use std::{collections::BTreeMap, path::Path};
 

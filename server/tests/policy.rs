@@ -1,4 +1,5 @@
 //! The policy at start-up (bundled, custom, broken) and the working-day calendar: listing, loading a new year.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 mod common;
 

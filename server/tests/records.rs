@@ -1,4 +1,5 @@
 //! Households, cases, scoping, assignments, error bodies, the audit chain and the OpenAPI document.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Device sync: pull paging and tombstones, push idempotency and refusals, media uploads (tus), merge conflicts.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 mod common;
 

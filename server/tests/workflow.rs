@@ -1,5 +1,6 @@
 //! The case workflow through the API: a whole 低保 path, refused transitions that change nothing, separation of
 //! duties, near-relative refusals, complaints, deadlines and the district's spot-check sampler.
+#![allow(clippy::unwrap_used)] // test code: an unwrap that fails is the test failing, with its location
 
 mod common;
 
@@ -404,8 +405,7 @@ async fn feed_assignment(env: &TestEnv, s: &Session, id: &str) -> Value {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["type"] == "assignment_upsert" && c["assignment"]["id"] == id)
-        .last()
+        .rfind(|c| c["type"] == "assignment_upsert" && c["assignment"]["id"] == id)
         .map(|c| c["assignment"].clone())
         .expect("the assignment in the investigator's feed")
 }

@@ -1,15 +1,15 @@
 //! `cargo xtask <job>`: the project jobs that are more than one command.
 //!
 //! - `test`     every test suite: Rust (SQLite and PostgreSQL), Python bindings, Kotlin on the JVM, the web console
-//!              in headless Chromium; starts a throwaway PostgreSQL unless RUHU_TEST_PG_URL points at one, and installs
-//!              Debian's packages it needs when they are not there (PostgreSQL, Maven, Chromium, a CJK font).
+//!   in headless Chromium; starts a throwaway PostgreSQL unless RUHU_TEST_PG_URL points at one, and installs
+//!   Debian's packages it needs when they are not there (PostgreSQL, Maven, Chromium, a CJK font).
 //! - `kotlin`   the Kotlin bindings and the app's shared Kotlin (android/shared-jvm) built and tested on the JVM by
-//!              Maven, against the host-built library and a real ruhu-server.
+//!   Maven, against the host-built library and a real ruhu-server.
 //! - `bindings` generate Kotlin, Swift and Python bindings from the built ruhu-mobile library.
 //! - `bench`    run the benchmarks and print the figures.
 //! - `console`  the web console's end-to-end test in headless Chromium (installs chromium and a CJK font if absent).
 //! - `swift`    every Swift file under ios/ and the generated Swift bindings parsed with tree-sitter-swift (no Swift
-//!              compiler here): a syntax error fails (installs the pinned PyPI packages if absent).
+//!   compiler here): a syntax error fails (installs the pinned PyPI packages if absent).
 
 mod bindings;
 mod clock;

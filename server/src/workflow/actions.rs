@@ -102,7 +102,7 @@ fn advice(facts: &BTreeMap<String, Value>, state: &AppState, case: &CaseRow, yea
 
 /// Applies `action` to the case for `caller`, stores everything in one transaction, and returns the result.
 pub async fn run_action(state: &AppState, caller: &Caller, case: CaseRow, action: Action, reporter_name: Option<String>) -> ApiResult<ActionResult> {
-    let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
+    let calendar = calendar::work_calendar(state).await.map_err(ApiError::from)?;
     let mut tx = state.db.begin().await?;
     let out = apply_in(&mut tx, state, &calendar, caller, &case, action, reporter_name).await?;
     tx.commit().await?;

@@ -4,7 +4,7 @@
 //! PostgreSQL: set RUHU_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:55432/postgres); a uniquely named database
 //! is created per test through it and dropped afterwards. Unset: the PostgreSQL run is skipped with a loud line,
 //! unless RUHU_REQUIRE_PG=1, which makes it a failure.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)] // shared test code: an unwrap that fails is the test failing
 
 use std::{
     future::Future,

@@ -82,11 +82,10 @@ async fn sync_figures(backend: &Backend, cases: usize, submissions: usize) {
             let case = desk.household_with_dibao_case(VILLAGE, &format!("基准户{i}（演示）"), 26.33, 106.69).await;
             desk.assign(&case, &a, &b).await
         });
-        if tasks.len() >= 8 {
-            if let Some(Ok(id)) = tasks.join_next().await {
+        if tasks.len() >= 8
+            && let Some(Ok(id)) = tasks.join_next().await {
                 assignment_ids.push(id);
             }
-        }
     }
     while let Some(Ok(id)) = tasks.join_next().await {
         assignment_ids.push(id);
