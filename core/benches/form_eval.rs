@@ -29,19 +29,27 @@ fn big_form() -> FormDefinition {
         children.push(json!({ "id": format!("m_income_{k}"), "kind": "money", "label": format!("成员收入{k}"), "constraint": format!("m_income_{k} < 10000000") }));
     }
     for i in 0..100 {
-        q.push(json!({ "id": format!("money_{i}"), "kind": "money", "label": format!("金额{i}"), "required": true, "fact": format!("bench.money_{i}"),
-                        "constraint": format!("money_{i} <= 100000000") }));
+        q.push(
+            json!({ "id": format!("money_{i}"), "kind": "money", "label": format!("金额{i}"), "required": true, "fact": format!("bench.money_{i}"),
+                        "constraint": format!("money_{i} <= 100000000") }),
+        );
     }
     for i in 0..50 {
         q.push(json!({ "id": format!("flag_{i}"), "kind": "yes_no", "label": format!("是否{i}"), "required": true }));
-        q.push(json!({ "id": format!("detail_{i}"), "kind": "money", "label": format!("明细{i}"), "required": true, "relevant": format!("flag_{i}") }));
+        q.push(
+            json!({ "id": format!("detail_{i}"), "kind": "money", "label": format!("明细{i}"), "required": true, "relevant": format!("flag_{i}") }),
+        );
     }
     for i in 0..40 {
         let terms: Vec<String> = (0..5).map(|k| format!("money_{}", (i * 5 + k) % 100)).collect();
         q.push(json!({ "id": format!("total_{i}"), "kind": "money", "label": format!("合计{i}"), "calculate": terms.join(" + "), "fact": format!("bench.total_{i}") }));
     }
-    q.push(json!({ "id": "members", "kind": "repeat", "label": "家庭成员", "required": true, "repeat_count": "household_size", "questions": children }));
-    q.push(json!({ "id": "elderly", "kind": "integer", "label": "老人数", "calculate": "size(members.filter(m, m.m_age != null && m.m_age >= 60))" }));
+    q.push(
+        json!({ "id": "members", "kind": "repeat", "label": "家庭成员", "required": true, "repeat_count": "household_size", "questions": children }),
+    );
+    q.push(
+        json!({ "id": "elderly", "kind": "integer", "label": "老人数", "calculate": "size(members.filter(m, m.m_age != null && m.m_age >= 60))" }),
+    );
     q.push(json!({ "id": "per_capita", "kind": "money", "label": "人均", "calculate": "(total_0 + total_1) / household_size" }));
     for i in 0..20 {
         q.push(json!({ "id": format!("pick_{i}"), "kind": "select_one", "label": format!("选择{i}"), "required": true,

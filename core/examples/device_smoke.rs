@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use image::{codecs::jpeg::JpegEncoder, ExtendedColorType};
+use image::{ExtendedColorType, codecs::jpeg::JpegEncoder};
 use rand::RngCore;
 use ruhu_core::device::{CancelToken, Device, DeviceConfig, NoProgress, SyncOptions, SyncProgress};
 use ruhu_core::form::QuestionKind;
@@ -121,7 +121,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         device.set_answer(draft, &q.id, value)?;
     }
-    device.record_fix(draft, GpsFix { lat: home.lat, lon: home.lon, accuracy_m: 9.0, provider: "gps".into(), mock: false, taken_at: chrono::Utc::now() })?;
+    device.record_fix(
+        draft,
+        GpsFix { lat: home.lat, lon: home.lon, accuracy_m: 9.0, provider: "gps".into(), mock: false, taken_at: chrono::Utc::now() },
+    )?;
     println!("distance to household: {:?} m", device.distance_to_household(draft)?);
     let sub = device.finalise(draft)?;
     println!("finalised submission {sub}");

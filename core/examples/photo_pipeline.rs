@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use image::{codecs::jpeg::JpegEncoder, ExtendedColorType};
+use image::{ExtendedColorType, codecs::jpeg::JpegEncoder};
 use ruhu_core::device::photos;
 
 fn synthetic_12mp() -> Vec<u8> {

@@ -162,7 +162,9 @@ impl Advice {
 /// household size and income; the applicant's age) are missing.
 pub fn precheck(assistance_type: AssistanceType, facts: &BTreeMap<String, Value>, figures: &PrecheckPolicy) -> Option<Advice> {
     match assistance_type {
-        AssistanceType::Dibao | AssistanceType::Bianyuan => household_from_facts(facts).map(|h| Advice::Dibao(dibao_precheck(&h, &figures.dibao_policy()))),
+        AssistanceType::Dibao | AssistanceType::Bianyuan => {
+            household_from_facts(facts).map(|h| Advice::Dibao(dibao_precheck(&h, &figures.dibao_policy())))
+        }
         AssistanceType::Tekun => Some(Advice::Tekun(tekun_precheck(&tekun_from_facts(facts)?, &figures.tekun_policy()?))),
         AssistanceType::Linshi => None,
     }
@@ -180,7 +182,10 @@ pub fn household_from_facts(facts: &BTreeMap<String, Value>) -> Option<Household
         household_size: u32::try_from(size).ok()?,
         monthly_income_fen: income,
         deductions_fen: int("expenses.deductible_fen").unwrap_or(0).max(0),
-        financial_assets_fen: ["assets.deposits_fen", "assets.insurance_fen", "assets.other_financial_fen"].iter().map(|k| int(k).unwrap_or(0).max(0)).sum(),
+        financial_assets_fen: ["assets.deposits_fen", "assets.insurance_fen", "assets.other_financial_fen"]
+            .iter()
+            .map(|k| int(k).unwrap_or(0).max(0))
+            .sum(),
         vehicles: vehicles.and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
         houses: int("assets.house_count").and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
     })
@@ -227,7 +232,12 @@ impl PrecheckPolicy {
 pub fn dibao_precheck(h: &HouseholdEconomics, policy: &DibaoPolicy) -> DibaoAdvice {
     let mut findings = Vec::new();
     if h.household_size == 0 {
-        findings.push(Finding { code: "no_members", met: None, inputs: vec![("household_size", 0)], explanation: "家庭成员人数为0，无法计算人均收入".into() });
+        findings.push(Finding {
+            code: "no_members",
+            met: None,
+            inputs: vec![("household_size", 0)],
+            explanation: "家庭成员人数为0，无法计算人均收入".into(),
+        });
         return DibaoAdvice { outcome: DibaoOutcome::Unknown, per_capita_income_fen: None, gap_payment_fen: None, findings, note: ADVICE_NOTE };
     }
     let size = i64::from(h.household_size);
@@ -287,7 +297,12 @@ pub fn dibao_precheck(h: &HouseholdEconomics, policy: &DibaoPolicy) -> DibaoAdvi
         findings.push(Finding {
             code: "gap_payment",
             met: Some(true),
-            inputs: vec![("standard_fen", policy.standard_fen), ("per_capita_income_fen", per_capita), ("household_size", size), ("gap_payment_fen", gap)],
+            inputs: vec![
+                ("standard_fen", policy.standard_fen),
+                ("per_capita_income_fen", per_capita),
+                ("household_size", size),
+                ("gap_payment_fen", gap),
+            ],
             explanation: format!("按补差计算：（{} − {}）× {}人 = 每月{}", yuan(policy.standard_fen), yuan(per_capita), size, yuan(gap)),
         });
     }
@@ -301,7 +316,11 @@ fn factor_text(f: Ratio) -> String {
     for _ in 0..6 {
         if (n * scale).is_multiple_of(d) {
             let v = n * scale / d;
-            return if scale == 1 { v.to_string() } else { format!("{}.{}", v / scale, format!("{:0w$}", v % scale, w = scale.to_string().len() - 1).trim_end_matches('0')) };
+            return if scale == 1 {
+                v.to_string()
+            } else {
+                format!("{}.{}", v / scale, format!("{:0w$}", v % scale, w = scale.to_string().len() - 1).trim_end_matches('0'))
+            };
         }
         scale *= 10;
     }
@@ -321,15 +340,19 @@ fn asset_findings(h: &HouseholdEconomics, limits: &AssetLimits, findings: &mut V
                 code: "financial_assets_within_limit",
                 met: Some(within),
                 inputs: vec![("financial_assets_fen", h.financial_assets_fen), ("household_size", size), ("limit_per_capita_fen", limit)],
-                explanation: format!("存款、有价证券等金融资产人均{}，{}当地限额{}", yuan(per_capita), if within { "未超过" } else { "超过" }, yuan(limit)),
+                explanation: format!(
+                    "存款、有价证券等金融资产人均{}，{}当地限额{}",
+                    yuan(per_capita),
+                    if within { "未超过" } else { "超过" },
+                    yuan(limit)
+                ),
             });
         }
         None => findings.push(unchecked("financial_assets_within_limit", "当地未设置金融资产限额，未核查")),
     }
-    for (code, have, limit, what) in [
-        ("vehicles_within_limit", h.vehicles, limits.max_vehicles, "机动车辆"),
-        ("houses_within_limit", h.houses, limits.max_houses, "房屋"),
-    ] {
+    for (code, have, limit, what) in
+        [("vehicles_within_limit", h.vehicles, limits.max_vehicles, "机动车辆"), ("houses_within_limit", h.houses, limits.max_houses, "房屋")]
+    {
         match limit {
             Some(max) => {
                 let within = have <= max;

@@ -40,7 +40,10 @@ mod tests {
     #[test]
     fn income_comes_from_the_visit_facts() {
         let facts: BTreeMap<String, Value> =
-            [("household.size", json!(3)), ("income.wages_fen", json!(50_000)), ("income.transfer_fen", json!(10_000))].into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            [("household.size", json!(3)), ("income.wages_fen", json!(50_000)), ("income.transfer_fen", json!(10_000))]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
         assert_eq!(income_from_facts(&facts), Some((60_000, 3)));
         let mut with_total = facts.clone();
         with_total.insert("income.monthly_total_fen".into(), json!(70_000));

@@ -133,7 +133,6 @@ impl From<ResidentId> for String {
     }
 }
 
-
 /// Builds a valid ID from a 6-digit area code, a birth date and a 3-digit sequence (demo data and tests).
 pub fn make_resident_id(area: &str, birth: NaiveDate, seq: u16) -> ResidentId {
     let first17 = format!("{area}{}{:03}", birth.format("%Y%m%d"), seq % 1000);

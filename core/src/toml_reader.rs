@@ -41,11 +41,7 @@ pub(crate) fn parse_document(text: &str) -> Result<Table, KeyError> {
     text.parse::<Table>().map_err(|e| {
         let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
         let msg = e.message().trim().to_string();
-        KeyError::new(
-            "",
-            format!("TOML syntax error at line {line}, column {col}: {msg}"),
-            format!("文件格式错误（第{line}行第{col}列）：{msg}"),
-        )
+        KeyError::new("", format!("TOML syntax error at line {line}, column {col}: {msg}"), format!("文件格式错误（第{line}行第{col}列）：{msg}"))
     })
 }
 
@@ -73,11 +69,7 @@ fn type_zh(v: &Value) -> &'static str {
 }
 
 pub(crate) fn wrong_type(path: &str, expected_en: &str, expected_zh: &str, found: &Value) -> KeyError {
-    KeyError::new(
-        path,
-        format!("must be {expected_en}, found {}", found.type_str()),
-        format!("须为{expected_zh}，实际为{}", type_zh(found)),
-    )
+    KeyError::new(path, format!("must be {expected_en}, found {}", found.type_str()), format!("须为{expected_zh}，实际为{}", type_zh(found)))
 }
 
 /// A table being read; remembers which keys were read so `finish` can refuse the rest.

@@ -9,7 +9,7 @@ use ruhu_core::device::{CancelToken, Device, DeviceConfig};
 use ruhu_core::protocol::GpsFix;
 use uuid::Uuid;
 
-use crate::error::{invalid, RuhuError};
+use crate::error::{RuhuError, invalid};
 use crate::keystore::{self, KeyStore};
 use crate::records::*;
 use crate::runtime;
@@ -130,7 +130,14 @@ impl RuhuDevice {
     }
 
     /// Stores a signature image (PNG) for a signer; returns its sha256.
-    pub fn add_signature(&self, draft_id: String, signer: Signer, signer_name: String, signer_user_id: Option<String>, png_path: String) -> Result<String, RuhuError> {
+    pub fn add_signature(
+        &self,
+        draft_id: String,
+        signer: Signer,
+        signer_name: String,
+        signer_user_id: Option<String>,
+        png_path: String,
+    ) -> Result<String, RuhuError> {
         let user = signer_user_id.map(|u| id("signer_user_id", &u)).transpose()?;
         Ok(self.engine.add_signature(id("draft_id", &draft_id)?, signer.into(), &signer_name, user, &png_path)?)
     }

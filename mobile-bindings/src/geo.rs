@@ -1,7 +1,7 @@
 //! Distances for the assignment list ("距您约 1.2 公里"): the same great-circle formula the engine uses for the
 //! distance of a visit's fix to the household.
 
-use ruhu_core::geo::{distance_m, LatLon};
+use ruhu_core::geo::{LatLon, distance_m};
 
 /// Metres between two points; None when either is not a valid coordinate.
 #[uniffi::export]

@@ -164,7 +164,12 @@ impl From<LocalAssignment> for AssignmentItem {
             case_stage_label: progress.as_ref().map(|p| p.stage_label.clone()),
             undated_deadlines: progress
                 .as_ref()
-                .map(|p| p.undated_steps.iter().map(|u| UndatedDeadline { key: u.key.clone(), label: u.label_zh.clone(), reason: u.reason_zh.clone() }).collect())
+                .map(|p| {
+                    p.undated_steps
+                        .iter()
+                        .map(|u| UndatedDeadline { key: u.key.clone(), label: u.label_zh.clone(), reason: u.reason_zh.clone() })
+                        .collect()
+                })
                 .unwrap_or_default(),
             deadlines: progress.map(|p| p.open_steps.into_iter().map(|s| CaseDeadline::of(s, today)).collect()).unwrap_or_default(),
         }
@@ -387,7 +392,13 @@ mod tests {
             attempts: 1,
             last_error_code: None,
             last_error: None,
-            receipt: Some(SubmissionReceipt { submission_id: id, case_id: Uuid::new_v4(), state: SubmissionState::Merged, missing_media: vec![], conflicts }),
+            receipt: Some(SubmissionReceipt {
+                submission_id: id,
+                case_id: Uuid::new_v4(),
+                state: SubmissionState::Merged,
+                missing_media: vec![],
+                conflicts,
+            }),
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -5,9 +5,8 @@ use std::sync::LazyLock;
 
 use crate::error::RuhuError;
 
-static RUNTIME: LazyLock<Option<tokio::runtime::Runtime>> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("ruhu-core").enable_all().build().ok()
-});
+static RUNTIME: LazyLock<Option<tokio::runtime::Runtime>> =
+    LazyLock::new(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("ruhu-core").enable_all().build().ok());
 
 /// Runs `fut` on the library's runtime; the returned future can be awaited from Kotlin coroutines, Swift tasks or
 /// Python asyncio alike.

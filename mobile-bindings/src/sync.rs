@@ -48,7 +48,8 @@ impl SyncHandle {
     /// Waits for the sync to end. Can be awaited once.
     pub async fn wait(&self) -> Result<SyncSummary, RuhuError> {
         let receiver = self.result.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let receiver = receiver.ok_or_else(|| RuhuError::Failed { code: "already_awaited".into(), message: "同步结果已被读取".into(), field: None })?;
+        let receiver =
+            receiver.ok_or_else(|| RuhuError::Failed { code: "already_awaited".into(), message: "同步结果已被读取".into(), field: None })?;
         receiver.await.map_err(|_| RuhuError::Internal { message: "同步任务异常结束".into() })?
     }
 }

@@ -2,7 +2,7 @@
 //! [`RuhuDevice::unlock_with_pin`] and shows the Chinese message of the outcome. The PIN rules, the hash and the
 //! attempt count are the core's (`ruhu_core::device::unlock`).
 
-use ruhu_core::device::{UnlockOutcome, UnlockState, MAX_WRONG_PINS, PIN_LEN};
+use ruhu_core::device::{MAX_WRONG_PINS, PIN_LEN, UnlockOutcome, UnlockState};
 
 use crate::device::RuhuDevice;
 use crate::error::RuhuError;

@@ -123,10 +123,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::CreateUser { username, password, display_name, org_code, roles } => {
-            let roles = roles
-                .iter()
-                .map(|r| Role::parse(r).ok_or_else(|| format!("unknown role {r:?}")))
-                .collect::<Result<Vec<_>, _>>()?;
+            let roles = roles.iter().map(|r| Role::parse(r).ok_or_else(|| format!("unknown role {r:?}"))).collect::<Result<Vec<_>, _>>()?;
             let state = open_state(&cfg).await.map_err(|e| e.to_string())?;
             let user = accounts::NewUser { username: username.clone(), password, display_name, org_code, roles };
             let id = accounts::create_user(&state, &user).await.map_err(|e| e.to_string())?;
@@ -193,9 +190,7 @@ async fn shutdown_signal() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
-        .init();
+    tracing_subscriber::fmt().with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"))).init();
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -57,7 +57,13 @@ async fn an_administrator_changes_a_users_unit_and_roles_and_nothing_else_change
 
         // An administrator cannot drop their own administrator role.
         let admin = user(&env, "admin").await;
-        let r = put_user(&env, "admin", admin["id"].as_str().unwrap(), json!({ "display_name": "管理员", "org_unit_code": "520111", "roles": ["district_supervisor"] })).await;
+        let r = put_user(
+            &env,
+            "admin",
+            admin["id"].as_str().unwrap(),
+            json!({ "display_name": "管理员", "org_unit_code": "520111", "roles": ["district_supervisor"] }),
+        )
+        .await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "cannot_remove_own_admin"));
         assert_eq!(env.count("audit_events WHERE action = 'user.update'").await, 1);
     })

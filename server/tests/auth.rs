@@ -25,9 +25,7 @@ async fn login_registers_the_device_and_wrong_passwords_are_refused() {
         assert_eq!(env.get(&s, "/api/v1/devices").await.body.as_array().unwrap().len(), 1);
 
         for (user, pw) in [("qingyan.diaocha1", "wrong-password"), ("nobody", PASSWORD)] {
-            let r = env
-                .request(Method::POST, "/api/v1/auth/login", None, Some(json!({ "username": user, "password": pw, "device_id": "x" })))
-                .await;
+            let r = env.request(Method::POST, "/api/v1/auth/login", None, Some(json!({ "username": user, "password": pw, "device_id": "x" }))).await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED);
             assert_eq!(r.code(), "invalid_credentials");
             assert_eq!(r.headers["content-type"], "application/problem+json");
@@ -118,42 +116,54 @@ async fn logout_ends_the_session() {
 
 #[tokio::test]
 async fn missing_expired_tampered_and_foreign_tokens_are_refused() {
-    on_both_with("tokens", |c| c.access_token_ttl = Duration::from_secs(1), |env| async move {
-        let r = env.request(Method::GET, "/api/v1/cases", None, None).await;
-        assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "unauthorized"));
+    on_both_with(
+        "tokens",
+        |c| c.access_token_ttl = Duration::from_secs(1),
+        |env| async move {
+            let r = env.request(Method::GET, "/api/v1/cases", None, None).await;
+            assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "unauthorized"));
 
-        let s = env.login("qingyan.shenhe").await;
-        // Tampered payload: the signature no longer matches.
-        let parts: Vec<&str> = s.access.split('.').collect();
-        let mut payload = parts[1].to_string();
-        let last = payload.pop().unwrap();
-        payload.push(if last == 'A' { 'B' } else { 'A' });
-        let tampered = format!("{}.{}.{}", parts[0], payload, parts[2]);
-        let r = env.request(Method::GET, "/api/v1/cases", Some(&tampered), None).await;
-        assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "invalid_token"));
+            let s = env.login("qingyan.shenhe").await;
+            // Tampered payload: the signature no longer matches.
+            let parts: Vec<&str> = s.access.split('.').collect();
+            let mut payload = parts[1].to_string();
+            let last = payload.pop().unwrap();
+            payload.push(if last == 'A' { 'B' } else { 'A' });
+            let tampered = format!("{}.{}.{}", parts[0], payload, parts[2]);
+            let r = env.request(Method::GET, "/api/v1/cases", Some(&tampered), None).await;
+            assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "invalid_token"));
 
-        // Signed with the server's own key but for another audience, or with another algorithm family: refused.
-        let key = hex::decode(std::fs::read_to_string(env.config.signing_key_path()).unwrap().trim()).unwrap();
-        let claims: serde_json::Value = serde_json::from_slice(
-            &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, parts[1]).unwrap(),
-        )
-        .unwrap();
-        let mut foreign = claims.clone();
-        foreign["aud"] = json!("some-other-api");
-        foreign["exp"] = json!(ruhu_core::time::process_clock().now().timestamp() + 600);
-        let token = jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256), &foreign, &jsonwebtoken::EncodingKey::from_secret(&key)).unwrap();
-        let r = env.request(Method::GET, "/api/v1/cases", Some(&token), None).await;
-        assert_eq!(r.code(), "invalid_token");
-        let mut fine = claims.clone();
-        fine["exp"] = json!(ruhu_core::time::process_clock().now().timestamp() + 600);
-        let hs512 = jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512), &fine, &jsonwebtoken::EncodingKey::from_secret(&key)).unwrap();
-        let r = env.request(Method::GET, "/api/v1/cases", Some(&hs512), None).await;
-        assert_eq!(r.code(), "invalid_token", "the algorithm is pinned");
+            // Signed with the server's own key but for another audience, or with another algorithm family: refused.
+            let key = hex::decode(std::fs::read_to_string(env.config.signing_key_path()).unwrap().trim()).unwrap();
+            let claims: serde_json::Value =
+                serde_json::from_slice(&base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, parts[1]).unwrap()).unwrap();
+            let mut foreign = claims.clone();
+            foreign["aud"] = json!("some-other-api");
+            foreign["exp"] = json!(ruhu_core::time::process_clock().now().timestamp() + 600);
+            let token = jsonwebtoken::encode(
+                &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+                &foreign,
+                &jsonwebtoken::EncodingKey::from_secret(&key),
+            )
+            .unwrap();
+            let r = env.request(Method::GET, "/api/v1/cases", Some(&token), None).await;
+            assert_eq!(r.code(), "invalid_token");
+            let mut fine = claims.clone();
+            fine["exp"] = json!(ruhu_core::time::process_clock().now().timestamp() + 600);
+            let hs512 = jsonwebtoken::encode(
+                &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512),
+                &fine,
+                &jsonwebtoken::EncodingKey::from_secret(&key),
+            )
+            .unwrap();
+            let r = env.request(Method::GET, "/api/v1/cases", Some(&hs512), None).await;
+            assert_eq!(r.code(), "invalid_token", "the algorithm is pinned");
 
-        tokio::time::sleep(Duration::from_millis(2100)).await;
-        let r = env.get(&s, "/api/v1/cases").await;
-        assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "token_expired"));
-    })
+            tokio::time::sleep(Duration::from_millis(2100)).await;
+            let r = env.get(&s, "/api/v1/cases").await;
+            assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "token_expired"));
+        },
+    )
     .await;
 }
 
@@ -174,10 +184,17 @@ async fn a_revoked_device_and_a_disabled_user_are_told_to_wipe() {
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
         let r = env.get(&phone, "/api/v1/sync/pull?since=0").await;
         assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "device_revoked"));
-        let r = env.request(Method::POST, "/api/v1/auth/refresh", None, Some(json!({ "refresh_token": phone.refresh, "device_id": phone.device_id }))).await;
+        let r = env
+            .request(Method::POST, "/api/v1/auth/refresh", None, Some(json!({ "refresh_token": phone.refresh, "device_id": phone.device_id })))
+            .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         let r = env
-            .request(Method::POST, "/api/v1/auth/login", None, Some(json!({ "username": "qingyan.diaocha3", "password": PASSWORD, "device_id": phone.device_id })))
+            .request(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({ "username": "qingyan.diaocha3", "password": PASSWORD, "device_id": phone.device_id })),
+            )
             .await;
         assert_eq!(r.code(), "device_revoked", "a revoked installation cannot log in again");
 

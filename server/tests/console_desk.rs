@@ -69,7 +69,9 @@ async fn a_supervisor_decides_a_conflict_per_field_with_a_reason() {
         assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "out_of_scope"));
 
         // Take the proposed wages, keep the current household size.
-        let r = env.post(&boss, &format!("/api/v1/conflicts/{wages}/resolve"), json!({ "choice": "proposed", "reason": "复核工资条，以第二次调查为准" })).await;
+        let r = env
+            .post(&boss, &format!("/api/v1/conflicts/{wages}/resolve"), json!({ "choice": "proposed", "reason": "复核工资条，以第二次调查为准" }))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
         assert_eq!(r.body["value"], 95000);
         assert_eq!(r.body["resolved_by"]["display_name"], "青岩调查组长（演示）");
@@ -216,8 +218,14 @@ async fn an_administrator_creates_and_disables_users_in_scope() {
         let boss = env.login("qingyan.zuzhang").await;
         let r = env.post(&boss, "/api/v1/users", body.clone()).await;
         assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden_role"));
-        let r = env.post(&admin_s, "/api/v1/users", json!({ "username": "x.y", "password": "Xinmima#2026", "display_name": "无角色",
-                                                            "org_unit_code": "520111101", "roles": [] })).await;
+        let r = env
+            .post(
+                &admin_s,
+                "/api/v1/users",
+                json!({ "username": "x.y", "password": "Xinmima#2026", "display_name": "无角色",
+                                                            "org_unit_code": "520111101", "roles": [] }),
+            )
+            .await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_user"), "{r:?}");
         assert_eq!(r.body["message"], "至少指定一个角色");
         assert_eq!(env.count("users WHERE username = 'x.y'").await, 0);
@@ -233,7 +241,12 @@ async fn an_administrator_creates_and_disables_users_in_scope() {
         assert_eq!(r.body["org_unit_name"], "青岩镇");
         let id = r.body["id"].as_str().unwrap().to_string();
         let login = env
-            .request(Method::POST, "/api/v1/auth/login", None, Some(json!({ "username": "qingyan.diaocha9", "password": "Xinmima#2026", "device_id": "p9" })))
+            .request(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({ "username": "qingyan.diaocha9", "password": "Xinmima#2026", "device_id": "p9" })),
+            )
             .await;
         assert_eq!(login.status, StatusCode::OK, "{login:?}");
         let token = login.body["access_token"].as_str().unwrap().to_string();

@@ -26,10 +26,16 @@ async fn new_case(env: &TestEnv, clerk: &Session, seq: u16) -> String {
     let id = make_resident_id("520111", d(1970, 3, 4), seq).as_str().to_string();
     let members = json!([{ "name": "期限测试户主（演示）", "resident_id": id, "relation": "户主" }]);
     let h = env
-        .post(clerk, "/api/v1/households", json!({ "village_code": "520111101901", "head_name": "期限测试户主（演示）", "address": "示范一村（演示）", "members": members }))
+        .post(
+            clerk,
+            "/api/v1/households",
+            json!({ "village_code": "520111101901", "head_name": "期限测试户主（演示）", "address": "示范一村（演示）", "members": members }),
+        )
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{h:?}");
-    let c = env.post(clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": { "household.area": "rural" } })).await;
+    let c = env
+        .post(clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": { "household.area": "rural" } }))
+        .await;
     assert_eq!(c.status, StatusCode::CREATED, "{c:?}");
     c.body["id"].as_str().unwrap().to_string()
 }
@@ -104,7 +110,8 @@ async fn a_deadline_in_a_year_not_loaded_is_provisional_until_an_administrator_l
         // Only an administrator loads a year; a broken file or a year loaded twice changes nothing.
         let r = env.post(&clerk, "/api/v1/calendar", json!({ "file": CALENDAR_2027_FIXTURE })).await;
         assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden_role"), "{r:?}");
-        let r = env.post(&admin, "/api/v1/calendar", json!({ "file": CALENDAR_2027_FIXTURE.replace("working = []", "working = [2027-01-02]") })).await;
+        let r =
+            env.post(&admin, "/api/v1/calendar", json!({ "file": CALENDAR_2027_FIXTURE.replace("working = []", "working = [2027-01-02]") })).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_calendar"), "{r:?}");
         assert!(r.body["message"].as_str().unwrap().contains("years[0].holidays[0].working[0]"), "{r:?}");
         assert_eq!(env.count("work_calendar_years").await, 3);

@@ -57,7 +57,10 @@ async fn the_district_publishes_an_xlsform_and_a_published_version_never_changes
         let district = env.login("qu.jianguan").await;
         let r = publish(&env, &district.access, XLSX, SAMPLE.to_vec()).await;
         assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
-        assert_eq!((r.body["id"].as_str(), r.body["version"].as_u64(), r.body["created"].as_bool()), (Some("dibao-members-sample"), Some(1), Some(true)));
+        assert_eq!(
+            (r.body["id"].as_str(), r.body["version"].as_u64(), r.body["created"].as_bool()),
+            (Some("dibao-members-sample"), Some(1), Some(true))
+        );
         let listed = env.get(&investigator, "/api/v1/forms").await.body;
         assert!(listed.as_array().unwrap().iter().any(|f| f["id"] == "dibao-members-sample"), "{listed}");
         assert!(listed.as_array().unwrap().iter().any(|f| f["id"] == "periodic-review" && f["purpose"] == "periodic_review"), "{listed}");

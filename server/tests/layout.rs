@@ -12,16 +12,8 @@ use std::{
 /// Bottom to top; a module may import its own layer only within its own top-level folder. `app::config` and
 /// `app::state` are the plain data every handler receives (the state holds the token signing keys); the rest of
 /// `app` (start-up, demo data, the router) sits on top of everything.
-const LAYERS: &[&[&str]] = &[
-    &["store"],
-    &["access::jwt"],
-    &["app::config", "app::state"],
-    &["access"],
-    &["records"],
-    &["workflow"],
-    &["sync", "desk", "console"],
-    &["app"],
-];
+const LAYERS: &[&[&str]] =
+    &[&["store"], &["access::jwt"], &["app::config", "app::state"], &["access"], &["records"], &["workflow"], &["sync", "desk", "console"], &["app"]];
 
 fn layer_of(module: &str) -> (usize, &'static str) {
     let mut best: Option<(usize, &'static str)> = None;

@@ -90,7 +90,11 @@ async fn the_server_starts_with_the_bundled_policy_and_refuses_a_broken_policy_f
         let broken = dir.path().join("policy-broken.toml");
         std::fs::write(
             &broken,
-            huaxi.replacen("value = 3\nunit = \"working_days\"\nfrom = \"acceptance\"", "value = 0\nunit = \"working_days\"\nfrom = \"acceptance\"", 1),
+            huaxi.replacen(
+                "value = 3\nunit = \"working_days\"\nfrom = \"acceptance\"",
+                "value = 0\nunit = \"working_days\"\nfrom = \"acceptance\"",
+                1,
+            ),
         )
         .unwrap();
         config.policy_file = Some(broken.clone());

@@ -143,10 +143,19 @@ async fn assignments_need_two_distinct_investigators_of_the_township() {
         assert_eq!(r.code(), "not_investigator");
         let r = env.post(&boss, "/api/v1/assignments", assign(vec![uid("qingyan.diaocha1"), any_uid("shiban.diaocha1")])).await;
         assert_eq!(r.code(), "investigator_out_of_township");
-        let r = env.post(&boss, "/api/v1/assignments", json!({ "case_id": case_id, "investigator_ids": [uid("qingyan.diaocha1"), uid("qingyan.diaocha3")], "due_date": today_plus(-3) })).await;
+        let r = env
+            .post(
+                &boss,
+                "/api/v1/assignments",
+                json!({ "case_id": case_id, "investigator_ids": [uid("qingyan.diaocha1"), uid("qingyan.diaocha3")], "due_date": today_plus(-3) }),
+            )
+            .await;
         assert_eq!(r.code(), "invalid_due_date");
         let inv = env.login("qingyan.diaocha1").await;
-        assert_eq!(env.post(&inv, "/api/v1/assignments", assign(vec![uid("qingyan.diaocha1"), uid("qingyan.diaocha3")])).await.code(), "forbidden_role");
+        assert_eq!(
+            env.post(&inv, "/api/v1/assignments", assign(vec![uid("qingyan.diaocha1"), uid("qingyan.diaocha3")])).await.code(),
+            "forbidden_role"
+        );
         assert_eq!(env.count("assignments").await, 1, "only the demo assignment exists");
 
         let r = env.post(&boss, "/api/v1/assignments", assign(vec![uid("qingyan.diaocha1"), uid("qingyan.diaocha3")])).await;
@@ -193,7 +202,8 @@ async fn malformed_wrongly_typed_and_oversized_bodies_get_problem_answers() {
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"));
 
         let huge = "户".repeat(1_000_000);
-        let r = env.post(&clerk, "/api/v1/households", json!({ "village_code": "520111101901", "head_name": huge, "address": "x", "members": [] })).await;
+        let r =
+            env.post(&clerk, "/api/v1/households", json!({ "village_code": "520111101901", "head_name": huge, "address": "x", "members": [] })).await;
         assert_eq!((r.status, r.code()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
 
         let r = env.request(Method::GET, "/api/v1/no-such-thing", Some(&clerk.access), None).await;
@@ -240,7 +250,15 @@ async fn openapi_lists_the_sync_paths_and_health_checks_the_database() {
         let r = env.request(Method::GET, "/api/v1/openapi.json", None, None).await;
         assert_eq!(r.status, StatusCode::OK);
         let paths = r.body["paths"].as_object().unwrap();
-        for p in ["/api/v1/sync/pull", "/api/v1/sync/submissions", "/api/v1/uploads", "/api/v1/uploads/{sha256}", "/api/v1/media/{sha256}", "/api/v1/auth/login", "/api/v1/cases/{id}"] {
+        for p in [
+            "/api/v1/sync/pull",
+            "/api/v1/sync/submissions",
+            "/api/v1/uploads",
+            "/api/v1/uploads/{sha256}",
+            "/api/v1/media/{sha256}",
+            "/api/v1/auth/login",
+            "/api/v1/cases/{id}",
+        ] {
             assert!(paths.contains_key(p), "{p} missing from the OpenAPI document");
         }
         assert!(paths["/api/v1/uploads/{sha256}"].get("patch").is_some());

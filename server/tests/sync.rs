@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Session, TestEnv, Visit, on_both, sha256_hex, submission, today_plus, fake_file};
+use common::{Session, TestEnv, Visit, fake_file, on_both, sha256_hex, submission, today_plus};
 use reqwest::{Method, StatusCode};
 use ruhu_core::resident_id::make_resident_id;
 use serde_json::{Value, json};
@@ -25,10 +25,16 @@ async fn new_assignment(env: &TestEnv, n: u16, pair: [&str; 2]) -> String {
         .post(&clerk, "/api/v1/households", json!({ "village_code": "520111101901", "head_name": format!("测试户{n}（演示）"), "address": "示范一村", "members": [{ "name": "户主", "resident_id": rid, "relation": "户主" }] }))
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{h:?}");
-    let c = env.post(&clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": { "household.size": 1 } })).await;
+    let c = env
+        .post(&clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": { "household.size": 1 } }))
+        .await;
     let users = user_ids(env, &boss).await;
     let a = env
-        .post(&boss, "/api/v1/assignments", json!({ "case_id": c.body["id"], "investigator_ids": [uid(&users, pair[0]), uid(&users, pair[1])], "due_date": today_plus(7) }))
+        .post(
+            &boss,
+            "/api/v1/assignments",
+            json!({ "case_id": c.body["id"], "investigator_ids": [uid(&users, pair[0]), uid(&users, pair[1])], "due_date": today_plus(7) }),
+        )
         .await;
     assert_eq!(a.status, StatusCode::CREATED, "{a:?}");
     a.body["id"].as_str().unwrap().to_string()
@@ -91,7 +97,13 @@ async fn pull_pages_resume_from_the_cursor_and_tombstones_follow_reassign_and_ca
         // Reassign a1 away from diaocha1, cancel a2.
         let boss = env.login("qingyan.zuzhang").await;
         let users = user_ids(&env, &boss).await;
-        let r = env.post(&boss, &format!("/api/v1/assignments/{a1}/reassign"), json!({ "investigator_ids": [uid(&users, "qingyan.diaocha2"), uid(&users, "qingyan.diaocha3")], "reason": "调整" })).await;
+        let r = env
+            .post(
+                &boss,
+                &format!("/api/v1/assignments/{a1}/reassign"),
+                json!({ "investigator_ids": [uid(&users, "qingyan.diaocha2"), uid(&users, "qingyan.diaocha3")], "reason": "调整" }),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
         let r = env.post(&boss, &format!("/api/v1/assignments/{a2}/cancel"), json!({ "reason": "申请人撤回申请" })).await;
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
@@ -280,7 +292,12 @@ async fn pushes_that_break_the_rules_are_refused_and_store_nothing() {
         let boss = env.login("qingyan.zuzhang").await;
         let users = user_ids(&env, &boss).await;
         let id = assignment["id"].as_str().unwrap();
-        env.post(&boss, &format!("/api/v1/assignments/{id}/reassign"), json!({ "investigator_ids": [uid(&users, "qingyan.diaocha2"), uid(&users, "qingyan.diaocha3")] })).await;
+        env.post(
+            &boss,
+            &format!("/api/v1/assignments/{id}/reassign"),
+            json!({ "investigator_ids": [uid(&users, "qingyan.diaocha2"), uid(&users, "qingyan.diaocha3")] }),
+        )
+        .await;
         let r = env.post(&d1, "/api/v1/sync/submissions", serde_json::to_value(submission(&d1, &assignment, &visit, 3, 1000)).unwrap()).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "assignment_reassigned"));
         let r = env.post(&boss, &format!("/api/v1/assignments/{id}/cancel"), json!({ "reason": "户主已去世" })).await;
@@ -422,7 +439,14 @@ async fn tus_uploads_resume_check_chunks_and_whole_files_and_never_store_twice()
         let gone_sha = sha256_hex(&gone);
         env.tus_create(&s, &gone_sha, 4000, "image/jpeg").await;
         env.tus_patch(&s, &gone_sha, 0, &gone[..1000], true).await;
-        let res = env.client.delete(env.url(&format!("/api/v1/uploads/{gone_sha}"))).bearer_auth(&s.access).header("Tus-Resumable", "1.0.0").send().await.unwrap();
+        let res = env
+            .client
+            .delete(env.url(&format!("/api/v1/uploads/{gone_sha}")))
+            .bearer_auth(&s.access)
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::NO_CONTENT);
         assert_eq!(env.tus_head(&s, &gone_sha).await.status, StatusCode::NOT_FOUND);
 

@@ -25,7 +25,11 @@ async fn new_case_of(env: &TestEnv, clerk: &Session, ids: &[String], assistance_
         .map(|(i, id)| json!({ "name": format!("成员{i}（演示）"), "resident_id": id, "relation": if i == 0 { "户主" } else { "子女" } }))
         .collect();
     let h = env
-        .post(clerk, "/api/v1/households", json!({ "village_code": "520111101901", "head_name": "测试户主（演示）", "address": "示范一村（演示）", "members": members }))
+        .post(
+            clerk,
+            "/api/v1/households",
+            json!({ "village_code": "520111101901", "head_name": "测试户主（演示）", "address": "示范一村（演示）", "members": members }),
+        )
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{h:?}");
     let facts = json!({ "household.size": 3, "income.wages_fen": 50000, "income.transfer_fen": 10000, "household.area": "rural" });
@@ -63,12 +67,20 @@ async fn investigate_and_publish(env: &TestEnv, case: &str, pair: [&str; 2]) -> 
     let ids = [env.user_id(pair[0]).await, env.user_id(pair[1]).await];
     let a = env.post(&boss, "/api/v1/assignments", json!({ "case_id": case, "investigator_ids": ids, "due_date": today_plus(5) })).await;
     assert_eq!(a.status, StatusCode::CREATED, "{a:?}");
-    let visit = ok(env, &inv1, case, json!({ "action": "record_home_visit", "investigators": ids, "visited_on": today_plus(0), "family_signed": true })).await;
+    let visit =
+        ok(env, &inv1, case, json!({ "action": "record_home_visit", "investigators": ids, "visited_on": today_plus(0), "family_signed": true }))
+            .await;
     assert_eq!(visit["stage"], "investigating", "the assignment started the investigation");
     ok(env, &inv1, case, json!({ "action": "record_neighbour_visit", "summary": "邻居反映情况属实" })).await;
     ok(env, &clerk, case, json!({ "action": "request_information_check" })).await;
     ok(env, &clerk, case, json!({ "action": "record_information_check", "summary": "未发现车辆、房产" })).await;
-    ok(env, &reviewer, case, json!({ "action": "submit_initial_opinion", "recommendation": "approve", "amount_fen": 138000, "reasons": ["月人均收入低于标准"] })).await;
+    ok(
+        env,
+        &reviewer,
+        case,
+        json!({ "action": "submit_initial_opinion", "recommendation": "approve", "amount_fen": 138000, "reasons": ["月人均收入低于标准"] }),
+    )
+    .await;
     let p = ok(env, &clerk, case, json!({ "action": "start_publicity" })).await;
     assert_eq!(p["stage"], "publicity");
     assert!(p["open_steps"].as_array().unwrap().iter().any(|s| s["key"] == "publicity" && s["due"] == today_plus(7).to_string()), "{p}");
@@ -92,7 +104,11 @@ async fn the_spot_check_draws_the_years_tekun_confirmations_at_their_own_rate() 
         assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
         let strata = run.body["strata"].as_array().unwrap();
         let tekun = strata.iter().find(|s| s["township_code"] == "520111101" && s["group"] == "tekun_confirmed").expect("a 特困 stratum");
-        assert_eq!((tekun["rate"].as_str(), tekun["population"].as_u64(), tekun["sample_size"].as_u64()), (Some("3/10"), Some(1), Some(1)), "{strata:?}");
+        assert_eq!(
+            (tekun["rate"].as_str(), tekun["population"].as_u64(), tekun["sample_size"].as_u64()),
+            (Some("3/10"), Some(1), Some(1)),
+            "{strata:?}"
+        );
         let general = strata.iter().find(|s| s["township_code"] == "520111101" && s["group"] == "newly_added").unwrap();
         assert_eq!(general["rate"], "3/25");
         let sampled = run.body["households"].as_array().unwrap().iter().find(|h| h["household_id"] == household.as_str()).unwrap().clone();
@@ -154,10 +170,19 @@ async fn a_full_dibao_path_through_the_api_with_filing_and_spot_check() {
         assert!(labels.contains(&"审核确认") && labels.contains(&"审核确认备案"), "{labels:?}");
 
         // The year's spot check: this newly added household is the only one of its stratum, so it is drawn.
-        let run = env.post(&district, "/api/v1/spot-checks", json!({ "year": today_plus(0).format("%Y").to_string().parse::<i32>().unwrap(), "seed": "fixed-seed" })).await;
+        let run = env
+            .post(
+                &district,
+                "/api/v1/spot-checks",
+                json!({ "year": today_plus(0).format("%Y").to_string().parse::<i32>().unwrap(), "seed": "fixed-seed" }),
+            )
+            .await;
         assert_eq!(run.status, StatusCode::CREATED, "{run:?}");
         let strata = run.body["strata"].as_array().unwrap();
-        assert!(strata.iter().any(|s| s["township_code"] == "520111101" && s["group"] == "newly_added" && s["population"] == 1 && s["sample_size"] == 1), "{strata:?}");
+        assert!(
+            strata.iter().any(|s| s["township_code"] == "520111101" && s["group"] == "newly_added" && s["population"] == 1 && s["sample_size"] == 1),
+            "{strata:?}"
+        );
         let sampled = run.body["households"].as_array().unwrap().iter().find(|h| h["household_id"] == household.as_str()).unwrap().clone();
         let team: Vec<String> = sampled["revisitors"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_string()).collect();
         assert_eq!(team.len(), 2);
@@ -216,7 +241,13 @@ async fn separation_of_duties_is_refused_through_the_api() {
         let boss = env.login("qingyan.zuzhang").await;
         let inv1 = env.user_id("qingyan.diaocha1").await;
         ok(&env, &boss, &case, json!({ "action": "start_investigation", "investigators": [reviewer_id, inv1] })).await;
-        ok(&env, &reviewer, &case, json!({ "action": "record_home_visit", "investigators": [reviewer_id, inv1], "visited_on": today_plus(0), "family_signed": true })).await;
+        ok(
+            &env,
+            &reviewer,
+            &case,
+            json!({ "action": "record_home_visit", "investigators": [reviewer_id, inv1], "visited_on": today_plus(0), "family_signed": true }),
+        )
+        .await;
         ok(&env, &clerk, &case, json!({ "action": "record_neighbour_visit", "summary": "属实" })).await;
         ok(&env, &clerk, &case, json!({ "action": "request_information_check" })).await;
         ok(&env, &clerk, &case, json!({ "action": "record_information_check", "summary": "无异常" })).await;
@@ -286,7 +317,13 @@ async fn complaints_deadlines_and_the_sampler_endpoint() {
         let (household, case) = new_case(&env, &clerk, &[rid(341)]).await;
         let r = env.post(&clerk, &format!("/api/v1/cases/{case}/complaints"), json!({ "real_name": true, "summary": "反映有经营收入" })).await;
         assert_eq!(r.code(), "invalid_field");
-        let r = env.post(&clerk, &format!("/api/v1/cases/{case}/complaints"), json!({ "real_name": true, "reporter_name": "张三", "summary": "反映有经营收入" })).await;
+        let r = env
+            .post(
+                &clerk,
+                &format!("/api/v1/cases/{case}/complaints"),
+                json!({ "real_name": true, "reporter_name": "张三", "summary": "反映有经营收入" }),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
         assert_eq!(r.body["transition"]["state"]["flags"]["complaint"], true);
         assert_eq!(env.count("complaints WHERE real_name = 1").await, 1);
@@ -319,7 +356,10 @@ async fn complaints_deadlines_and_the_sampler_endpoint() {
         assert_eq!(redraw.body["households"], run.body["households"]);
         let stored = env.get(&district, &format!("/api/v1/spot-checks/{}", run.body["id"].as_str().unwrap())).await;
         assert_eq!(stored.status, StatusCode::OK, "{stored:?}");
-        assert_eq!((&stored.body["seed"], &stored.body["households"], &stored.body["strata"]), (&run.body["seed"], &run.body["households"], &run.body["strata"]));
+        assert_eq!(
+            (&stored.body["seed"], &stored.body["households"], &stored.body["strata"]),
+            (&run.body["seed"], &run.body["households"], &run.body["strata"])
+        );
         let other = env.get(&shiban, &format!("/api/v1/spot-checks/{}", run.body["id"].as_str().unwrap())).await;
         assert_eq!(other.code(), "out_of_scope");
 
@@ -366,7 +406,13 @@ async fn a_visit_synced_from_a_phone_counts_as_the_home_visit_and_the_opinion_us
         ok(&env, &clerk, &case, json!({ "action": "request_information_check" })).await;
         let r = ok(&env, &clerk, &case, json!({ "action": "record_information_check", "summary": "无异常" })).await;
         assert_eq!(r["stage"], "investigating");
-        ok(&env, &reviewer, &case, json!({ "action": "submit_initial_opinion", "recommendation": "approve", "amount_fen": 123000, "reasons": ["收入低于标准"] })).await;
+        ok(
+            &env,
+            &reviewer,
+            &case,
+            json!({ "action": "submit_initial_opinion", "recommendation": "approve", "amount_fen": 123000, "reasons": ["收入低于标准"] }),
+        )
+        .await;
     })
     .await;
 }
@@ -473,7 +519,13 @@ async fn due_periodic_reviews_become_visit_assignments_and_the_review_visit_reco
         assert_eq!(env.count("assignments").await, assignments_before);
 
         // By township: the due case gets a periodic-review visit and its review starts.
-        let r = env.post(&boss, "/api/v1/periodic-reviews/assign", json!({ "township_code": "520111101", "investigator_ids": pair, "due_date": today_plus(10) })).await;
+        let r = env
+            .post(
+                &boss,
+                "/api/v1/periodic-reviews/assign",
+                json!({ "township_code": "520111101", "investigator_ids": pair, "due_date": today_plus(10) }),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
         let mine = r.body.as_array().unwrap().iter().find(|a| a["case_id"] == case.as_str()).unwrap().clone();
         assert_eq!((mine["form_id"].as_str(), mine["review_due"].as_str()), (Some("periodic-review"), Some(today_plus(-1).to_string().as_str())));
@@ -504,8 +556,13 @@ async fn due_periodic_reviews_become_visit_assignments_and_the_review_visit_reco
         let view = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
         let proposal = &view.body["review_proposal"];
         assert_eq!(proposal["recommendation"], "keep", "{}", view.body);
-        assert_eq!((&proposal["outcome"], &proposal["cadence"], &proposal["current_fen"]), (&json!({ "outcome": "keep" }), &json!("irregular"), &json!(138000)));
-        let kept = ok(&env, &reviewer, &case, json!({ "action": "record_review_outcome", "outcome": proposal["outcome"], "cadence": proposal["cadence"] })).await;
+        assert_eq!(
+            (&proposal["outcome"], &proposal["cadence"], &proposal["current_fen"]),
+            (&json!({ "outcome": "keep" }), &json!("irregular"), &json!(138000))
+        );
+        let kept =
+            ok(&env, &reviewer, &case, json!({ "action": "record_review_outcome", "outcome": proposal["outcome"], "cadence": proposal["cadence"] }))
+                .await;
         let after = env.get(&reviewer, &format!("/api/v1/cases/{case}/workflow")).await;
         assert!(after.body["review_proposal"].is_null(), "a recorded review proposes nothing more");
         assert_eq!(kept["stage"], "active");
@@ -565,18 +622,35 @@ async fn district_revisits_from_a_spot_check_never_go_to_the_original_investigat
         let db = env.db();
         let household: String = {
             use sqlx::Row;
-            sqlx::query("SELECT household_id FROM cases WHERE id = $1").bind(&case).fetch_one(&db.pool).await.unwrap().try_get("household_id").unwrap()
+            sqlx::query("SELECT household_id FROM cases WHERE id = $1")
+                .bind(&case)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap()
+                .try_get("household_id")
+                .unwrap()
         };
-        let planned = run.body["households"].as_array().unwrap().iter().find(|h| h["household_id"] == household.as_str()).unwrap()["revisitors"].clone();
+        let planned =
+            run.body["households"].as_array().unwrap().iter().find(|h| h["household_id"] == household.as_str()).unwrap()["revisitors"].clone();
         let tampered = json!([d1, planned[1]]).to_string();
         sqlx::query("UPDATE spot_check_samples SET revisitors = $1 WHERE run_id = $2 AND household_id = $3")
-            .bind(&tampered).bind(&run_id).bind(&household).execute(&db.pool).await.unwrap();
+            .bind(&tampered)
+            .bind(&run_id)
+            .bind(&household)
+            .execute(&db.pool)
+            .await
+            .unwrap();
         let r = env.post(&district, &path, json!({ "due_date": today_plus(14) })).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "revisitor_was_investigator"), "{r:?}");
         assert!(r.body["message"].as_str().unwrap().contains("须回避"), "{r:?}");
         assert_eq!(env.count("assignments").await, before);
         sqlx::query("UPDATE spot_check_samples SET revisitors = $1 WHERE run_id = $2 AND household_id = $3")
-            .bind(planned.to_string()).bind(&run_id).bind(&household).execute(&db.pool).await.unwrap();
+            .bind(planned.to_string())
+            .bind(&run_id)
+            .bind(&household)
+            .execute(&db.pool)
+            .await
+            .unwrap();
 
         // The district supervisor assigns them: district staff, never the original pair; the case's stage and
         // investigators stay as they were.
@@ -675,7 +749,8 @@ async fn a_merged_revisit_of_a_complaint_case_is_the_districts_full_visit() {
         let district = env.login("qu.jianguan").await;
         let reviewer = env.login("qingyan.shenhe").await;
         let (household, case) = make_active(&env, ["qingyan.diaocha1", "qingyan.diaocha2"], 531).await;
-        let r = env.post(&reviewer, &format!("/api/v1/cases/{case}/complaints"), json!({ "real_name": false, "summary": "反映家中有经营收入" })).await;
+        let r =
+            env.post(&reviewer, &format!("/api/v1/cases/{case}/complaints"), json!({ "real_name": false, "summary": "反映家中有经营收入" })).await;
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
         let view = env.get(&district, &format!("/api/v1/cases/{case}/workflow")).await;
         assert_eq!(view.body["district_visit_outstanding"], true, "a complaint owes the household a district visit");
@@ -684,7 +759,9 @@ async fn a_merged_revisit_of_a_complaint_case_is_the_districts_full_visit() {
         let run = env.post(&district, "/api/v1/spot-checks", json!({ "year": year, "seed": "full-visit-seed" })).await;
         let sampled = run.body["households"].as_array().unwrap().iter().find(|h| h["household_id"] == household.as_str()).unwrap().clone();
         assert!(sampled["reasons"].as_array().unwrap().contains(&json!({ "reason": "full_visit", "trigger": "complaint" })), "{sampled}");
-        let assigned = env.post(&district, &format!("/api/v1/spot-checks/{}/revisits", run.body["id"].as_str().unwrap()), json!({ "due_date": today_plus(14) })).await;
+        let assigned = env
+            .post(&district, &format!("/api/v1/spot-checks/{}/revisits", run.body["id"].as_str().unwrap()), json!({ "due_date": today_plus(14) }))
+            .await;
         assert_eq!(assigned.status, StatusCode::CREATED, "{assigned:?}");
         let mine = assigned.body.as_array().unwrap().iter().find(|a| a["case_id"] == case.as_str()).unwrap().clone();
         let member = env.login(&username_of(&env, mine["investigators"][0].as_str().unwrap()).await).await;
@@ -707,7 +784,8 @@ async fn a_merged_revisit_of_a_complaint_case_is_the_districts_full_visit() {
         assert!(finding.starts_with("区级抽查复核入户（") && finding.ends_with("复核结论：原审核确认结果正确"), "{finding}");
         assert_eq!(env.count("audit_events WHERE action = 'case.record_district_visit'").await, 1);
         // A person may still record a further finding by hand.
-        let again = act(&env, &district, &case, json!({ "action": "record_district_visit", "visited_on": today_plus(0), "finding": "再次核查" })).await;
+        let again =
+            act(&env, &district, &case, json!({ "action": "record_district_visit", "visited_on": today_plus(0), "finding": "再次核查" })).await;
         assert_eq!(again.status, StatusCode::OK, "{again:?}");
     })
     .await;

@@ -124,7 +124,17 @@ async fn parity(backend: &Backend) {
         }
     }
     phone
-        .record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: ruhu_core::time::process_clock().now() })
+        .record_fix(
+            draft,
+            GpsFix {
+                lat: HOME.0,
+                lon: HOME.1,
+                accuracy_m: 6.0,
+                provider: "gps".into(),
+                mock: false,
+                taken_at: ruhu_core::time::process_clock().now(),
+            },
+        )
         .unwrap();
     let signers = [
         (SignerRole::Investigator1, "青岩调查员一（演示）", Some(a_id.parse().unwrap())),

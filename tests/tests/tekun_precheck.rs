@@ -62,7 +62,14 @@ async fn precheck_on(backend: &Backend) {
 
 /// Assigns, fills, finalises and syncs a 特困 visit of `who`; returns the phone's advice before finalising and the
 /// reviewer's advice on the server after the merge (which must agree on every finding).
-async fn visit(desk: &Desk, reviewer: &Desk, phone: &Device, dir: &std::path::Path, who: &Applicant, seq: u16) -> (ruhu_core::eligibility::TekunAdvice, Value) {
+async fn visit(
+    desk: &Desk,
+    reviewer: &Desk,
+    phone: &Device,
+    dir: &std::path::Path,
+    who: &Applicant,
+    seq: u16,
+) -> (ruhu_core::eligibility::TekunAdvice, Value) {
     let a_id = desk.user_id("qingyan.diaocha1").await;
     let b_id = desk.user_id("qingyan.diaocha2").await;
     let case_id = desk.household_with_case(VILLAGE, who.name, HOME, "tekun").await;
@@ -111,7 +118,19 @@ async fn visit(desk: &Desk, reviewer: &Desk, phone: &Device, dir: &std::path::Pa
         let path = files::write(dir, &format!("{seq}-photo{seed}.jpg"), &files::camera_jpeg(800, 600, u32::from(seq) + seed as u32));
         phone.import_photo(draft, question, &path.display().to_string()).unwrap();
     }
-    phone.record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: ruhu_core::time::process_clock().now() }).unwrap();
+    phone
+        .record_fix(
+            draft,
+            GpsFix {
+                lat: HOME.0,
+                lon: HOME.1,
+                accuracy_m: 6.0,
+                provider: "gps".into(),
+                mock: false,
+                taken_at: ruhu_core::time::process_clock().now(),
+            },
+        )
+        .unwrap();
     for (i, (role, name, user)) in [
         (SignerRole::Investigator1, "青岩调查员一（演示）", Some(a_id.parse().unwrap())),
         (SignerRole::Investigator2, "青岩调查员二（演示）", Some(b_id.parse().unwrap())),

@@ -114,7 +114,14 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
         assert!(u64::from(info.width) * u64::from(info.height) <= 2_100_000, "downscaled to about 2 MP");
         photo_hashes.push(info.sha256);
     }
-    let fix = GpsFix { lat: HOME.0 + 0.0003, lon: HOME.1, accuracy_m: 8.0, provider: "gps".into(), mock: false, taken_at: ruhu_core::time::process_clock().now() };
+    let fix = GpsFix {
+        lat: HOME.0 + 0.0003,
+        lon: HOME.1,
+        accuracy_m: 8.0,
+        provider: "gps".into(),
+        mock: false,
+        taken_at: ruhu_core::time::process_clock().now(),
+    };
     phone_a.d().record_fix(draft, fix).unwrap();
     let distance = phone_a.d().distance_to_household(draft).unwrap().expect("distance known offline");
     assert!((25.0..45.0).contains(&distance), "about 33 m from the household: {distance}");
@@ -151,8 +158,8 @@ async fn visit_loop(backend: &ruhu_e2e_tests::Backend) {
         .sync_with(Arc::new(NoProgress), CancelToken::new(), SyncOptions { chunk_size: 64 * 1024, ..SyncOptions::default() })
         .await
         .expect("resumed sync completes");
-    let total_media: u64 = phone_a.d().submission(submission_id).unwrap().media.iter().map(|m| m.size).sum::<u64>()
-        + signature_sizes(&phone_a, submission_id);
+    let total_media: u64 =
+        phone_a.d().submission(submission_id).unwrap().media.iter().map(|m| m.size).sum::<u64>() + signature_sizes(&phone_a, submission_id);
     assert_eq!(resumed.uploaded_bytes, total_media - bytes_before_cut, "only the unsent part is uploaded after the cut");
     assert_eq!(resumed.merged, 1);
 
@@ -268,7 +275,20 @@ async fn visit_on_v1(backend: &ruhu_e2e_tests::Backend) {
         let path = files::write(files_dir.path(), &format!("v1-{i}.jpg"), &files::camera_jpeg(800, 600, 40 + i));
         phone.d().import_photo(draft, sample::DIBAO_V1_PHOTO_QUESTION, &path.display().to_string()).expect("v1 photo question");
     }
-    phone.d().record_fix(draft, GpsFix { lat: HOME.0, lon: HOME.1, accuracy_m: 6.0, provider: "gps".into(), mock: false, taken_at: ruhu_core::time::process_clock().now() }).unwrap();
+    phone
+        .d()
+        .record_fix(
+            draft,
+            GpsFix {
+                lat: HOME.0,
+                lon: HOME.1,
+                accuracy_m: 6.0,
+                provider: "gps".into(),
+                mock: false,
+                taken_at: ruhu_core::time::process_clock().now(),
+            },
+        )
+        .unwrap();
     for (i, (role, name, user)) in [
         (SignerRole::Investigator1, "青岩调查员一（演示）", Some(a_id.parse().unwrap())),
         (SignerRole::Investigator2, "青岩调查员二（演示）", Some(b_id.parse().unwrap())),

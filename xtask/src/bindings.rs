@@ -23,7 +23,8 @@ pub fn generate() -> Result<Generated, String> {
         let lib_arg = lib.display().to_string();
         let out_arg = lang_out.display().to_string();
         let mut cmd = Command::new(&bindgen);
-        cmd.args(["generate", "--library", &lib_arg, "--language", language, "--out-dir", &out_arg]).current_dir(run::workspace_root().join("mobile-bindings"));
+        cmd.args(["generate", "--library", &lib_arg, "--language", language, "--out-dir", &out_arg])
+            .current_dir(run::workspace_root().join("mobile-bindings"));
         run::status(&mut cmd, &[])?;
     }
     // Python loads lib<name>.so from the folder of the generated module.

@@ -1,6 +1,6 @@
 //! `cargo xtask <job>`: the project jobs that are more than one command.
 //!
-//! - `test`     every test suite: Rust (SQLite and PostgreSQL), Python bindings, Kotlin on the JVM, the web console
+//! - `test`     `cargo fmt --check`, `cargo clippy -D warnings`, then every test suite: Rust (SQLite and PostgreSQL), Python bindings, Kotlin on the JVM, the web console
 //!   in headless Chromium; starts a throwaway PostgreSQL unless RUHU_TEST_PG_URL points at one, and installs
 //!   Debian's packages it needs when they are not there (PostgreSQL, Maven, Chromium, a CJK font).
 //! - `kotlin`   the Kotlin bindings and the app's shared Kotlin (android/shared-jvm) built and tested on the JVM by
@@ -64,6 +64,10 @@ fn test(extra: &[String]) -> Result<(), String> {
     let base = [("RUHU_TEST_PG_URL", pg.url()), ("RUHU_REQUIRE_PG", "1".to_string())];
     let env = [base.clone().as_slice(), &[clock::main_run()]].concat();
 
+    // Format and lints first: they fail in seconds, before the long suites.
+    run::ensure_rust_components(&["rustfmt", "clippy"])?;
+    run::cargo(&["fmt", "--all", "--check"], &[])?;
+    run::cargo(&[&["clippy", "--all-targets"], ALL_PACKAGES, &["--", "-D", "warnings"]].concat(), &[])?;
     // One feature set for every build of the run (the bindgen feature included), so that the test binaries, the
     // server binary, the bindings generator and the mobile library share one compilation of every dependency.
     run::cargo(&[&["build"], ALL_PACKAGES].concat(), &env)?;

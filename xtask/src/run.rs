@@ -45,6 +45,21 @@ pub fn output(cmd: &mut Command) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Adds rustup components (rustfmt, clippy) that a minimal toolchain lacks.
+pub fn ensure_rust_components(components: &[&str]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let has = |c: &str| {
+        let sub = if c == "rustfmt" { "fmt" } else { c };
+        Command::new(&cargo).args([sub, "--version"]).output().map(|o| o.status.success()).unwrap_or(false)
+    };
+    let missing: Vec<&str> = components.iter().copied().filter(|c| !has(c)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    status(Command::new("rustup").args(["component", "add"]).args(&missing), &[])
+        .map_err(|e| format!("{e}: install the rustup components {} first", missing.join(" ")))
+}
+
 /// Installs Debian packages a test suite needs (as root only; otherwise says what to install).
 pub fn apt_install(packages: &[&str]) -> Result<(), String> {
     let root = output(Command::new("id").arg("-u")).map(|s| s.trim() == "0").unwrap_or(false);

@@ -28,9 +28,9 @@ impl CalendarError {
 
     pub fn message_zh(&self) -> String {
         match self {
-            Self::YearNotCovered { year } => format!(
-                "{year}年的法定节假日安排尚未导入，无法按工作日计算期限。请管理员导入国务院办公厅公布的{year}年节假日安排后重新计算"
-            ),
+            Self::YearNotCovered { year } => {
+                format!("{year}年的法定节假日安排尚未导入，无法按工作日计算期限。请管理员导入国务院办公厅公布的{year}年节假日安排后重新计算")
+            }
             Self::InvalidSchedule(e) => format!("节假日安排文件有误：{}", e.describe_zh()),
             Self::YearAlreadyLoaded { year } => format!("{year}年的节假日安排已导入；如需更正，请使用替换方式导入"),
             Self::DateOutOfRange => "日期超出可计算的范围".to_string(),

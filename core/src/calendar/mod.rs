@@ -48,9 +48,13 @@ pub enum DayKind {
     Workday,
     Weekend,
     /// An official (or, provisionally, statutory) day off.
-    Holiday { name: String },
+    Holiday {
+        name: String,
+    },
     /// A weekend day worked to make up for a holiday (调休上班日).
-    AdjustedWorkday { name: String },
+    AdjustedWorkday {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -124,11 +124,7 @@ impl YearSchedule {
         }
         let year = self.year;
         let in_year = |p: &str, d: NaiveDate| {
-            if d.year() == year {
-                Ok(())
-            } else {
-                Err(KeyError::new(p, format!("{d} is not in {year}"), format!("{d} 不在{year}年内")))
-            }
+            if d.year() == year { Ok(()) } else { Err(KeyError::new(p, format!("{d} is not in {year}"), format!("{d} 不在{year}年内"))) }
         };
         // Every off day and every working day, with where it was declared, to find days declared twice.
         let mut off: BTreeMap<NaiveDate, String> = BTreeMap::new();
@@ -175,11 +171,7 @@ impl YearSchedule {
             }
         }
         if let Some((d, wp)) = working.iter().find(|(d, _)| off.contains_key(d)) {
-            return Err(KeyError::new(
-                wp,
-                format!("{d} is both a day off and a working day"),
-                format!("{d} 既是放假日又是上班日"),
-            ));
+            return Err(KeyError::new(wp, format!("{d} is both a day off and a working day"), format!("{d} 既是放假日又是上班日")));
         }
         Ok(())
     }
@@ -188,8 +180,7 @@ impl YearSchedule {
 fn parse_year(path: &str, value: &toml::Value) -> Result<YearSchedule, KeyError> {
     let t = table_value(path, value)?;
     let year_path = t.key_path("year");
-    let year = i32::try_from(t.integer("year")?)
-        .map_err(|_| KeyError::new(&year_path, "must be between 2000 and 2100", "须在2000到2100之间"))?;
+    let year = i32::try_from(t.integer("year")?).map_err(|_| KeyError::new(&year_path, "must be between 2000 and 2100", "须在2000到2100之间"))?;
     let notice = t.text("notice")?;
     let issued = t.opt_date("issued")?;
     let source = t.text("source")?;
@@ -202,11 +193,9 @@ fn parse_year(path: &str, value: &toml::Value) -> Result<YearSchedule, KeyError>
         let off_to = h.date("off_to")?;
         let working = match h.opt("working") {
             None => Vec::new(),
-            Some(toml::Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(j, v)| date_value(&h.key_path(&format!("working[{j}]")), v))
-                .collect::<Result<Vec<_>, _>>()?,
+            Some(toml::Value::Array(items)) => {
+                items.iter().enumerate().map(|(j, v)| date_value(&h.key_path(&format!("working[{j}]")), v)).collect::<Result<Vec<_>, _>>()?
+            }
             Some(other) => return Err(wrong_type(&h.key_path("working"), "an array of dates", "日期数组", other)),
         };
         h.finish()?;
@@ -223,9 +212,7 @@ mod tests {
     use super::*;
 
     fn file(holidays: &str) -> String {
-        format!(
-            "format = \"ruhu-work-calendar/1\"\n[[years]]\nyear = 2027\nnotice = \"测试通知\"\nsource = \"test\"\n{holidays}"
-        )
+        format!("format = \"ruhu-work-calendar/1\"\n[[years]]\nyear = 2027\nnotice = \"测试通知\"\nsource = \"test\"\n{holidays}")
     }
 
     fn err_path(text: &str) -> String {
@@ -287,8 +274,10 @@ mod tests {
         assert_eq!(err_path("format = \"other/1\"\n"), "format");
         assert_eq!(err_path("format = \"ruhu-work-calendar/1\"\nyears = [ \n"), "");
         // Two years where one is expected.
-        let two = format!("{}\n[[years]]\nyear = 2028\nnotice = \"n\"\nsource = \"s\"\n[[years.holidays]]\nname = \"A\"\noff_from = 2028-01-01\noff_to = 2028-01-01\n",
-            file("[[years.holidays]]\nname = \"A\"\noff_from = 2027-01-01\noff_to = 2027-01-01\n"));
+        let two = format!(
+            "{}\n[[years]]\nyear = 2028\nnotice = \"n\"\nsource = \"s\"\n[[years.holidays]]\nname = \"A\"\noff_from = 2028-01-01\noff_to = 2028-01-01\n",
+            file("[[years.holidays]]\nname = \"A\"\noff_from = 2027-01-01\noff_to = 2027-01-01\n")
+        );
         assert_eq!(err_path(&two), "years");
         assert_eq!(YearSchedule::list_from_toml(&two).unwrap().len(), 2);
     }

@@ -108,7 +108,8 @@ impl StatutoryHolidays {
                 .filter(|y| (2000..=2100).contains(y))
                 .ok_or_else(|| KeyError::new(&path, "must be a year between 2000 and 2100", "须为2000到2100之间的年份"))?;
             let t = lunar_table.table(key)?;
-            let dates = LunarDates { chuxi: t.date("chuxi")?, qingming: t.date("qingming")?, duanwu: t.date("duanwu")?, zhongqiu: t.date("zhongqiu")? };
+            let dates =
+                LunarDates { chuxi: t.date("chuxi")?, qingming: t.date("qingming")?, duanwu: t.date("duanwu")?, zhongqiu: t.date("zhongqiu")? };
             for (k, d) in [("chuxi", dates.chuxi), ("qingming", dates.qingming), ("duanwu", dates.duanwu), ("zhongqiu", dates.zhongqiu)] {
                 if d.year() != year {
                     return Err(KeyError::new(t.key_path(k), format!("{d} is not in {year}"), format!("{d} 不在{year}年内")).into());

@@ -4,12 +4,12 @@ use std::io::Read;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING};
+use reqwest::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, HeaderMap};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 
 use super::error::{DeviceError, Result};
-use crate::protocol::{Problem, PROTOCOL_HEADER, PROTOCOL_VERSION};
+use crate::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION, Problem};
 
 pub(crate) const API: &str = "/api/v1";
 
@@ -80,9 +80,7 @@ impl Http {
         let gzipped = headers.get(CONTENT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
         let body = if gzipped {
             let mut out = Vec::new();
-            flate2::read::GzDecoder::new(&raw[..])
-                .read_to_end(&mut out)
-                .map_err(|e| DeviceError::Network(format!("gzip body: {e}")))?;
+            flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out).map_err(|e| DeviceError::Network(format!("gzip body: {e}")))?;
             out
         } else {
             raw.to_vec()

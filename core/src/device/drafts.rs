@@ -7,31 +7,33 @@ use rusqlite::params;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::Device;
 use super::error::{DeviceError, Result};
 use super::local::{load_assignment, load_form};
 use super::photos;
 use super::store::drafts::{draft_summary, load_answers, load_draft, load_open_draft, open_draft_of, write_answer};
 use super::store::evidence::{
-    draft_media_shas, drop_unreferenced_media, insert_media, load_fixes, load_photos, media_question, media_refs,
-    remove_unreferenced_files, signature_refs, signer_role_text,
+    draft_media_shas, drop_unreferenced_media, insert_media, load_fixes, load_photos, media_question, media_refs, remove_unreferenced_files,
+    signature_refs, signer_role_text,
 };
 use super::store::outbox;
 use super::time::{from_text, now, to_text};
 use super::types::*;
-use super::Device;
 use crate::eligibility::{self, Advice};
 use crate::form::{FieldError, FormDefinition, FormSession, FormState, Question, QuestionKind};
-use crate::time::china_day;
-use crate::geo::{distance_m, LatLon};
+use crate::geo::{LatLon, distance_m};
 use crate::protocol::{GpsFix, SignerRole, VisitSubmission};
+use crate::time::china_day;
 
 /// A form on the phone came from the server, which checked it; a definition error here means a damaged store.
 fn form_session(form: &FormDefinition) -> Result<FormSession> {
-    FormSession::new(form).map_err(|e| DeviceError::Validation(vec![FieldError {
-        question_id: e.path.clone(),
-        code: "invalid_form_definition".into(),
-        message: format!("调查表定义有误（{}）：{}，请同步后重试", e.path, e.reason),
-    }]))
+    FormSession::new(form).map_err(|e| {
+        DeviceError::Validation(vec![FieldError {
+            question_id: e.path.clone(),
+            code: "invalid_form_definition".into(),
+            message: format!("调查表定义有误（{}）：{}，请同步后重试", e.path, e.reason),
+        }])
+    })
 }
 
 fn question<'f>(form: &'f FormDefinition, question_id: &str) -> Result<&'f Question> {
@@ -216,24 +218,14 @@ impl Device {
         self.with_conn(|conn, _| {
             let draft = load_draft(conn, draft_id)?;
             let Some(home) = load_assignment(conn, draft.assignment_id)?.household.location else { return Ok(None) };
-            let best = load_fixes(conn, draft_id)?
-                .into_iter()
-                .filter(|f| !f.mock)
-                .min_by(|a, b| a.accuracy_m.total_cmp(&b.accuracy_m));
+            let best = load_fixes(conn, draft_id)?.into_iter().filter(|f| !f.mock).min_by(|a, b| a.accuracy_m.total_cmp(&b.accuracy_m));
             Ok(best.map(|f| distance_m(LatLon { lat: f.lat, lon: f.lon }, home)))
         })
     }
 
     /// Stores a signature (PNG drawn on the phone) for a signer and answers the form's signature question for that
     /// signer. Signing again replaces the earlier signature. Returns the image's sha256.
-    pub fn add_signature(
-        &self,
-        draft_id: Uuid,
-        role: SignerRole,
-        signer_name: &str,
-        signer_user_id: Option<Uuid>,
-        png_path: &str,
-    ) -> Result<String> {
+    pub fn add_signature(&self, draft_id: Uuid, role: SignerRole, signer_name: &str, signer_user_id: Option<Uuid>, png_path: &str) -> Result<String> {
         let signer_name = signer_name.trim().to_string();
         if signer_name.is_empty() {
             return Err(DeviceError::invalid("signer_name", "请填写签字人姓名"));
@@ -259,10 +251,7 @@ impl Device {
             let tx = conn.transaction()?;
             load_open_draft(&tx, draft_id)?;
             let previous: Vec<String> = draft_media_shas(&tx, draft_id, &q.id, "signature")?.into_iter().filter(|s| *s != sha).collect();
-            tx.execute(
-                "DELETE FROM media WHERE draft_id = ?1 AND question_id = ?2 AND sha256 != ?3",
-                params![draft_id.to_string(), q.id, sha],
-            )?;
+            tx.execute("DELETE FROM media WHERE draft_id = ?1 AND question_id = ?2 AND sha256 != ?3", params![draft_id.to_string(), q.id, sha])?;
             match media_question(&tx, draft_id, &sha)? {
                 None => insert_media(&tx, draft_id, &q.id, "signature", "image/png", &info)?,
                 Some(other) if other != q.id => {
@@ -276,15 +265,7 @@ impl Device {
                  ON CONFLICT (draft_id, role) DO UPDATE SET question_id = excluded.question_id,
                      signer_name = excluded.signer_name, signer_user_id = excluded.signer_user_id,
                      media_sha256 = excluded.media_sha256, signed_at = excluded.signed_at",
-                params![
-                    draft_id.to_string(),
-                    signer_role_text(role),
-                    q.id,
-                    signer_name,
-                    signer_user_id.map(|u| u.to_string()),
-                    sha,
-                    to_text(now())
-                ],
+                params![draft_id.to_string(), signer_role_text(role), q.id, signer_name, signer_user_id.map(|u| u.to_string()), sha, to_text(now())],
             )?;
             write_answer(&tx, draft_id, &q.id, &Value::String(sha.clone()))?;
             tx.commit()?;
@@ -324,11 +305,7 @@ impl Device {
             let draft = load_draft(conn, draft_id)?;
             let form = load_form(conn, &draft.form_id, draft.form_version)?;
             let facts = load_assignment(conn, draft.assignment_id)?.case.facts;
-            Ok(form
-                .questions
-                .iter()
-                .filter_map(|q| Some((q.id.clone(), facts.get(q.fact.as_deref()?)?.value.clone())))
-                .collect())
+            Ok(form.questions.iter().filter_map(|q| Some((q.id.clone(), facts.get(q.fact.as_deref()?)?.value.clone()))).collect())
         })
     }
 
@@ -374,11 +351,8 @@ impl Device {
             let referenced = referenced_media(&form, &answers);
             // The contract's MediaRef is "the photo question the file answers": signatures travel as SignatureRef
             // (their blobs are uploaded the same way when the receipt lists them as missing).
-            let photos: Vec<(String, String)> = referenced
-                .iter()
-                .filter(|(q, _)| form.question(q).is_some_and(|q| q.kind == QuestionKind::Photo))
-                .cloned()
-                .collect();
+            let photos: Vec<(String, String)> =
+                referenced.iter().filter(|(q, _)| form.question(q).is_some_and(|q| q.kind == QuestionKind::Photo)).cloned().collect();
             let media = media_refs(&tx, draft_id, &photos)?;
             let signatures = signature_refs(&tx, draft_id, &answers)?;
             let submission = VisitSubmission {
@@ -429,4 +403,3 @@ fn referenced_media(form: &FormDefinition, answers: &BTreeMap<String, Value>) ->
     }
     out
 }
-

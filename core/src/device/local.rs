@@ -1,15 +1,15 @@
 //! What the phone holds about assignments and forms, and how a pull page changes it.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
+use super::Device;
 use super::error::{DeviceError, Result};
 use super::store::evidence::remove_unreferenced_files;
 use super::store::{drafts, outbox};
 use super::time::{to_text, uuid_from_text};
 use super::types::*;
-use super::Device;
-use crate::form::{builtin_forms, FormDefinition};
+use crate::form::{FormDefinition, builtin_forms};
 use crate::protocol::{AssignmentSnapshot, ChangeRecord, PullPage};
 
 impl Device {
@@ -66,16 +66,14 @@ pub struct PageOutcome {
 }
 
 pub(crate) fn load_assignment(conn: &Connection, id: Uuid) -> Result<AssignmentSnapshot> {
-    let json: Option<String> =
-        conn.query_row("SELECT snapshot FROM assignments WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
+    let json: Option<String> = conn.query_row("SELECT snapshot FROM assignments WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
     let json = json.ok_or_else(|| DeviceError::NotFound("调查任务".into()))?;
     Ok(serde_json::from_str(&json)?)
 }
 
 pub(crate) fn load_form(conn: &Connection, id: &str, version: u32) -> Result<FormDefinition> {
-    let json: Option<String> = conn
-        .query_row("SELECT definition FROM forms WHERE id = ?1 AND version = ?2", params![id, version], |r| r.get(0))
-        .optional()?;
+    let json: Option<String> =
+        conn.query_row("SELECT definition FROM forms WHERE id = ?1 AND version = ?2", params![id, version], |r| r.get(0)).optional()?;
     if let Some(json) = json {
         return Ok(serde_json::from_str(&json)?);
     }
@@ -117,10 +115,7 @@ pub(crate) fn apply_page(tx: &Transaction<'_>, page: &PullPage) -> Result<PageOu
         out.changes_applied += 1;
     }
     out.removed_media.extend(purge_finished_orphans(tx)?);
-    tx.execute(
-        "UPDATE sync_state SET cursor = ?1, last_pull_at = ?2 WHERE id = 1",
-        params![page.next_cursor, to_text(super::time::now())],
-    )?;
+    tx.execute("UPDATE sync_state SET cursor = ?1, last_pull_at = ?2 WHERE id = 1", params![page.next_cursor, to_text(super::time::now())])?;
     Ok(out)
 }
 
@@ -163,10 +158,7 @@ pub(crate) fn delete_assignment(tx: &Transaction<'_>, id: Uuid) -> Result<Vec<St
     for table in ["draft_answers", "media", "gps_fixes", "signatures"] {
         tx.execute(&format!("DELETE FROM {table} WHERE draft_id IN ({doomed})"), [&id])?;
     }
-    tx.execute(
-        "DELETE FROM outbox WHERE assignment_id = ?1 AND state NOT IN ('pending', 'awaiting_media')",
-        [&id],
-    )?;
+    tx.execute("DELETE FROM outbox WHERE assignment_id = ?1 AND state NOT IN ('pending', 'awaiting_media')", [&id])?;
     tx.execute(&format!("DELETE FROM drafts WHERE id IN ({doomed})"), [&id])?;
     tx.execute("DELETE FROM assignments WHERE id = ?1", [&id])?;
     Ok(removed)
@@ -194,4 +186,3 @@ fn media_of(conn: &Connection, sql: &str, param: &str) -> Result<Vec<String>> {
     let rows = stmt.query_map([param], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
-

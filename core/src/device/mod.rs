@@ -30,11 +30,11 @@ use rusqlite::Connection;
 
 pub use error::{DeviceError, Result};
 pub use local::PageOutcome;
-pub use photos::{process_photo_bytes, ProcessedPhoto};
+pub use photos::{ProcessedPhoto, process_photo_bytes};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use store::DB_FILE;
 pub use types::*;
-pub use unlock::{check_new_pin, UnlockOutcome, UnlockState, MAX_WRONG_PINS, PIN_LEN};
+pub use unlock::{MAX_WRONG_PINS, PIN_LEN, UnlockOutcome, UnlockState, check_new_pin};
 
 use media::MediaVault;
 

@@ -7,8 +7,8 @@
 use std::io::Cursor;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
-use fast_image_resize::{images::Image as FirImage, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
-use image::{codecs::jpeg::JpegEncoder, metadata::Orientation, DynamicImage, ExtendedColorType, ImageFormat, ImageReader, Limits};
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images::Image as FirImage};
+use image::{DynamicImage, ExtendedColorType, ImageFormat, ImageReader, Limits, codecs::jpeg::JpegEncoder, metadata::Orientation};
 
 use super::error::{DeviceError, Result};
 use super::media::sha256_hex;
@@ -80,16 +80,7 @@ pub fn process_photo_bytes_with(input: &[u8], max_pixels: u64, quality: u8) -> R
         .encode(&pixels, width, height, ExtendedColorType::Rgb8)
         .map_err(|e| DeviceError::Storage(format!("jpeg encode: {e}")))?;
     let sha256 = sha256_hex(&jpeg);
-    Ok(ProcessedPhoto {
-        jpeg,
-        sha256,
-        width,
-        height,
-        source_width,
-        source_height,
-        taken_at: exif.taken_at,
-        exif_location: exif.location,
-    })
+    Ok(ProcessedPhoto { jpeg, sha256, width, height, source_width, source_height, taken_at: exif.taken_at, exif_location: exif.location })
 }
 
 fn decode_jpeg(input: &[u8]) -> Result<DynamicImage> {
@@ -188,17 +179,18 @@ pub fn read_exif(input: &[u8]) -> ExifData {
         };
         Some(sign * deg)
     };
-    let location = match (coord(exif::Tag::GPSLatitude, exif::Tag::GPSLatitudeRef, b'S'), coord(exif::Tag::GPSLongitude, exif::Tag::GPSLongitudeRef, b'W')) {
-        (Some(lat), Some(lon)) => Some(LatLon { lat, lon }).filter(LatLon::is_valid),
-        _ => None,
-    };
+    let location =
+        match (coord(exif::Tag::GPSLatitude, exif::Tag::GPSLatitudeRef, b'S'), coord(exif::Tag::GPSLongitude, exif::Tag::GPSLongitudeRef, b'W')) {
+            (Some(lat), Some(lon)) => Some(LatLon { lat, lon }).filter(LatLon::is_valid),
+            _ => None,
+        };
     let orientation = field(exif::Tag::Orientation).and_then(|v| v.get_uint(0)).and_then(|n| u8::try_from(n).ok());
     ExifData { taken_at, location, orientation }
 }
 
 fn exif_time_to_utc(dt: &exif::DateTime) -> Option<DateTime<Utc>> {
-    let naive = NaiveDate::from_ymd_opt(dt.year.into(), dt.month.into(), dt.day.into())?
-        .and_hms_opt(dt.hour.into(), dt.minute.into(), dt.second.into())?;
+    let naive =
+        NaiveDate::from_ymd_opt(dt.year.into(), dt.month.into(), dt.day.into())?.and_hms_opt(dt.hour.into(), dt.minute.into(), dt.second.into())?;
     let offset = FixedOffset::east_opt(dt.offset.map_or(DEFAULT_OFFSET_SECS, |m| i32::from(m) * 60))?;
     offset.from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc))
 }

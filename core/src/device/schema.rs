@@ -143,9 +143,7 @@ CREATE INDEX outbox_by_state ON outbox (state, created_at);
 pub fn migrate(conn: &mut Connection) -> Result<u32> {
     let from: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if from > CURRENT_VERSION {
-        return Err(super::DeviceError::Storage(format!(
-            "store schema version {from} is newer than this app ({CURRENT_VERSION}); update the app"
-        )));
+        return Err(super::DeviceError::Storage(format!("store schema version {from} is newer than this app ({CURRENT_VERSION}); update the app")));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
         let tx = conn.transaction()?;

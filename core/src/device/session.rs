@@ -5,13 +5,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::{Method, RequestBuilder};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::client::{Counters, Reply, API};
+use super::Device;
+use super::client::{API, Counters, Reply};
 use super::error::{DeviceError, Result};
 use super::store::evidence::remove_unreferenced_files;
 use super::time::{from_text, now, to_text};
-use super::Device;
 use crate::protocol::{LoginRequest, RefreshRequest, TokenResponse, UserInfo};
 
 /// Problem codes after which the device must forget everything.
@@ -27,9 +27,7 @@ struct Tokens {
 
 fn load_tokens(conn: &Connection) -> Result<Option<Tokens>> {
     let row: Option<(String, String, String)> = conn
-        .query_row("SELECT access_token, access_expires_at, refresh_token FROM session WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row("SELECT access_token, access_expires_at, refresh_token FROM session WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     row.map(|(access, exp, refresh)| Ok(Tokens { access, access_expires_at: from_text(&exp)?, refresh })).transpose()
 }

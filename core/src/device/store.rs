@@ -53,11 +53,7 @@ pub fn open_keyed(path: &Path, key: &[u8]) -> Result<Connection> {
     let conn = Connection::open(path)?;
     // A raw key (x'…') skips SQLCipher's passphrase KDF: the key is already 256 random bits from the keystore.
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", hex::encode(key)))?;
-    let cipher: Option<String> = conn
-        .query_row("PRAGMA cipher_version", [], |r| r.get(0))
-        .optional()
-        .map_err(DeviceError::storage)?
-        .flatten();
+    let cipher: Option<String> = conn.query_row("PRAGMA cipher_version", [], |r| r.get(0)).optional().map_err(DeviceError::storage)?.flatten();
     if cipher.as_deref().is_none_or(str::is_empty) {
         return Err(DeviceError::NotSqlCipher);
     }
@@ -71,8 +67,7 @@ pub fn open_keyed(path: &Path, key: &[u8]) -> Result<Connection> {
 /// The per-store key for encrypted media files, created once. It lives inside the encrypted database, so the
 /// platform keystore still guards everything with a single key.
 fn media_key(conn: &Connection) -> Result<[u8; KEY_LEN]> {
-    let existing: Option<Vec<u8>> =
-        conn.query_row("SELECT value FROM meta WHERE key = ?1", [MEDIA_KEY], |r| r.get(0)).optional()?;
+    let existing: Option<Vec<u8>> = conn.query_row("SELECT value FROM meta WHERE key = ?1", [MEDIA_KEY], |r| r.get(0)).optional()?;
     let bytes = match existing {
         Some(b) => b,
         None => {

@@ -2,14 +2,15 @@
 //! then pull the user's slice page by page from the stored cursor.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
+use reqwest::header::CONTENT_TYPE;
 use rusqlite::params;
 use uuid::Uuid;
 
+use super::Device;
 use super::client::API;
 use super::error::{DeviceError, Result};
 use super::local::purge_finished_orphans;
@@ -18,7 +19,6 @@ use super::store::outbox::{self, Pending};
 use super::time::{now, to_text};
 use super::types::*;
 use super::upload::SyncCtx;
-use super::Device;
 use crate::protocol::{PullPage, SubmissionReceipt, SubmissionState};
 
 enum PushOutcome {
@@ -42,14 +42,8 @@ impl Device {
         if self.session()?.is_none() {
             return Err(DeviceError::NotLoggedIn);
         }
-        let ctx = SyncCtx {
-            counters: Default::default(),
-            progress,
-            cancel,
-            options,
-            chunks_sent: AtomicU32::new(0),
-            uploaded_bytes: AtomicU64::new(0),
-        };
+        let ctx =
+            SyncCtx { counters: Default::default(), progress, cancel, options, chunks_sent: AtomicU32::new(0), uploaded_bytes: AtomicU64::new(0) };
         let mut report = SyncReport::default();
         let result = self.sync_steps(&ctx, &mut report).await;
         report.chunks_sent = ctx.chunks_sent.load(Ordering::SeqCst);
@@ -147,10 +141,7 @@ impl Device {
         let path = format!("{API}/sync/submissions");
         let reply = self
             .send_authed(&ctx.counters, |token| {
-                self.http
-                    .authed(Method::POST, &path, token)
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(item.payload.clone())
+                self.http.authed(Method::POST, &path, token).header(CONTENT_TYPE, "application/json").body(item.payload.clone())
             })
             .await?;
         report.pushed += 1;

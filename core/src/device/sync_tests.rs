@@ -134,8 +134,7 @@ async fn submit(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Res
     }
     f.submissions.insert(sub.id, hash);
     let needed = sub.media.iter().map(|m| m.sha256.clone()).chain(sub.signatures.iter().map(|s| s.media_sha256.clone()));
-    let mut missing: Vec<String> =
-        needed.filter(|sha| f.uploads.get(sha).is_none_or(|(len, b)| b.len() as u64 != *len)).collect();
+    let mut missing: Vec<String> = needed.filter(|sha| f.uploads.get(sha).is_none_or(|(len, b)| b.len() as u64 != *len)).collect();
     missing.sort();
     missing.dedup();
     let state = if missing.is_empty() { SubmissionState::Merged } else { SubmissionState::AwaitingMedia };
@@ -298,10 +297,7 @@ async fn pull_push_and_an_interrupted_upload_that_resumes_without_resending() {
     assert_eq!(sent_before, 3);
 
     let progress = Arc::new(Recorder::default());
-    let resumed = device
-        .sync_with(progress.clone(), CancelToken::new(), SyncOptions { max_chunks: None, ..small_chunks })
-        .await
-        .unwrap();
+    let resumed = device.sync_with(progress.clone(), CancelToken::new(), SyncOptions { max_chunks: None, ..small_chunks }).await.unwrap();
     assert_eq!((resumed.pushed, resumed.merged), (2, 1), "replayed once, then merged");
     let entry = &device.outbox().unwrap()[0];
     assert_eq!((entry.submission_id, entry.state), (sub, OutboxState::Sent));

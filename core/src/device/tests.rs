@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 pub(super) use super::photos::testing::{exif_app1, jpeg, png, with_exif};
@@ -310,8 +310,7 @@ fn finalise_freezes_a_complete_visit_into_the_outbox() {
     assert_eq!(s.assignment_id, assignment_id);
     assert_eq!((s.form_id.as_str(), s.form_version), ("dibao-home-visit", 2));
     assert_eq!(s.device_id, "test-device-1");
-    let expected_base: BTreeMap<String, Option<Uuid>> =
-        snapshot.case.facts.iter().map(|(k, f)| (k.clone(), f.source_submission)).collect();
+    let expected_base: BTreeMap<String, Option<Uuid>> = snapshot.case.facts.iter().map(|(k, f)| (k.clone(), f.source_submission)).collect();
     assert_eq!(s.base_facts, expected_base);
     assert_eq!(s.answers["household_size"], json!(2));
     assert_eq!(s.answers["members"].as_array().map(Vec::len), Some(2));
@@ -370,7 +369,10 @@ fn a_pull_delete_removes_all_local_data_of_the_assignment() {
     let device = Device::open(config(dir.path())).unwrap();
     let (open_id, sent_id, pending_id, kept_id) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
     device
-        .apply_pull_page(&page(vec![upsert(assignment(open_id)), upsert(assignment(sent_id)), upsert(assignment(pending_id)), upsert(assignment(kept_id))], 10))
+        .apply_pull_page(&page(
+            vec![upsert(assignment(open_id)), upsert(assignment(sent_id)), upsert(assignment(pending_id)), upsert(assignment(kept_id))],
+            10,
+        ))
         .unwrap();
     // An open draft with photos, signatures and fixes.
     let open_draft = device.start_draft(open_id).unwrap();
@@ -414,9 +416,8 @@ fn a_pull_delete_removes_all_local_data_of_the_assignment() {
     let after = files_in(&media_dir);
     assert_eq!(after.len(), 1 + 6, "{before} before, {after:?} after");
     assert!(after.contains(&format!("{}.enc", kept.sha256)));
-    let rows = |table: &str| -> i64 {
-        device.with_conn(|c, _| Ok(c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)).unwrap()
-    };
+    let rows =
+        |table: &str| -> i64 { device.with_conn(|c, _| Ok(c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)).unwrap() };
     assert_eq!(rows("drafts"), 2);
     assert_eq!(rows("gps_fixes"), 1);
     assert_eq!(rows("signatures"), 3);
@@ -456,7 +457,11 @@ fn a_draft_begun_on_v1_keeps_its_version_when_v2_arrives_and_finalises_on_v1() {
         device.import_photo(draft, sample::DIBAO_V1_PHOTO_QUESTION, &write_file(files.path(), &format!("v1-{i}.jpg"), &jpeg(200 + i, 150))).unwrap();
     }
     let inv = device.assignment(assignment_id).unwrap().assignment.investigators;
-    for (role, name, user) in [(SignerRole::Investigator1, "王敏", Some(inv[0].id)), (SignerRole::Investigator2, "李强", Some(inv[1].id)), (SignerRole::FamilyMember, "张三", None)] {
+    for (role, name, user) in [
+        (SignerRole::Investigator1, "王敏", Some(inv[0].id)),
+        (SignerRole::Investigator2, "李强", Some(inv[1].id)),
+        (SignerRole::FamilyMember, "张三", None),
+    ] {
         device.add_signature(draft, role, name, user, &write_file(files.path(), &format!("sig-{name}.png"), &png(name.as_bytes()))).unwrap();
     }
     device.record_fix(draft, fix(26.3330, 106.6857, 8.0, false)).unwrap();

@@ -14,9 +14,7 @@ pub fn to_text(t: DateTime<Utc>) -> String {
 }
 
 pub fn from_text(s: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| DeviceError::Storage(format!("stored time {s:?} unreadable: {e}")))
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| DeviceError::Storage(format!("stored time {s:?} unreadable: {e}")))
 }
 
 pub fn uuid_from_text(s: &str) -> Result<uuid::Uuid> {

@@ -9,10 +9,10 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::error::{DeviceError, Result};
 use super::Device;
+use super::error::{DeviceError, Result};
 
 /// Wrong PINs in a row before the phone must log in online again. A security setting of the app, not a rule of
 /// social assistance; five is what phone lock screens allow before they start making the owner wait.
@@ -46,7 +46,9 @@ pub enum UnlockState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnlockOutcome {
     Unlocked,
-    WrongPin { attempts_left: u32 },
+    WrongPin {
+        attempts_left: u32,
+    },
     /// That was the last attempt: PIN and session are gone, log in online again. Local work stays.
     LockedOut,
 }

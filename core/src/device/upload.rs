@@ -1,8 +1,8 @@
 //! Media uploads with tus 1.0 (creation + checksum). The upload URL is content-addressed, so resuming after any
 //! interruption asks the server for its offset and continues from there: finished chunks are never sent again.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -10,10 +10,10 @@ use reqwest::Method;
 use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 
-use super::client::{Counters, Reply, API};
+use super::Device;
+use super::client::{API, Counters, Reply};
 use super::error::{DeviceError, Result};
 use super::types::{CancelToken, SyncOptions, SyncProgress};
-use super::Device;
 use crate::protocol::TUS_VERSION;
 
 /// Everything one sync run shares between its steps.
@@ -46,9 +46,7 @@ impl Device {
     pub(crate) async fn upload_media(&self, ctx: &SyncCtx, sha256: &str) -> Result<u64> {
         let content_type: String = self
             .with_conn(|conn, _| {
-                Ok(conn
-                    .query_row("SELECT content_type FROM media WHERE sha256 = ?1 LIMIT 1", [sha256], |r| r.get(0))
-                    .optional()?)
+                Ok(conn.query_row("SELECT content_type FROM media WHERE sha256 = ?1 LIMIT 1", [sha256], |r| r.get(0)).optional()?)
             })?
             .ok_or_else(|| DeviceError::NotFound(format!("本机文件 {sha256}")))?;
         let bytes = self.vault()?.get(sha256)?;
@@ -69,10 +67,7 @@ impl Device {
         if !created.ok() && created.status != 409 {
             return Err(created.error());
         }
-        let url = created
-            .header("Location")
-            .map(|l| self.http.resolve(l))
-            .unwrap_or_else(|| format!("{collection}/{sha256}"));
+        let url = created.header("Location").map(|l| self.http.resolve(l)).unwrap_or_else(|| format!("{collection}/{sha256}"));
 
         let mut offset = self.tus_offset(ctx, &url).await?;
         let mut sent_here = 0u64;
@@ -102,7 +97,11 @@ impl Device {
                 200..=299 => {
                     let new_offset = parse_offset(&reply).unwrap_or(end);
                     if new_offset <= offset || new_offset > total {
-                        return Err(DeviceError::Server { status: reply.status, code: "bad_offset".into(), message: "服务器返回的上传进度无效".into() });
+                        return Err(DeviceError::Server {
+                            status: reply.status,
+                            code: "bad_offset".into(),
+                            message: "服务器返回的上传进度无效".into(),
+                        });
                     }
                     let n = new_offset - offset;
                     offset = new_offset;
@@ -129,9 +128,7 @@ impl Device {
 
     /// The server's current offset for an upload (HEAD).
     async fn tus_offset(&self, ctx: &SyncCtx, url: &str) -> Result<u64> {
-        let reply = self
-            .send_authed(&ctx.counters, |token| self.http.authed(Method::HEAD, url, token).header("Tus-Resumable", TUS_VERSION))
-            .await?;
+        let reply = self.send_authed(&ctx.counters, |token| self.http.authed(Method::HEAD, url, token).header("Tus-Resumable", TUS_VERSION)).await?;
         if !reply.ok() {
             return Err(reply.error());
         }

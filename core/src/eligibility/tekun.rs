@@ -160,7 +160,9 @@ fn income_source(f: &TekunFacts, p: &TekunPolicy) -> Finding {
     let mut inputs = vec![("standard_fen", p.standard_fen)];
     let (Some(income), Some(assets_ok)) = (f.monthly_income_fen, f.assets_within_rules) else {
         let missing = if f.monthly_income_fen.is_none() { "收入" } else { "财产状况" };
-        return Finding { code: "no_income_source", met: None, inputs, explanation: format!("尚未记录{missing}，无法判断是否无生活来源") };
+        return Finding {
+            code: "no_income_source", met: None, inputs, explanation: format!("尚未记录{missing}，无法判断是否无生活来源")
+        };
     };
     inputs.extend([("monthly_income_fen", income), ("assets_within_rules", i64::from(assets_ok))]);
     let below = income < p.standard_fen;
@@ -180,13 +182,19 @@ fn income_source(f: &TekunFacts, p: &TekunPolicy) -> Finding {
 
 fn supporters(f: &TekunFacts) -> Finding {
     let Some(able) = f.able_supporters else {
-        return Finding { code: "no_able_supporter", met: None, inputs: Vec::new(), explanation: "尚未记录法定义务人情况，无法判断".into() };
+        return Finding {
+            code: "no_able_supporter", met: None, inputs: Vec::new(), explanation: "尚未记录法定义务人情况，无法判断".into()
+        };
     };
     Finding {
         code: "no_able_supporter",
         met: Some(able == 0),
         inputs: vec![("able_supporters", i64::from(able))],
-        explanation: if able == 0 { "无法定义务人或法定义务人均无履行义务能力".into() } else { format!("有{able}名法定义务人具有履行义务能力") },
+        explanation: if able == 0 {
+            "无法定义务人或法定义务人均无履行义务能力".into()
+        } else {
+            format!("有{able}名法定义务人具有履行义务能力")
+        },
     }
 }
 

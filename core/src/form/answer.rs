@@ -137,9 +137,11 @@ pub(super) fn from_cel(kind: QuestionKind, v: &cel::Value) -> Option<Value> {
         (QuestionKind::Decimal, cel::Value::Float(f)) => serde_json::Number::from_f64(*f).map(Value::Number),
         (QuestionKind::Text | QuestionKind::Date | QuestionKind::SelectOne, cel::Value::String(s)) => Some(Value::String(s.to_string())),
         (QuestionKind::YesNo, cel::Value::Bool(b)) => Some(Value::Bool(*b)),
-        (QuestionKind::SelectMultiple, cel::Value::List(items)) => {
-            items.iter().map(|i| if let cel::Value::String(s) = i { Some(Value::String(s.to_string())) } else { None }).collect::<Option<Vec<_>>>().map(Value::Array)
-        }
+        (QuestionKind::SelectMultiple, cel::Value::List(items)) => items
+            .iter()
+            .map(|i| if let cel::Value::String(s) = i { Some(Value::String(s.to_string())) } else { None })
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array),
         _ => None,
     }
 }
@@ -182,7 +184,8 @@ pub(super) fn sample(q: &Question, flip: bool) -> cel::Value {
             cel::Value::List(Arc::new(if flip { Vec::new() } else { q.choices.iter().take(1).map(|c| s(&c.value)).collect() }))
         }
         QuestionKind::Geopoint => {
-            let map: HashMap<String, cel::Value> = [("lat".to_string(), cel::Value::Float(26.4)), ("lon".to_string(), cel::Value::Float(106.6))].into();
+            let map: HashMap<String, cel::Value> =
+                [("lat".to_string(), cel::Value::Float(26.4)), ("lon".to_string(), cel::Value::Float(106.6))].into();
             map.into()
         }
         QuestionKind::Photo => cel::Value::List(Arc::new(vec![s(&"0".repeat(64))])),

@@ -84,9 +84,7 @@ fn comprehension_variables(source: &str) -> BTreeSet<&str> {
         while let Some(at) = rest.find(mac) {
             let after = &rest[at + mac.len()..];
             let preceded_by_dot = rest[..at].ends_with('.');
-            if preceded_by_dot
-                && let Some(comma) = after.find(',')
-            {
+            if preceded_by_dot && let Some(comma) = after.find(',') {
                 let name = after[..comma].trim();
                 if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     out.insert(name);
@@ -101,8 +99,28 @@ fn comprehension_variables(source: &str) -> BTreeSet<&str> {
 /// CEL standard functions a form may call (the others are not needed on a form; the load-time trial run would
 /// still catch one that is missing).
 const STANDARD: [&str; 22] = [
-    "size", "int", "uint", "double", "string", "bool", "type", "dyn", "has", "all", "exists", "exists_one", "map", "filter",
-    "matches", "contains", "startsWith", "endsWith", "max", "min", "bytes", "in",
+    "size",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bool",
+    "type",
+    "dyn",
+    "has",
+    "all",
+    "exists",
+    "exists_one",
+    "map",
+    "filter",
+    "matches",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "max",
+    "min",
+    "bytes",
+    "in",
 ];
 
 fn is_standard_function(name: &str) -> bool {
@@ -218,7 +236,8 @@ mod tests {
     #[test]
     fn reads_are_the_question_ids_and_macro_variables_are_not_questions() {
         let env = env();
-        let e = compile(&env, "members.exists(m, m.age >= 60) && size(members) > household_size", "p", &scope(&["members", "household_size"])).unwrap();
+        let e =
+            compile(&env, "members.exists(m, m.age >= 60) && size(members) > household_size", "p", &scope(&["members", "household_size"])).unwrap();
         assert_eq!(e.reads, vec!["household_size".to_string(), "members".to_string()]);
         let err = compile(&env, "incom_wages_fen > 0", "questions[3].relevant", &scope(&["income_wages_fen"])).unwrap_err();
         assert_eq!(err.path, "questions[3].relevant");

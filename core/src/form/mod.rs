@@ -229,7 +229,9 @@ impl FormDefinition {
 }
 
 fn definition_failure(e: &DefinitionError) -> FieldError {
-    FieldError { question_id: e.path.clone(), code: "invalid_form_definition".into(), message: format!("表单定义有误（{}）：{}", e.path, e.reason) }
+    FieldError {
+        question_id: e.path.clone(), code: "invalid_form_definition".into(), message: format!("表单定义有误（{}）：{}", e.path, e.reason)
+    }
 }
 
 impl Question {

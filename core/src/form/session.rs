@@ -103,7 +103,11 @@ impl FormState {
 
 impl std::fmt::Debug for FormSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FormSession").field("form", &self.def.id).field("version", &self.def.version).field("today", &self.today).finish_non_exhaustive()
+        f.debug_struct("FormSession")
+            .field("form", &self.def.id)
+            .field("version", &self.def.version)
+            .field("today", &self.today)
+            .finish_non_exhaustive()
     }
 }
 
@@ -186,7 +190,9 @@ impl FormSession {
         let mut state = FormState { questions: Vec::with_capacity(n), errors: Vec::new(), facts: Vec::new(), answers: BTreeMap::new() };
         for key in answers.keys() {
             if self.def.question(key).is_none() {
-                state.errors.push(FieldError { question_id: key.clone(), code: "unknown_question".into(), message: "表单中没有此问题".into() });
+                state
+                    .errors
+                    .push(FieldError { question_id: key.clone(), code: "unknown_question".into(), message: "表单中没有此问题".into() });
             }
         }
         for (i, q) in self.def.questions.iter().enumerate() {
@@ -231,7 +237,8 @@ impl FormSession {
                         if row.relevant[j] {
                             cs.required = is_required(c, &node.children[j], &child_ctx);
                             let label = child_label(&q.label, r, &c.label);
-                            cs.errors = check(c, &node.children[j], &path, &label, row.raw.get(&c.id), row.values[j].as_ref(), cs.required, &child_ctx);
+                            cs.errors =
+                                check(c, &node.children[j], &path, &label, row.raw.get(&c.id), row.values[j].as_ref(), cs.required, &child_ctx);
                         }
                         state.errors.extend(cs.errors.iter().cloned());
                         state.questions.push(cs);
@@ -266,7 +273,13 @@ impl FormSession {
 
     fn eval_row(&self, q: &Question, node: &Node, raw: &serde_json::Map<String, Value>, ctx: &Context) -> RowState {
         let k = q.questions.len();
-        let mut row = RowState { raw: raw.clone(), relevant: vec![false; k], values: vec![None; k], bindings: Vec::with_capacity(k), cleaned: serde_json::Map::new() };
+        let mut row = RowState {
+            raw: raw.clone(),
+            relevant: vec![false; k],
+            values: vec![None; k],
+            bindings: Vec::with_capacity(k),
+            cleaned: serde_json::Map::new(),
+        };
         let mut child_ctx = ctx.new_inner_scope();
         for c in &q.questions {
             // Every row field is bound (null until known) so a row never falls back to another scope's value.
@@ -434,7 +447,16 @@ fn bound(q: &Question, v: Option<&Value>) -> cel::Value {
 
 /// Required, type and constraint errors of one relevant question.
 #[allow(clippy::too_many_arguments)]
-fn check(q: &Question, node: &Node, path: &str, label: &str, raw: Option<&Value>, value: Option<&Value>, required: bool, ctx: &Context) -> Vec<FieldError> {
+fn check(
+    q: &Question,
+    node: &Node,
+    path: &str,
+    label: &str,
+    raw: Option<&Value>,
+    value: Option<&Value>,
+    required: bool,
+    ctx: &Context,
+) -> Vec<FieldError> {
     let error = |code: &str, message: String| FieldError { question_id: path.to_string(), code: code.into(), message };
     if q.kind == QuestionKind::Note || q.is_calculated() {
         return Vec::new();
@@ -473,7 +495,11 @@ fn row_count_errors(q: &Question, raw: Option<&Value>, expected: Option<u32>) ->
     let mut out = Vec::new();
     for (r, row) in rows.iter().enumerate() {
         if !row.is_object() {
-            out.push(FieldError { question_id: format!("{}[{r}]", q.id), code: "wrong_type".into(), message: format!("{}：应为一项记录", row_label(&q.label, r)) });
+            out.push(FieldError {
+                question_id: format!("{}[{r}]", q.id),
+                code: "wrong_type".into(),
+                message: format!("{}：应为一项记录", row_label(&q.label, r)),
+            });
         }
     }
     if let Some(e) = expected
@@ -522,4 +548,3 @@ fn topo_order(deps: &[BTreeSet<usize>]) -> Result<Vec<usize>, usize> {
 fn cycle_error(path: &str, q: &Question) -> DefinitionError {
     DefinitionError { path: path.to_string(), reason: format!("表达式循环引用：“{}”的显示条件或计算依赖于它自己", q.id) }
 }
-

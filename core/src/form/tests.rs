@@ -458,7 +458,9 @@ fn mistakes_inside_repeat_groups_name_the_nested_path() {
         ] }
     ]));
     assert_eq!(err.path, "questions[1].questions[1].relevant");
-    let err = load_error(json!([{ "id": "rows", "kind": "repeat", "label": "成员", "repeat_count": "'三'", "questions": [{ "id": "x", "kind": "text", "label": "甲" }] }]));
+    let err = load_error(
+        json!([{ "id": "rows", "kind": "repeat", "label": "成员", "repeat_count": "'三'", "questions": [{ "id": "x", "kind": "text", "label": "甲" }] }]),
+    );
     assert_eq!(err.path, "questions[0].repeat_count");
     let err = load_error(json!([{ "id": "rows", "kind": "repeat", "label": "成员", "questions": [
         { "id": "x", "kind": "integer", "label": "甲", "calculate": "y" },
@@ -480,15 +482,30 @@ fn structural_mistakes_fail_at_load() {
         (json!([{ "id": "2a", "kind": "text", "label": "甲" }]), "questions[0]"),
         (json!([{ "id": "a", "kind": "text", "label": "" }]), "questions[0]"),
         (json!([{ "id": "a", "kind": "signature", "label": "甲" }]), "questions[0]"),
-        (json!([{ "id": "a", "kind": "select_one", "label": "甲", "choices": [{ "value": "x", "label": "1" }, { "value": "x", "label": "2" }] }]), "questions[0]"),
+        (
+            json!([{ "id": "a", "kind": "select_one", "label": "甲", "choices": [{ "value": "x", "label": "1" }, { "value": "x", "label": "2" }] }]),
+            "questions[0]",
+        ),
         (json!([{ "id": "a", "kind": "photo", "label": "甲", "min_count": 3, "max_count": 1 }]), "questions[0]"),
         (json!([{ "id": "a", "kind": "photo", "label": "甲", "calculate": "[]" }]), "questions[0]"),
         (json!([{ "id": "a", "kind": "repeat", "label": "甲" }]), "questions[0]"),
         (json!([{ "id": "a", "kind": "text", "label": "甲", "repeat_count": "1" }]), "questions[0]"),
-        (json!([{ "id": "a", "kind": "repeat", "label": "甲", "questions": [{ "id": "b", "kind": "repeat", "label": "乙", "questions": [{ "id": "c", "kind": "text", "label": "丙" }] }] }]), "questions[0].questions[0]"),
-        (json!([{ "id": "a", "kind": "repeat", "label": "甲", "questions": [{ "id": "b", "kind": "text", "label": "乙", "fact": "x.y" }] }]), "questions[0].questions[0]"),
-        (json!([{ "id": "a", "kind": "repeat", "label": "甲", "questions": [{ "id": "a", "kind": "text", "label": "乙" }] }]), "questions[0].questions[0]"),
-        (json!([{ "id": "a", "kind": "repeat", "label": "甲", "questions": [{ "id": "b", "kind": "photo", "label": "乙" }] }]), "questions[0].questions[0]"),
+        (
+            json!([{ "id": "a", "kind": "repeat", "label": "甲", "questions": [{ "id": "b", "kind": "repeat", "label": "乙", "questions": [{ "id": "c", "kind": "text", "label": "丙" }] }] }]),
+            "questions[0].questions[0]",
+        ),
+        (
+            json!([{ "id": "a", "kind": "repeat", "label": "甲", "questions": [{ "id": "b", "kind": "text", "label": "乙", "fact": "x.y" }] }]),
+            "questions[0].questions[0]",
+        ),
+        (
+            json!([{ "id": "a", "kind": "repeat", "label": "甲", "questions": [{ "id": "a", "kind": "text", "label": "乙" }] }]),
+            "questions[0].questions[0]",
+        ),
+        (
+            json!([{ "id": "a", "kind": "repeat", "label": "甲", "questions": [{ "id": "b", "kind": "photo", "label": "乙" }] }]),
+            "questions[0].questions[0]",
+        ),
     ];
     for (questions, path) in cases {
         let err = load_error(questions.clone());

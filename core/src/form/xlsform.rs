@@ -61,7 +61,13 @@ impl Sheet {
             let mut text = HashMap::new();
             for (j, cell) in cells.iter().enumerate() {
                 let col = col0 + j as u32;
-                let value = cell_text(cell).map_err(|message| XlsFormError { sheet: name.into(), row, column: String::new(), cell: cell_ref(col, row), message })?;
+                let value = cell_text(cell).map_err(|message| XlsFormError {
+                    sheet: name.into(),
+                    row,
+                    column: String::new(),
+                    cell: cell_ref(col, row),
+                    message,
+                })?;
                 if !value.is_empty() {
                     text.insert(col, value);
                 }
@@ -93,7 +99,10 @@ impl Sheet {
             let lang = &h[prefix.len()..];
             lang.contains("chinese") || lang.contains("中文") || lang.starts_with("zh")
         });
-        chinese.map(|(h, c)| (h.clone(), *c)).or_else(|| self.column(base).map(|c| (base.to_string(), c))).or_else(|| variants.first().map(|(h, c)| (h.clone(), *c)))
+        chinese
+            .map(|(h, c)| (h.clone(), *c))
+            .or_else(|| self.column(base).map(|c| (base.to_string(), c)))
+            .or_else(|| variants.first().map(|(h, c)| (h.clone(), *c)))
     }
 
     fn require_column(&self, header: &str) -> Result<u32, XlsFormError> {
@@ -101,7 +110,13 @@ impl Sheet {
     }
 
     fn missing_column(&self, header: &str) -> XlsFormError {
-        XlsFormError { sheet: self.name.clone(), row: 1, column: header.into(), cell: "1".into(), message: format!("{} 工作表缺少“{header}”列", self.name) }
+        XlsFormError {
+            sheet: self.name.clone(),
+            row: 1,
+            column: header.into(),
+            cell: "1".into(),
+            message: format!("{} 工作表缺少“{header}”列", self.name),
+        }
     }
 
     fn error(&self, row: u32, header: &str, message: String) -> XlsFormError {
@@ -185,9 +200,14 @@ fn read_settings(sheet: &Sheet) -> Result<FormDefinition, XlsFormError> {
     };
     let id = row.get("form_id").ok_or_else(|| row.error("form_id", "缺少表单编号（form_id）".into()))?;
     let version_text = row.get("version").ok_or_else(|| row.error("version", "缺少版本号（version）".into()))?;
-    let version = version_text.parse::<u32>().ok().filter(|v| *v >= 1).ok_or_else(|| row.error("version", format!("版本号“{version_text}”应为不小于1的整数")))?;
+    let version = version_text
+        .parse::<u32>()
+        .ok()
+        .filter(|v| *v >= 1)
+        .ok_or_else(|| row.error("version", format!("版本号“{version_text}”应为不小于1的整数")))?;
     let title = row.lang("form_title").ok_or_else(|| row.error("form_title", "缺少表单标题（form_title）".into()))?;
-    let assistance_types = row.get("assistance_types").map(|s| s.split([',', '，', ' ']).filter(|t| !t.is_empty()).map(str::to_string).collect()).unwrap_or_default();
+    let assistance_types =
+        row.get("assistance_types").map(|s| s.split([',', '，', ' ']).filter(|t| !t.is_empty()).map(str::to_string).collect()).unwrap_or_default();
     let purpose = match row.get("purpose") {
         None => FormPurpose::default(),
         Some(text) => serde_json::from_value(serde_json::Value::String(text.to_string()))
@@ -394,10 +414,40 @@ mod tests {
     }
 
     const SURVEY: Table = &[
-        &["type", "name", "label::Chinese (zh)", "hint::Chinese (zh)", "required", "relevant", "constraint", "constraint_message::Chinese (zh)", "calculation", "repeat_count", "fact", "min_count", "max_count", "signer"],
+        &[
+            "type",
+            "name",
+            "label::Chinese (zh)",
+            "hint::Chinese (zh)",
+            "required",
+            "relevant",
+            "constraint",
+            "constraint_message::Chinese (zh)",
+            "calculation",
+            "repeat_count",
+            "fact",
+            "min_count",
+            "max_count",
+            "signer",
+        ],
         &["note", "intro", "每组调查人员不少于2人。", "", "", "", "", "", "", "", "", "", "", ""],
         &["date", "visit_date", "调查日期", "", "yes", "", "", "", "", "", "", "", "", ""],
-        &["integer", "household_size", "共同生活家庭成员人数", "", "yes", "", "household_size >= 1 && household_size <= 20", "人数应在1至20之间", "", "", "household.size", "", "", ""],
+        &[
+            "integer",
+            "household_size",
+            "共同生活家庭成员人数",
+            "",
+            "yes",
+            "",
+            "household_size >= 1 && household_size <= 20",
+            "人数应在1至20之间",
+            "",
+            "",
+            "household.size",
+            "",
+            "",
+            "",
+        ],
         &["begin_repeat", "members", "家庭成员", "", "yes", "", "", "", "", "household_size", "household.members", "", "20", ""],
         &["text", "member_name", "姓名", "", "yes", "", "", "", "", "", "", "", "", ""],
         &["select_one relation", "relation", "与申请人关系", "", "yes", "", "", "", "", "", "", "", "", ""],
@@ -408,7 +458,22 @@ mod tests {
         &["end_repeat", "", "", "", "", "", "", "", "", "", "", "", "", ""],
         &["money", "income_wages_fen", "工资性收入（月均）", "以分为单位", "yes", "", "", "", "", "", "income.wages_fen", "", "", ""],
         &["money", "income_transfer_fen", "转移净收入（月均）", "", "yes", "", "", "", "", "", "income.transfer_fen", "", "", ""],
-        &["money", "income_total_fen", "家庭月收入合计", "", "", "", "", "", "income_wages_fen + income_transfer_fen", "", "income.monthly_total_fen", "", "", ""],
+        &[
+            "money",
+            "income_total_fen",
+            "家庭月收入合计",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "income_wages_fen + income_transfer_fen",
+            "",
+            "income.monthly_total_fen",
+            "",
+            "",
+            "",
+        ],
         &["calculate", "per_capita", "", "", "", "", "", "", "double(income_total_fen) / double(household_size)", "", "", "", "", ""],
         &["decimal", "land_mu", "承包土地面积（亩）", "", "no", "", "land_mu >= 0.0", "", "", "", "assets.land_mu", "", "", ""],
         &["select_multiple rigid", "rigid_expenses", "刚性支出", "", "", "", "", "", "", "", "expenses.rigid", "", "", ""],
@@ -435,7 +500,13 @@ mod tests {
 
     const SETTINGS: Table = &[
         &["form_id", "version", "form_title", "source", "assistance_types"],
-        &["dibao-members-sample", "1", "低保入户调查（XLSForm 示例）", "《最低生活保障审核确认办法》（民发〔2021〕57号）第十三条、第十六条", "dibao, bianyuan"],
+        &[
+            "dibao-members-sample",
+            "1",
+            "低保入户调查（XLSForm 示例）",
+            "《最低生活保障审核确认办法》（民发〔2021〕57号）第十三条、第十六条",
+            "dibao, bianyuan",
+        ],
     ];
 
     fn sample() -> Vec<u8> {

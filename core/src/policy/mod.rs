@@ -16,9 +16,9 @@ use std::{
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::toml_reader::KeyError;
 pub use keywords::{Area, DeadlineAnchor, DeadlineStep, PeriodUnit, Relation, ReviewCadence, SpotCheckGroup, VisitTrigger};
 pub use ratio::Ratio;
-pub use crate::toml_reader::KeyError;
 
 use crate::{
     assistance::AssistanceType,

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use toml::Value;
 
 use super::{
-    DeadlineAnchor, DeadlineRule, DeadlineStep, KeyError, LocalStandard, POLICY_FORMAT, PeriodUnit, Policy,
-    PolicyError, Ratio, Relation, SourceNote, SpotCheckGroup, VisitTrigger,
+    DeadlineAnchor, DeadlineRule, DeadlineStep, KeyError, LocalStandard, POLICY_FORMAT, PeriodUnit, Policy, PolicyError, Ratio, Relation, SourceNote,
+    SpotCheckGroup, VisitTrigger,
 };
 use crate::{
     assistance::AssistanceType,
@@ -134,7 +134,11 @@ impl Reader {
             let p = format!("{}.value.{kind}", s.path);
             if !TYPES.contains(&kind.as_str()) {
                 let allowed = TYPES.join(", ");
-                return Err(KeyError::new(&p, format!("unknown disability type (allowed: {allowed})"), format!("无法识别的残疾类别（可用：{allowed}）")));
+                return Err(KeyError::new(
+                    &p,
+                    format!("unknown disability type (allowed: {allowed})"),
+                    format!("无法识别的残疾类别（可用：{allowed}）"),
+                ));
             }
             out.insert(kind.clone(), whole(&p, grade, &s.unit, 1, 4)?);
         }
@@ -236,7 +240,12 @@ fn deadlines(r: &mut Reader, root: &TableReader<'_>, policy: &mut Policy) -> Res
             let other = AssistanceType::parse(word)
                 .filter(|o| *o != t)
                 .ok_or_else(|| KeyError::new(&follows_path, "must name another assistance type", "须为另一种救助类型"))?;
-            let note = SourceNote { source: steps.text("source")?, note: steps.opt_text("note")?, demo: false, value_zh: Some(format!("同{}", other.label_zh())) };
+            let note = SourceNote {
+                source: steps.text("source")?,
+                note: steps.opt_text("note")?,
+                demo: false,
+                value_zh: Some(format!("同{}", other.label_zh())),
+            };
             r.notes.insert(type_path.clone(), note);
             steps.finish()?;
             policy.deadlines_follow.insert(t, other);
@@ -307,10 +316,9 @@ fn local_standards(r: &mut Reader, root: &TableReader<'_>, policy: &mut Policy) 
         let (urban, urban_demo) = fen("dibao_urban")?;
         let (rural, rural_demo) = fen("dibao_rural")?;
         t.finish()?;
-        policy.local_standards.insert(
-            year,
-            LocalStandard { year, dibao_urban_monthly_fen: urban, dibao_rural_monthly_fen: rural, demo: urban_demo || rural_demo },
-        );
+        policy
+            .local_standards
+            .insert(year, LocalStandard { year, dibao_urban_monthly_fen: urban, dibao_rural_monthly_fen: rural, demo: urban_demo || rural_demo });
     }
     all.finish()?;
     Ok(())
@@ -321,7 +329,12 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     let root = TableReader::new("", &doc);
     let format = root.string("format")?;
     if format != POLICY_FORMAT {
-        return Err(KeyError::new("format", format!("must be \"{POLICY_FORMAT}\", found {format:?}"), format!("须为 \"{POLICY_FORMAT}\"，实际为 \"{format}\"")).into());
+        return Err(KeyError::new(
+            "format",
+            format!("must be \"{POLICY_FORMAT}\", found {format:?}"),
+            format!("须为 \"{POLICY_FORMAT}\"，实际为 \"{format}\""),
+        )
+        .into());
     }
     let district = root.table("district")?;
     let district_code = district.text("code")?;
@@ -386,7 +399,8 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     }
     // 特困 confirmations have their own rate (tekun.confirmation_spot_check_min_rate); the general rate never applies.
     let general_group = |w: &str| SpotCheckGroup::parse(w).filter(|g| *g != SpotCheckGroup::TekunConfirmed);
-    let general_words = SpotCheckGroup::ALL.iter().filter(|g| **g != SpotCheckGroup::TekunConfirmed).map(|g| g.as_str()).collect::<Vec<_>>().join(", ");
+    let general_words =
+        SpotCheckGroup::ALL.iter().filter(|g| **g != SpotCheckGroup::TekunConfirmed).map(|g| g.as_str()).collect::<Vec<_>>().join(", ");
     policy.spot_check_scope = r.keywords(&supervision, "spot_check_scope", general_group, &general_words)?;
     policy.full_visit_triggers = r.keywords(&supervision, "full_visit", VisitTrigger::parse, &VisitTrigger::list())?;
     if supervision.has("complaint_feedback") {
@@ -397,7 +411,9 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     let tekun = root.table("tekun")?;
     policy.tekun_spot_check_min_rate = r.rate(&tekun, "confirmation_spot_check_min_rate", "percent")?;
     if policy.tekun_spot_check_min_rate.is_zero() || !policy.tekun_spot_check_min_rate.is_at_most_one() {
-        return Err(KeyError::new("tekun.confirmation_spot_check_min_rate", "must be more than 0 and at most 100 percent", "须大于0且不超过100%").into());
+        return Err(
+            KeyError::new("tekun.confirmation_spot_check_min_rate", "must be more than 0 and at most 100 percent", "须大于0且不超过100%").into()
+        );
     }
     // 43号 art. 5: the ages that make a person unable to work; a minor's age below the elderly age.
     policy.tekun_elderly_age = r.count(&tekun, "elderly_age", "years", 1, 120)?;
@@ -411,7 +427,9 @@ pub(super) fn policy(text: &str) -> Result<Policy, PolicyError> {
     let bianyuan = root.table("bianyuan")?;
     policy.bianyuan_income_multiple = r.rate(&bianyuan, "income_limit", "times_local_dibao_standard")?;
     if policy.bianyuan_income_multiple.is_at_most_one() || policy.bianyuan_income_multiple.basis_points() > 100_000 {
-        return Err(KeyError::new("bianyuan.income_limit", "must be more than 1 and at most 10 times the standard", "须大于1倍且不超过10倍低保标准").into());
+        return Err(
+            KeyError::new("bianyuan.income_limit", "must be more than 1 and at most 10 times the standard", "须大于1倍且不超过10倍低保标准").into()
+        );
     }
     bianyuan.finish()?;
 

@@ -143,13 +143,18 @@ fn a_deadline_rule_computes_its_due_date_on_the_calendar() {
 #[test]
 fn malformed_policies_are_refused_with_the_key_path() {
     // The example from the brief: zero working days.
-    let e = err(&huaxi_with("value = 3\nunit = \"working_days\"\nfrom = \"acceptance\"", "value = 0\nunit = \"working_days\"\nfrom = \"acceptance\""));
+    let e =
+        err(&huaxi_with("value = 3\nunit = \"working_days\"\nfrom = \"acceptance\"", "value = 0\nunit = \"working_days\"\nfrom = \"acceptance\""));
     assert_eq!(e.to_string(), "deadlines.dibao.investigation_start: must be a positive number of working days");
     assert_eq!(e.message_zh(), "政策参数文件有误：deadlines.dibao.investigation_start：须为正整数个工作日");
 
     let cases: &[(&str, &str, &str)] = &[
         // Wrong unit for a deadline.
-        ("value = 3\nunit = \"working_days\"\nfrom = \"acceptance\"", "value = 3\nunit = \"days\"\nfrom = \"acceptance\"", "deadlines.dibao.investigation_start.unit"),
+        (
+            "value = 3\nunit = \"working_days\"\nfrom = \"acceptance\"",
+            "value = 3\nunit = \"days\"\nfrom = \"acceptance\"",
+            "deadlines.dibao.investigation_start.unit",
+        ),
         // Empty source.
         ("source = \"57号 第十五条\"", "source = \"  \"", "deadlines.dibao.investigation_start.source"),
         // Typo in a key.

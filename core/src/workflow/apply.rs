@@ -7,17 +7,16 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    CaseState, ComplaintRecord, Decision, DecisionKind, Duty, EscalationOutcome, EscalationRecord, FilingRecord,
-    ObjectionMethod, Opinion, Participation, Path, PendingFiling, Recommendation, ReviewOutcome, Stage, WorkflowError,
-    amount, duties,
+    CaseState, ComplaintRecord, Decision, DecisionKind, Duty, EscalationOutcome, EscalationRecord, FilingRecord, ObjectionMethod, Opinion,
+    Participation, Path, PendingFiling, Recommendation, ReviewOutcome, Stage, WorkflowError, amount, duties,
 };
 use crate::{
-    vocabulary::vocabulary,
     assistance::AssistanceType,
     calendar::WorkCalendar,
     money::yuan,
     policy::{DeadlineStep, Policy, ReviewCadence},
     roles::Role,
+    vocabulary::vocabulary,
 };
 
 /// The person acting.
@@ -79,35 +78,91 @@ vocabulary! {
 pub enum Action {
     Accept,
     /// Everything missing, listed at once (一次性告知).
-    NoticeMissing { items: Vec<String> },
+    NoticeMissing {
+        items: Vec<String>,
+    },
     ResubmitMaterials,
-    StartInvestigation { investigators: Vec<Uuid> },
+    StartInvestigation {
+        investigators: Vec<Uuid>,
+    },
     /// The home visit, signed by each investigator and the family members present (57号 第十六条).
-    RecordHomeVisit { investigators: Vec<Uuid>, visited_on: NaiveDate, family_signed: bool },
-    RecordNeighbourVisit { summary: String },
+    RecordHomeVisit {
+        investigators: Vec<Uuid>,
+        visited_on: NaiveDate,
+        family_signed: bool,
+    },
+    RecordNeighbourVisit {
+        summary: String,
+    },
     RequestInformationCheck,
-    RecordInformationCheck { summary: String },
-    SubmitInitialOpinion { recommendation: Recommendation, amount_fen: Option<i64>, reasons: Vec<String> },
+    RecordInformationCheck {
+        summary: String,
+    },
+    SubmitInitialOpinion {
+        recommendation: Recommendation,
+        amount_fen: Option<i64>,
+        reasons: Vec<String>,
+    },
     StartPublicity,
-    RecordObjection { summary: String },
-    ResolveObjection { method: ObjectionMethod, finding: String },
+    RecordObjection {
+        summary: String,
+    },
+    ResolveObjection {
+        method: ObjectionMethod,
+        finding: String,
+    },
     ClosePublicity,
-    Extend { reason: String },
+    Extend {
+        reason: String,
+    },
     /// `suggested_fen`: the 补差 suggestion computed from the case facts (see `amount`), when the type has one.
-    Confirm { amount_fen: Option<i64>, suggested_fen: Option<i64>, override_reason: Option<String> },
-    Refuse { reasons: Vec<String> },
+    Confirm {
+        amount_fen: Option<i64>,
+        suggested_fen: Option<i64>,
+        override_reason: Option<String>,
+    },
+    Refuse {
+        reasons: Vec<String>,
+    },
     IssueNotice,
-    RecordFiling { remarks: Option<String> },
-    Escalate { reason: String },
-    DecideEscalation { outcome: EscalationOutcome, reasons: String },
-    GrantEmergencyAid { amount_fen: i64, reason: String },
+    RecordFiling {
+        remarks: Option<String>,
+    },
+    Escalate {
+        reason: String,
+    },
+    DecideEscalation {
+        outcome: EscalationOutcome,
+        reasons: String,
+    },
+    GrantEmergencyAid {
+        amount_fen: i64,
+        reason: String,
+    },
     /// The record completed after 先行救助: recipient, reason, amount, staff signature and seal.
-    CompleteEmergencyRecord { summary: String, staff_signed: bool, sealed: bool },
+    CompleteEmergencyRecord {
+        summary: String,
+        staff_signed: bool,
+        sealed: bool,
+    },
     StartReview,
-    RecordReviewOutcome { outcome: ReviewOutcome, cadence: ReviewCadence },
-    RecordComplaint { received_on: NaiveDate, real_name: bool, summary: String },
-    GiveComplaintFeedback { complaint: usize, feedback: String },
-    RecordDistrictVisit { visited_on: NaiveDate, finding: String },
+    RecordReviewOutcome {
+        outcome: ReviewOutcome,
+        cadence: ReviewCadence,
+    },
+    RecordComplaint {
+        received_on: NaiveDate,
+        real_name: bool,
+        summary: String,
+    },
+    GiveComplaintFeedback {
+        complaint: usize,
+        feedback: String,
+    },
+    RecordDistrictVisit {
+        visited_on: NaiveDate,
+        finding: String,
+    },
 }
 
 impl Action {
@@ -254,11 +309,16 @@ fn check_team(team: &[Uuid], ctx: &Ctx<'_>) -> Result<Vec<Uuid>, WorkflowError> 
     }
     let min = ctx.policy.min_investigators() as usize;
     if distinct.len() < min {
-        return Err(WorkflowError::invalid("too_few_investigators", format!("入户调查须有不少于{min}名调查人员，且不能是同一人")).field("investigators"));
+        return Err(
+            WorkflowError::invalid("too_few_investigators", format!("入户调查须有不少于{min}名调查人员，且不能是同一人")).field("investigators")
+        );
     }
     if distinct.iter().any(|u| ctx.near_relative_declarants.contains(u)) {
-        return Err(WorkflowError::invalid("near_relative_investigator", "所选调查人员中有人已申报与该家庭成员存在近亲属关系，须回避，不能安排其调查本案")
-            .field("investigators"));
+        return Err(WorkflowError::invalid(
+            "near_relative_investigator",
+            "所选调查人员中有人已申报与该家庭成员存在近亲属关系，须回避，不能安排其调查本案",
+        )
+        .field("investigators"));
     }
     Ok(distinct)
 }
@@ -280,7 +340,9 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
 
     if !ctx.near_relative_declarants.is_empty() && !s.flags.near_relative {
         s.flags.near_relative = true;
-        events.push(Event::DistrictVisitRequired { reason_zh: "共同生活家庭成员中有工作人员或村（居）委会成员的近亲属，单独登记备案".into() });
+        events.push(Event::DistrictVisitRequired {
+            reason_zh: "共同生活家庭成员中有工作人员或村（居）委会成员的近亲属，单独登记备案".into()
+        });
     }
 
     use Stage as S;
@@ -421,7 +483,10 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             let rule = policy.deadline(t, rule_step).ok_or_else(|| wrong_type(kind, t))?;
             let ends = rule.due(ctx.calendar, started)?.due;
             if today < ends {
-                return Err(WorkflowError::conflict("publicity_not_over", format!("公示期为{}，至{ends}期满，期满前不能结束公示", rule.describe_zh())));
+                return Err(WorkflowError::conflict(
+                    "publicity_not_over",
+                    format!("公示期为{}，至{ends}期满，期满前不能结束公示", rule.describe_zh()),
+                ));
             }
             if from == S::Publicity {
                 s.materials_received_on = Some(today);
@@ -461,7 +526,15 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             if let (AssistanceType::Linshi, Some(a)) = (t, amount) {
                 let cap = policy.linshi_township_cap_fen(today.year(), s.area)?;
                 if a > cap {
-                    escalate(&mut s, format!("临时救助金额{}超过乡镇（街道）审批额度{}，报区民政局审批", yuan(a), yuan(cap)), true, actor.user_id, today, S::AwaitingConfirmation, Some(a));
+                    escalate(
+                        &mut s,
+                        format!("临时救助金额{}超过乡镇（街道）审批额度{}，报区民政局审批", yuan(a), yuan(cap)),
+                        true,
+                        actor.user_id,
+                        today,
+                        S::AwaitingConfirmation,
+                        Some(a),
+                    );
                     events.push(Event::EscalatedAboveCap { amount_fen: a, cap_fen: cap });
                     s.participants.push(Participation { user_id: actor.user_id, duty: Duty::Review, on: today });
                     return Ok(finish(s, events, kind, from, today, actor, role, Duty::Review));
@@ -505,7 +578,8 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             });
         }
         Action::Escalate { reason } => {
-            if !matches!(from, S::AwaitingConfirmation | S::Approved | S::Refused | S::Active | S::Closed | S::Adjusted | S::StopDecided | S::Stopped) {
+            if !matches!(from, S::AwaitingConfirmation | S::Approved | S::Refused | S::Active | S::Closed | S::Adjusted | S::StopDecided | S::Stopped)
+            {
                 return Err(wrong_stage(kind, from));
             }
             let reason = required_text(reason, "reason", "提级复核的理由（存在异议的审核确认结果）")?;
@@ -560,7 +634,15 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             s.accepted_on.get_or_insert(today);
             let cap = policy.linshi_township_cap_fen(today.year(), s.area)?;
             if amount > cap {
-                escalate(&mut s, format!("先行救助金额{}超过乡镇（街道）审批额度{}，报区民政局审批", yuan(amount), yuan(cap)), true, actor.user_id, today, S::Accepted, Some(amount));
+                escalate(
+                    &mut s,
+                    format!("先行救助金额{}超过乡镇（街道）审批额度{}，报区民政局审批", yuan(amount), yuan(cap)),
+                    true,
+                    actor.user_id,
+                    today,
+                    S::Accepted,
+                    Some(amount),
+                );
                 events.push(Event::EscalatedAboveCap { amount_fen: amount, cap_fen: cap });
                 s.participants.push(Participation { user_id: actor.user_id, duty: Duty::Review, on: today });
                 return Ok(finish(s, events, kind, from, today, actor, role, Duty::Review));
@@ -654,7 +736,8 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
         }
         Action::GiveComplaintFeedback { complaint, feedback } => {
             let feedback = required_text(feedback, "feedback", "反馈的核查处理结果")?;
-            let c = s.complaints.get_mut(*complaint).ok_or_else(|| WorkflowError::invalid("unknown_complaint", "该举报记录不存在").field("complaint"))?;
+            let c =
+                s.complaints.get_mut(*complaint).ok_or_else(|| WorkflowError::invalid("unknown_complaint", "该举报记录不存在").field("complaint"))?;
             if !c.real_name {
                 return Err(WorkflowError::invalid("anonymous_complaint", "匿名举报无需反馈").field("complaint"));
             }

@@ -242,10 +242,7 @@ pub fn due_soon_from(due: NaiveDate, policy: &Policy, calendar: &WorkCalendar) -
 /// Runs a reminder-window computation on `calendar`; where that needs a year without a loaded schedule and the
 /// calendar refuses provisional days, it runs again on the statutory holidays. The window only says when a step is
 /// listed as due soon: it is a reminder, never a legal date, and must not fail a step whose date is exact.
-fn reminder_lookup<T>(
-    calendar: &WorkCalendar,
-    f: impl Fn(&WorkCalendar) -> Result<T, crate::calendar::CalendarError>,
-) -> Result<T, WorkflowError> {
+fn reminder_lookup<T>(calendar: &WorkCalendar, f: impl Fn(&WorkCalendar) -> Result<T, crate::calendar::CalendarError>) -> Result<T, WorkflowError> {
     match f(calendar) {
         Err(crate::calendar::CalendarError::YearNotCovered { .. }) if !calendar.is_provisional_allowed() => {
             Ok(f(&calendar.clone().allow_provisional())?)
@@ -270,10 +267,7 @@ pub fn progress(state: &CaseState, policy: &Policy, calendar: &WorkCalendar) -> 
             provisional: o.provisional,
         })
         .collect();
-    let undated_steps = steps
-        .undated
-        .into_iter()
-        .map(|u| crate::protocol::StepUndated { key: u.key, label_zh: u.label_zh, reason_zh: u.reason_zh })
-        .collect();
+    let undated_steps =
+        steps.undated.into_iter().map(|u| crate::protocol::StepUndated { key: u.key, label_zh: u.label_zh, reason_zh: u.reason_zh }).collect();
     crate::protocol::CaseProgress { stage: state.stage.as_str().into(), stage_label: state.stage.label_zh().into(), open_steps, undated_steps }
 }

@@ -8,7 +8,10 @@ use super::{ActionKind, CaseState, Duty, WorkflowError};
 use crate::roles::Role;
 
 use ActionKind as A;
-use Role::{DistrictSupervisor as District, Investigator, TownshipCaseworker as Caseworker, TownshipReviewer as Reviewer, VillageAssistant as Village, VisitSupervisor};
+use Role::{
+    DistrictSupervisor as District, Investigator, TownshipCaseworker as Caseworker, TownshipReviewer as Reviewer, VillageAssistant as Village,
+    VisitSupervisor,
+};
 
 /// The roles that may take each action. The township's decisions (确认, 不予确认, 调整, 停发) belong to the township
 /// reviewer; filings, escalated review and the 100 % visits to the district (seed 四（二）: 确认与监管职能有效分离).
@@ -63,11 +66,41 @@ const INVESTIGATOR_DECIDES: &str = "您是本案的调查人员，不能对本�
 const CONFIRMER_SUPERVISES: &str = "您作出了本案的审核确认决定，不能再对同一决定备案监管或提级复核（确认与监管职能有效分离）";
 
 pub const SEPARATION_RULES: &[SeparationRule] = &[
-    SeparationRule { action: A::Confirm, excluded: Duty::Investigate, code: "investigator_cannot_decide", message_zh: INVESTIGATOR_DECIDES, source: "13号方案 四（四）" },
-    SeparationRule { action: A::Refuse, excluded: Duty::Investigate, code: "investigator_cannot_decide", message_zh: INVESTIGATOR_DECIDES, source: "13号方案 四（四）" },
-    SeparationRule { action: A::RecordFiling, excluded: Duty::Confirm, code: "confirmer_cannot_supervise", message_zh: CONFIRMER_SUPERVISES, source: "13号方案 二、四（二）" },
-    SeparationRule { action: A::Escalate, excluded: Duty::Confirm, code: "confirmer_cannot_supervise", message_zh: CONFIRMER_SUPERVISES, source: "13号方案 二、四（四）" },
-    SeparationRule { action: A::DecideEscalation, excluded: Duty::Confirm, code: "confirmer_cannot_supervise", message_zh: CONFIRMER_SUPERVISES, source: "13号方案 二、四（四）" },
+    SeparationRule {
+        action: A::Confirm,
+        excluded: Duty::Investigate,
+        code: "investigator_cannot_decide",
+        message_zh: INVESTIGATOR_DECIDES,
+        source: "13号方案 四（四）",
+    },
+    SeparationRule {
+        action: A::Refuse,
+        excluded: Duty::Investigate,
+        code: "investigator_cannot_decide",
+        message_zh: INVESTIGATOR_DECIDES,
+        source: "13号方案 四（四）",
+    },
+    SeparationRule {
+        action: A::RecordFiling,
+        excluded: Duty::Confirm,
+        code: "confirmer_cannot_supervise",
+        message_zh: CONFIRMER_SUPERVISES,
+        source: "13号方案 二、四（二）",
+    },
+    SeparationRule {
+        action: A::Escalate,
+        excluded: Duty::Confirm,
+        code: "confirmer_cannot_supervise",
+        message_zh: CONFIRMER_SUPERVISES,
+        source: "13号方案 二、四（四）",
+    },
+    SeparationRule {
+        action: A::DecideEscalation,
+        excluded: Duty::Confirm,
+        code: "confirmer_cannot_supervise",
+        message_zh: CONFIRMER_SUPERVISES,
+        source: "13号方案 二、四（四）",
+    },
     SeparationRule {
         action: A::DecideEscalation,
         excluded: Duty::Investigate,

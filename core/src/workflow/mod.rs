@@ -28,8 +28,7 @@ mod vocab;
 pub use apply::{Action, ActionKind, Actor, Ctx, Event, Responsible, Transition, apply};
 pub use error::{WorkflowError, WorkflowErrorKind};
 pub use state::{
-    CaseFlags, CaseState, ComplaintRecord, Decision, DecisionKind, EscalationRecord, FilingRecord, Opinion, Participation,
-    PendingFiling,
+    CaseFlags, CaseState, ComplaintRecord, Decision, DecisionKind, EscalationRecord, FilingRecord, Opinion, Participation, PendingFiling,
 };
 pub use vocab::{Duty, EscalationOutcome, ObjectionMethod, Path, Recommendation, ReviewOutcome, Stage};
 

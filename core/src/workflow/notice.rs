@@ -34,7 +34,14 @@ pub struct PublicityNotice {
 }
 
 /// The publicity notice of `entries` in `place` (village or community), from `from` to `to`.
-pub fn publicity_notice(t: AssistanceType, place: &str, township: &str, from: NaiveDate, to: NaiveDate, entries: Vec<PublicityEntry>) -> PublicityNotice {
+pub fn publicity_notice(
+    t: AssistanceType,
+    place: &str,
+    township: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    entries: Vec<PublicityEntry>,
+) -> PublicityNotice {
     let title = format!("{}审核确认公示", t.label_zh());
     let mut lines = vec![format!("{place}：以下家庭申请{}，经调查核实和审核，拟予确认，现予公示。", t.label_zh())];
     for (i, e) in entries.iter().enumerate() {
@@ -51,7 +58,14 @@ fn numbered(reasons: &[String]) -> String {
 }
 
 /// 不予确认告知书: the applicant, what was applied for, the reasons, who decided, and the right to appeal.
-pub fn refusal_notice_text(applicant: &str, t: AssistanceType, applied_on: NaiveDate, decided_on: NaiveDate, decided_by: &str, reasons: &[String]) -> String {
+pub fn refusal_notice_text(
+    applicant: &str,
+    t: AssistanceType,
+    applied_on: NaiveDate,
+    decided_on: NaiveDate,
+    decided_by: &str,
+    reasons: &[String],
+) -> String {
     format!(
         "不予确认告知书\n{applicant}：\n您于{applied_on}提出的{}申请，经调查核实和审核，不符合条件，决定不予确认。理由如下：\n{}\n如对本决定不服，可以依法申请行政复议或者提起行政诉讼。\n{decided_by}\n{decided_on}",
         t.label_zh(),
@@ -60,7 +74,15 @@ pub fn refusal_notice_text(applicant: &str, t: AssistanceType, applied_on: Naive
 }
 
 /// 调整（停发）告知书: an adjustment or a stop with its reasons and the month it takes effect.
-pub fn stop_notice_text(recipient: &str, t: AssistanceType, stop: bool, new_amount_fen: Option<i64>, effective_month: &str, decided_by: &str, reasons: &[String]) -> String {
+pub fn stop_notice_text(
+    recipient: &str,
+    t: AssistanceType,
+    stop: bool,
+    new_amount_fen: Option<i64>,
+    effective_month: &str,
+    decided_by: &str,
+    reasons: &[String],
+) -> String {
     let what = if stop {
         format!("自{effective_month}起停发{}", t.label_zh())
     } else {
@@ -103,7 +125,14 @@ mod tests {
 
     #[test]
     fn refusal_and_stop_notices_carry_their_reasons() {
-        let r = refusal_notice_text("李强", AssistanceType::Dibao, d(2026, 3, 2), d(2026, 3, 20), "青岩镇人民政府", &["家庭月人均收入高于当地低保标准".into()]);
+        let r = refusal_notice_text(
+            "李强",
+            AssistanceType::Dibao,
+            d(2026, 3, 2),
+            d(2026, 3, 20),
+            "青岩镇人民政府",
+            &["家庭月人均收入高于当地低保标准".into()],
+        );
         assert!(r.contains("不予确认") && r.contains("1. 家庭月人均收入高于当地低保标准") && r.contains("行政复议"));
         let s = stop_notice_text("李强", AssistanceType::Dibao, true, None, "2026-05", "青岩镇人民政府", &["家庭成员已稳定就业".into()]);
         assert!(s.contains("自2026-05起停发") && s.contains("稳定就业"));

@@ -65,7 +65,8 @@ pub fn proposal(state: &CaseState, facts: &BTreeMap<String, Value>, standard_fen
         Some("yearly") => ReviewCadence::Stable,
         _ => state.review_cadence,
     };
-    let current_fen = state.decisions.iter().rev().find(|d| matches!(d.kind, DecisionKind::Approve | DecisionKind::Adjust)).and_then(|d| d.amount_fen);
+    let current_fen =
+        state.decisions.iter().rev().find(|d| matches!(d.kind, DecisionKind::Approve | DecisionKind::Adjust)).and_then(|d| d.amount_fen);
     let suggestion = standard_fen.and_then(|standard| {
         let (income, size) = amount::income_from_facts(facts)?;
         amount::gap_suggestion(standard, income, size)

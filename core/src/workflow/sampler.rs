@@ -78,8 +78,7 @@ pub struct Sample {
     pub households: Vec<Sampled>,
 }
 
-pub const ROUNDING_ZH: &str =
-    "每个乡镇（街道）的新增、退出家庭及当年确认的特困人员分别按各自比例计算抽查户数，不足1户的部分向上取整（“不低于”比例）";
+pub const ROUNDING_ZH: &str = "每个乡镇（街道）的新增、退出家庭及当年确认的特困人员分别按各自比例计算抽查户数，不足1户的部分向上取整（“不低于”比例）";
 
 /// A fresh random seed to record with a run (32 hex digits).
 pub fn fresh_seed() -> String {
@@ -131,9 +130,11 @@ pub fn draw(frame: &[FrameHousehold], policy: &Policy, year: i32, seed: &str) ->
     }
     for h in frame {
         for trigger in h.triggers.iter().filter(|t| policy.requires_full_visit(**t)) {
-            let entry = picked
-                .entry(h.household_id)
-                .or_insert_with(|| Sampled { household_id: h.household_id, township_code: h.township_code.clone(), reasons: Vec::new() });
+            let entry = picked.entry(h.household_id).or_insert_with(|| Sampled {
+                household_id: h.household_id,
+                township_code: h.township_code.clone(),
+                reasons: Vec::new(),
+            });
             let reason = SampleReason::FullVisit { trigger: *trigger };
             if !entry.reasons.contains(&reason) {
                 entry.reasons.push(reason);
@@ -194,10 +195,7 @@ pub struct FindingDifference {
 }
 
 /// Facts that differ between the original visit and the re-visit (keys present in either).
-pub fn compare_findings(
-    original: &BTreeMap<String, serde_json::Value>,
-    revisit: &BTreeMap<String, serde_json::Value>,
-) -> Vec<FindingDifference> {
+pub fn compare_findings(original: &BTreeMap<String, serde_json::Value>, revisit: &BTreeMap<String, serde_json::Value>) -> Vec<FindingDifference> {
     let keys: BTreeSet<&String> = original.keys().chain(revisit.keys()).collect();
     keys.into_iter()
         .filter(|k| original.get(*k) != revisit.get(*k))

@@ -92,7 +92,11 @@ impl World {
     fn opinion(&self, s: &CaseState, amount: Option<i64>, on: NaiveDate) -> CaseState {
         self.ok(
             s,
-            Action::SubmitInitialOpinion { recommendation: Recommendation::Approve, amount_fen: amount, reasons: vec!["家庭月人均收入低于当地低保标准".into()] },
+            Action::SubmitInitialOpinion {
+                recommendation: Recommendation::Approve,
+                amount_fen: amount,
+                reasons: vec!["家庭月人均收入低于当地低保标准".into()],
+            },
             &self.reviewer,
             on,
         )
@@ -120,8 +124,14 @@ impl World {
 fn kind_of_code(code: &str) -> WorkflowErrorKind {
     match code {
         "forbidden_role" | "near_relative_conflict" | "investigator_cannot_decide" | "confirmer_cannot_supervise" => WorkflowErrorKind::Forbidden,
-        "illegal_transition" | "already_done" | "already_extended" | "nothing_to_file" | "publicity_not_over" | "decision_required"
-        | "not_for_assistance_type" | "district_visit_not_required" => WorkflowErrorKind::Conflict,
+        "illegal_transition"
+        | "already_done"
+        | "already_extended"
+        | "nothing_to_file"
+        | "publicity_not_over"
+        | "decision_required"
+        | "not_for_assistance_type"
+        | "district_visit_not_required" => WorkflowErrorKind::Conflict,
         _ => WorkflowErrorKind::Invalid,
     }
 }
@@ -163,9 +173,21 @@ fn dibao_full_path_from_application_to_stop() {
     // The suggestion from the visit's facts; a different amount needs a reason.
     let standard = w.policy.local_standard(2026).unwrap().dibao_monthly_fen(Area::Rural);
     let g = amount::gap_suggestion(standard, 60_000, 3).unwrap();
-    let e = w.refused(&s, Action::Confirm { amount_fen: Some(g.suggested_fen - 100), suggested_fen: Some(g.suggested_fen), override_reason: None }, &w.reviewer, closed);
+    let e = w.refused(
+        &s,
+        Action::Confirm { amount_fen: Some(g.suggested_fen - 100), suggested_fen: Some(g.suggested_fen), override_reason: None },
+        &w.reviewer,
+        closed,
+    );
     assert_eq!((e.code, e.field), ("override_reason_required", Some("override_reason")));
-    let t = w.try_do(&s, Action::Confirm { amount_fen: Some(g.suggested_fen), suggested_fen: Some(g.suggested_fen), override_reason: None }, &w.reviewer, closed).unwrap();
+    let t = w
+        .try_do(
+            &s,
+            Action::Confirm { amount_fen: Some(g.suggested_fen), suggested_fen: Some(g.suggested_fen), override_reason: None },
+            &w.reviewer,
+            closed,
+        )
+        .unwrap();
     assert_eq!(t.responsible.duty, Duty::Confirm);
     assert_eq!(t.responsible.accountability_zh, "谁确认谁负责");
     assert!(t.events.contains(&Event::FilingDue { kind: DecisionKind::Approve }));
@@ -186,14 +208,35 @@ fn dibao_full_path_from_application_to_stop() {
 
     // Periodic review: adjust with a reason (irregular income: every 6 months from now on), then stop with reasons.
     let s = w.ok(&s, Action::StartReview, &w.clerk, d(2026, 9, 1));
-    let e = w.refused(&s, Action::RecordReviewOutcome { outcome: ReviewOutcome::Adjust { amount_fen: 90_000, reason: "".into() }, cadence: ReviewCadence::Irregular }, &w.reviewer, d(2026, 9, 2));
+    let e = w.refused(
+        &s,
+        Action::RecordReviewOutcome { outcome: ReviewOutcome::Adjust { amount_fen: 90_000, reason: "".into() }, cadence: ReviewCadence::Irregular },
+        &w.reviewer,
+        d(2026, 9, 2),
+    );
     assert_eq!(e.code, "reason_required");
-    let s = w.ok(&s, Action::RecordReviewOutcome { outcome: ReviewOutcome::Adjust { amount_fen: 90_000, reason: "家庭成员务工收入增加".into() }, cadence: ReviewCadence::Irregular }, &w.reviewer, d(2026, 9, 2));
+    let s = w.ok(
+        &s,
+        Action::RecordReviewOutcome {
+            outcome: ReviewOutcome::Adjust { amount_fen: 90_000, reason: "家庭成员务工收入增加".into() },
+            cadence: ReviewCadence::Irregular,
+        },
+        &w.reviewer,
+        d(2026, 9, 2),
+    );
     assert_eq!(s.stage, Stage::Adjusted);
     let s = w.ok(&s, Action::IssueNotice, &w.clerk, d(2026, 9, 3));
     assert_eq!((s.stage, s.next_review_on), (Stage::Active, Some(d(2027, 3, 3))));
     let s = w.ok(&s, Action::StartReview, &w.clerk, d(2026, 11, 2));
-    let s = w.ok(&s, Action::RecordReviewOutcome { outcome: ReviewOutcome::Stop { reasons: vec!["家庭成员已稳定就业，月人均收入超过标准".into()] }, cadence: ReviewCadence::Irregular }, &w.reviewer, d(2026, 11, 3));
+    let s = w.ok(
+        &s,
+        Action::RecordReviewOutcome {
+            outcome: ReviewOutcome::Stop { reasons: vec!["家庭成员已稳定就业，月人均收入超过标准".into()] },
+            cadence: ReviewCadence::Irregular,
+        },
+        &w.reviewer,
+        d(2026, 11, 3),
+    );
     assert_eq!(s.stage, Stage::StopDecided);
     assert_eq!(s.decision.as_ref().unwrap().effective_month.as_deref(), Some("2026-12"));
     let s = w.ok(&s, Action::IssueNotice, &w.clerk, d(2026, 11, 4));
@@ -230,7 +273,12 @@ fn tekun_path_with_an_objection_and_a_termination_with_its_own_publicity() {
     let s = w.ok(&s, Action::RecordObjection { summary: "村民反映其子女有赡养能力".into() }, &w.clerk, d(2026, 4, 13));
     assert_eq!(s.stage, Stage::ObjectionReview);
     assert!(has_step(&w.steps(&s), "reinvestigation_after_objection", d(2026, 5, 7)), "{:?}", w.steps(&s));
-    let s = w.ok(&s, Action::ResolveObjection { method: ObjectionMethod::DemocraticAppraisal, finding: "经民主评议，子女无赡养能力".into() }, &w.reviewer, d(2026, 4, 15));
+    let s = w.ok(
+        &s,
+        Action::ResolveObjection { method: ObjectionMethod::DemocraticAppraisal, finding: "经民主评议，子女无赡养能力".into() },
+        &w.reviewer,
+        d(2026, 4, 15),
+    );
     assert_eq!(s.stage, Stage::Investigating);
     // A new opinion, published again.
     let (s, closed) = w.published(&s, Some(120_000), d(2026, 4, 16));
@@ -240,7 +288,15 @@ fn tekun_path_with_an_objection_and_a_termination_with_its_own_publicity() {
     assert_eq!(s.stage, Stage::Active);
 
     let s = w.ok(&s, Action::StartReview, &w.clerk, d(2026, 6, 1));
-    let s = w.ok(&s, Action::RecordReviewOutcome { outcome: ReviewOutcome::Stop { reasons: vec!["已由法定赡养人履行赡养义务".into()] }, cadence: ReviewCadence::Stable }, &w.reviewer, d(2026, 6, 2));
+    let s = w.ok(
+        &s,
+        Action::RecordReviewOutcome {
+            outcome: ReviewOutcome::Stop { reasons: vec!["已由法定赡养人履行赡养义务".into()] },
+            cadence: ReviewCadence::Stable,
+        },
+        &w.reviewer,
+        d(2026, 6, 2),
+    );
     assert_eq!(s.stage, Stage::TerminationPublicity, "特困 termination is published first");
     assert!(has_step(&w.steps(&s), "termination_publicity", d(2026, 6, 9)));
     assert_eq!(w.refused(&s, Action::ClosePublicity, &w.clerk, d(2026, 6, 8)).code, "publicity_not_over");
@@ -259,9 +315,19 @@ fn tekun_termination_objection_returns_to_the_review() {
     let s = w.ok(&s, Action::Confirm { amount_fen: Some(120_000), suggested_fen: None, override_reason: None }, &w.reviewer, closed);
     let s = w.ok(&s, Action::IssueNotice, &w.clerk, closed);
     let s = w.ok(&s, Action::StartReview, &w.clerk, d(2026, 6, 1));
-    let s = w.ok(&s, Action::RecordReviewOutcome { outcome: ReviewOutcome::Stop { reasons: vec!["收入超过标准".into()] }, cadence: ReviewCadence::Stable }, &w.reviewer, d(2026, 6, 2));
+    let s = w.ok(
+        &s,
+        Action::RecordReviewOutcome { outcome: ReviewOutcome::Stop { reasons: vec!["收入超过标准".into()] }, cadence: ReviewCadence::Stable },
+        &w.reviewer,
+        d(2026, 6, 2),
+    );
     let s = w.ok(&s, Action::RecordObjection { summary: "本人反映收入为一次性补偿".into() }, &w.clerk, d(2026, 6, 3));
-    let s = w.ok(&s, Action::ResolveObjection { method: ObjectionMethod::Reinvestigation, finding: "属一次性补偿，不计入收入".into() }, &w.reviewer, d(2026, 6, 5));
+    let s = w.ok(
+        &s,
+        Action::ResolveObjection { method: ObjectionMethod::Reinvestigation, finding: "属一次性补偿，不计入收入".into() },
+        &w.reviewer,
+        d(2026, 6, 5),
+    );
     assert_eq!(s.stage, Stage::UnderReview);
     let s = w.ok(&s, Action::RecordReviewOutcome { outcome: ReviewOutcome::Keep, cadence: ReviewCadence::Stable }, &w.reviewer, d(2026, 6, 8));
     assert_eq!(s.stage, Stage::Active);
@@ -289,7 +355,8 @@ fn linshi_above_the_township_cap_is_escalated_and_the_district_decides() {
     let at_cap = w.ok(&s, Action::Confirm { amount_fen: Some(cap), suggested_fen: None, override_reason: None }, &w.reviewer, d(2026, 3, 4));
     assert_eq!(at_cap.stage, Stage::Approved, "the cap itself is within the township's power");
 
-    let t = w.try_do(&s, Action::Confirm { amount_fen: Some(cap + 1), suggested_fen: None, override_reason: None }, &w.reviewer, d(2026, 3, 4)).unwrap();
+    let t =
+        w.try_do(&s, Action::Confirm { amount_fen: Some(cap + 1), suggested_fen: None, override_reason: None }, &w.reviewer, d(2026, 3, 4)).unwrap();
     assert_eq!(t.to, Stage::Escalated);
     assert!(t.events.contains(&Event::EscalatedAboveCap { amount_fen: cap + 1, cap_fen: cap }));
     let s = t.state;
@@ -298,7 +365,12 @@ fn linshi_above_the_township_cap_is_escalated_and_the_district_decides() {
     let e = w.refused(&s, Action::DecideEscalation { outcome: EscalationOutcome::Uphold, reasons: "维持".into() }, &w.district, d(2026, 3, 5));
     assert_eq!(e.code, "decision_required");
     assert_eq!(w.refused(&s, Action::IssueNotice, &w.clerk, d(2026, 3, 5)).code, "illegal_transition");
-    let s = w.ok(&s, Action::DecideEscalation { outcome: EscalationOutcome::Approve { amount_fen: Some(cap + 1) }, reasons: "重大疾病，一事一议".into() }, &w.district, d(2026, 3, 6));
+    let s = w.ok(
+        &s,
+        Action::DecideEscalation { outcome: EscalationOutcome::Approve { amount_fen: Some(cap + 1) }, reasons: "重大疾病，一事一议".into() },
+        &w.district,
+        d(2026, 3, 6),
+    );
     assert_eq!(s.stage, Stage::Approved);
     let decision = s.decision.as_ref().unwrap();
     assert!(decision.district && decision.by == w.district.user_id);
@@ -321,16 +393,32 @@ fn linshi_emergency_path_pays_first_and_completes_the_record() {
     // 5 working days to complete the record, across 国庆 2025 (Sun 28 Sep worked, 1–8 Oct off).
     assert!(has_step(&w.steps(&s), "emergency_record", d(2025, 10, 10)), "{:?}", w.steps(&s));
     assert!(s.pending_filing.is_none(), "filed once the record is complete");
-    let e = w.refused(&s, Action::CompleteEmergencyRecord { summary: "登记完毕".into(), staff_signed: true, sealed: false }, &w.clerk, d(2025, 9, 29));
+    let e =
+        w.refused(&s, Action::CompleteEmergencyRecord { summary: "登记完毕".into(), staff_signed: true, sealed: false }, &w.clerk, d(2025, 9, 29));
     assert_eq!(e.code, "signatures_missing");
-    let s = w.ok(&s, Action::CompleteEmergencyRecord { summary: "救助对象、事由、金额已登记".into(), staff_signed: true, sealed: true }, &w.clerk, d(2025, 9, 29));
+    let s = w.ok(
+        &s,
+        Action::CompleteEmergencyRecord { summary: "救助对象、事由、金额已登记".into(), staff_signed: true, sealed: true },
+        &w.clerk,
+        d(2025, 9, 29),
+    );
     assert_eq!(s.stage, Stage::Closed);
     assert_eq!(s.pending_filing.as_ref().unwrap().kind, DecisionKind::EmergencyAid);
 
     let dibao = CaseState::new(AssistanceType::Dibao, Area::Urban, d(2025, 9, 26));
-    assert_eq!(w.refused(&dibao, Action::GrantEmergencyAid { amount_fen: 1, reason: "急".into() }, &w.clerk, d(2025, 9, 26)).code, "not_for_assistance_type");
+    assert_eq!(
+        w.refused(&dibao, Action::GrantEmergencyAid { amount_fen: 1, reason: "急".into() }, &w.clerk, d(2025, 9, 26)).code,
+        "not_for_assistance_type"
+    );
     let cap = w.policy.linshi_township_cap_fen(2025, Area::Urban).unwrap();
-    let t = w.try_do(&CaseState::new(AssistanceType::Linshi, Area::Urban, d(2025, 9, 26)), Action::GrantEmergencyAid { amount_fen: cap + 1, reason: "重病".into() }, &w.clerk, d(2025, 9, 26)).unwrap();
+    let t = w
+        .try_do(
+            &CaseState::new(AssistanceType::Linshi, Area::Urban, d(2025, 9, 26)),
+            Action::GrantEmergencyAid { amount_fen: cap + 1, reason: "重病".into() },
+            &w.clerk,
+            d(2025, 9, 26),
+        )
+        .unwrap();
     assert_eq!(t.to, Stage::Escalated, "an emergency above the cap goes to the district too");
 }
 
@@ -378,9 +466,18 @@ fn escalated_review_of_a_disputed_result_has_its_own_decision() {
     assert_eq!(w.refused(&s, Action::Escalate { reason: "群众对结果有异议".into() }, &w.reviewer, closed).code, "forbidden_role");
     let s = w.ok(&s, Action::Escalate { reason: "群众对审核确认结果有异议".into() }, &w.district, d(2026, 3, 20));
     assert_eq!(s.stage, Stage::Escalated);
-    let upheld = w.ok(&s, Action::DecideEscalation { outcome: EscalationOutcome::Uphold, reasons: "复核后符合条件".into() }, &w.district, d(2026, 3, 25));
+    let upheld =
+        w.ok(&s, Action::DecideEscalation { outcome: EscalationOutcome::Uphold, reasons: "复核后符合条件".into() }, &w.district, d(2026, 3, 25));
     assert_eq!(upheld.stage, Stage::Active, "the township's result stands");
-    let refused = w.ok(&s, Action::DecideEscalation { outcome: EscalationOutcome::Refuse { reasons: vec!["隐瞒经营收入".into()] }, reasons: "提级复核查明隐瞒收入".into() }, &w.district, d(2026, 3, 25));
+    let refused = w.ok(
+        &s,
+        Action::DecideEscalation {
+            outcome: EscalationOutcome::Refuse { reasons: vec!["隐瞒经营收入".into()] },
+            reasons: "提级复核查明隐瞒收入".into(),
+        },
+        &w.district,
+        d(2026, 3, 25),
+    );
     assert_eq!(refused.stage, Stage::Refused);
     assert!(refused.decision.as_ref().unwrap().district);
     assert_eq!(refused.escalations[0].decided_by, Some(w.district.user_id));
@@ -394,7 +491,12 @@ fn separation_of_duties_is_enforced_from_the_rule_table() {
     let s = CaseState::new(AssistanceType::Dibao, Area::Rural, d(2026, 3, 2));
     let s = w.ok(&s, Action::Accept, &w.clerk, d(2026, 3, 2));
     let s = w.ok(&s, Action::StartInvestigation { investigators: vec![both.user_id, w.inv2.user_id] }, &w.clerk, d(2026, 3, 2));
-    let s = w.ok(&s, Action::RecordHomeVisit { investigators: vec![both.user_id, w.inv2.user_id], visited_on: d(2026, 3, 2), family_signed: true }, &w.inv2, d(2026, 3, 2));
+    let s = w.ok(
+        &s,
+        Action::RecordHomeVisit { investigators: vec![both.user_id, w.inv2.user_id], visited_on: d(2026, 3, 2), family_signed: true },
+        &w.inv2,
+        d(2026, 3, 2),
+    );
     let s = w.ok(&s, Action::RecordNeighbourVisit { summary: "属实".into() }, &w.inv2, d(2026, 3, 2));
     let s = w.ok(&s, Action::RequestInformationCheck, &w.clerk, d(2026, 3, 2));
     let s = w.ok(&s, Action::RecordInformationCheck { summary: "无异常".into() }, &w.clerk, d(2026, 3, 3));
@@ -402,7 +504,10 @@ fn separation_of_duties_is_enforced_from_the_rule_table() {
     let e = w.refused(&s, Action::Confirm { amount_fen: Some(100_000), suggested_fen: None, override_reason: None }, &both, closed);
     assert_eq!(e.code, "investigator_cannot_decide");
     assert_eq!(w.refused(&s, Action::Refuse { reasons: vec!["x".into()] }, &both, closed).code, "investigator_cannot_decide");
-    assert_eq!(w.refused(&s, Action::Confirm { amount_fen: Some(100_000), suggested_fen: None, override_reason: None }, &w.inv1, closed).code, "forbidden_role");
+    assert_eq!(
+        w.refused(&s, Action::Confirm { amount_fen: Some(100_000), suggested_fen: None, override_reason: None }, &w.inv1, closed).code,
+        "forbidden_role"
+    );
 
     // Whoever confirms does not supervise the decision: not file it, not escalate it, not decide its escalation.
     let dual = person("兼任审核与监管", &[Role::TownshipReviewer, Role::DistrictSupervisor]);
@@ -438,7 +543,10 @@ fn a_near_relative_can_neither_investigate_nor_decide_and_the_case_is_flagged() 
     let other = person("调查员三", &[Role::Investigator]);
     let s = w.ok(&s, Action::StartInvestigation { investigators: vec![w.inv2.user_id, other.user_id] }, &w.clerk, d(2026, 3, 2));
     assert_eq!(s.investigators.len(), 2);
-    assert_eq!(w.refused(&s, Action::RecordDistrictVisit { visited_on: d(2026, 3, 3), finding: "属实".into() }, &w.clerk, d(2026, 3, 3)).code, "forbidden_role");
+    assert_eq!(
+        w.refused(&s, Action::RecordDistrictVisit { visited_on: d(2026, 3, 3), finding: "属实".into() }, &w.clerk, d(2026, 3, 3)).code,
+        "forbidden_role"
+    );
     let s = w.ok(&s, Action::RecordDistrictVisit { visited_on: d(2026, 3, 3), finding: "入户核查属实".into() }, &w.district, d(2026, 3, 3));
     assert!(!district_visit_outstanding(&s, &w.policy));
 }
@@ -449,14 +557,27 @@ fn a_complaint_flags_a_full_visit_and_a_real_name_reporter_gets_feedback() {
     let s = w.investigated(AssistanceType::Dibao, d(2026, 3, 2));
     let e = w.refused(&s, Action::RecordComplaint { received_on: d(2026, 3, 4), real_name: true, summary: "举报".into() }, &w.clerk, d(2026, 3, 3));
     assert_eq!(e.code, "invalid_date");
-    let t = w.try_do(&s, Action::RecordComplaint { received_on: d(2026, 3, 3), real_name: true, summary: "反映其家中有经营性车辆".into() }, &w.clerk, d(2026, 3, 3)).unwrap();
+    let t = w
+        .try_do(
+            &s,
+            Action::RecordComplaint { received_on: d(2026, 3, 3), real_name: true, summary: "反映其家中有经营性车辆".into() },
+            &w.clerk,
+            d(2026, 3, 3),
+        )
+        .unwrap();
     assert!(t.events.contains(&Event::ComplaintFeedbackDue { complaint: 0 }));
     let s = t.state;
     assert!(s.flags.complaint && district_visit_outstanding(&s, &w.policy));
     assert!(has_step(&w.steps(&s), "complaint_feedback", d(2026, 3, 24)), "{:?}", w.steps(&s));
     let s = w.ok(&s, Action::RecordComplaint { received_on: d(2026, 3, 3), real_name: false, summary: "匿名反映".into() }, &w.clerk, d(2026, 3, 3));
-    assert_eq!(w.refused(&s, Action::GiveComplaintFeedback { complaint: 1, feedback: "已核查".into() }, &w.clerk, d(2026, 3, 5)).code, "anonymous_complaint");
-    assert_eq!(w.refused(&s, Action::GiveComplaintFeedback { complaint: 9, feedback: "已核查".into() }, &w.clerk, d(2026, 3, 5)).code, "unknown_complaint");
+    assert_eq!(
+        w.refused(&s, Action::GiveComplaintFeedback { complaint: 1, feedback: "已核查".into() }, &w.clerk, d(2026, 3, 5)).code,
+        "anonymous_complaint"
+    );
+    assert_eq!(
+        w.refused(&s, Action::GiveComplaintFeedback { complaint: 9, feedback: "已核查".into() }, &w.clerk, d(2026, 3, 5)).code,
+        "unknown_complaint"
+    );
     let s = w.ok(&s, Action::GiveComplaintFeedback { complaint: 0, feedback: "经核查车辆已于2025年转让".into() }, &w.clerk, d(2026, 3, 5));
     assert!(!w.steps(&s).iter().any(|(k, _)| k == "complaint_feedback"));
     assert_eq!(w.refused(&s, Action::GiveComplaintFeedback { complaint: 0, feedback: "再次".into() }, &w.clerk, d(2026, 3, 6)).code, "already_done");
@@ -477,7 +598,8 @@ fn illegal_transitions_are_refused_with_a_stable_code_and_change_nothing() {
     let e = w.refused(&s, Action::StartInvestigation { investigators: vec![w.inv1.user_id, w.inv1.user_id] }, &w.clerk, d(2026, 3, 2));
     assert_eq!(e.code, "too_few_investigators");
     let s = w.ok(&s, Action::StartInvestigation { investigators: w.team() }, &w.clerk, d(2026, 3, 2));
-    let e = w.refused(&s, Action::RecordHomeVisit { investigators: w.team(), visited_on: d(2026, 3, 2), family_signed: false }, &w.inv1, d(2026, 3, 2));
+    let e =
+        w.refused(&s, Action::RecordHomeVisit { investigators: w.team(), visited_on: d(2026, 3, 2), family_signed: false }, &w.inv1, d(2026, 3, 2));
     assert_eq!(e.code, "signatures_missing");
     assert_eq!(w.refused(&s, Action::RecordInformationCheck { summary: "x".into() }, &w.clerk, d(2026, 3, 2)).code, "illegal_transition");
     // Actions round-trip as JSON with a stable tag (what the API accepts).
@@ -619,7 +741,8 @@ fn tekun_confirmations_are_drawn_at_their_own_rate_of_at_least_thirty_percent() 
     assert!(s.households.len() <= 2, "each household appears once whatever the number of groups that drew it");
     assert!(s.households.iter().all(|h| !h.reasons.is_empty()));
     // The general scope cannot claim the 特困 group: its rate would be the wrong one.
-    let text = include_str!("../../data/policy-huaxi.toml").replace(r#"value = ["newly_added", "exited"]"#, r#"value = ["newly_added", "tekun_confirmed"]"#);
+    let text =
+        include_str!("../../data/policy-huaxi.toml").replace(r#"value = ["newly_added", "exited"]"#, r#"value = ["newly_added", "tekun_confirmed"]"#);
     let err = crate::policy::Policy::from_toml(&text).unwrap_err().to_string();
     assert!(err.contains("supervision.spot_check_scope.value[1]"), "{err}");
 }

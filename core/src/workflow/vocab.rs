@@ -117,6 +117,10 @@ pub enum ReviewOutcome {
 pub enum EscalationOutcome {
     /// The township's result stands.
     Uphold,
-    Approve { amount_fen: Option<i64> },
-    Refuse { reasons: Vec<String> },
+    Approve {
+        amount_fen: Option<i64>,
+    },
+    Refuse {
+        reasons: Vec<String>,
+    },
 }

@@ -6,12 +6,12 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::{
-    store::audit::{self, AuditEntry},
+    access::org,
     access::password,
+    app::state::AppState,
+    store::audit::{self, AuditEntry},
     store::db::{Tx, flag, parse_uuid, ts},
     store::error::{Error, Result},
-    access::org,
-    app::state::AppState,
 };
 
 #[derive(Debug, Clone)]

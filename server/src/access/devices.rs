@@ -1,10 +1,7 @@
 //! Registered devices: listed in scope, revocable. A revoked device is refused on its next request with
 //! 401 `device_revoked`, and the app wipes its local data.
 
-use axum::{
-    Json,
-    extract::State,
-};
+use axum::{Json, extract::State};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
@@ -12,11 +9,11 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::{
-    store::audit,
     access::caller::Caller,
+    app::state::AppState,
+    store::audit,
     store::db::{self, parse_ts, parse_uuid, ts},
     store::error::{ApiError, ApiPath, ApiResult},
-    app::state::AppState,
 };
 use ruhu_core::{protocol::Problem, roles::Role};
 
@@ -93,10 +90,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
         let sql = format!("{SELECT} WHERE {} ORDER BY u.username, d.registered_at", scope.condition("o.path", 1));
         scope.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?
     } else {
-        sqlx::query(&format!("{SELECT} WHERE d.user_id = $1 ORDER BY d.registered_at"))
-            .bind(caller.user_id.to_string())
-            .fetch_all(&mut *conn)
-            .await?
+        sqlx::query(&format!("{SELECT} WHERE d.user_id = $1 ORDER BY d.registered_at")).bind(caller.user_id.to_string()).fetch_all(&mut *conn).await?
     };
     Ok(Json(rows.iter().map(view).collect::<Result<_, _>>()?))
 }

@@ -33,10 +33,7 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
     check_installation_id(&req.device_id)?;
     let username = req.username.trim().to_string();
     let mut conn = state.db.pool.acquire().await?;
-    let found = sqlx::query("SELECT id, password_hash, enabled FROM users WHERE username = $1")
-        .bind(&username)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let found = sqlx::query("SELECT id, password_hash, enabled FROM users WHERE username = $1").bind(&username).fetch_optional(&mut *conn).await?;
     drop(conn);
     let stored = found.as_ref().map(|r| r.try_get::<String, _>("password_hash")).transpose()?;
     if !password::verify(req.password.clone(), stored).await {

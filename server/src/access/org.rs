@@ -7,9 +7,9 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{
     access::caller::Caller,
+    app::state::AppState,
     store::db::{Db, flag},
     store::error::{ApiResult, Error},
-    app::state::AppState,
 };
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -101,18 +101,14 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<OrgUnit, sqlx::Error> {
 }
 
 pub async fn get(conn: &mut AnyConnection, code: &str) -> Result<Option<OrgUnit>, sqlx::Error> {
-    let row = sqlx::query("SELECT code, name, level, parent_code, path, demo FROM org_units WHERE code = $1")
-        .bind(code)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT code, name, level, parent_code, path, demo FROM org_units WHERE code = $1").bind(code).fetch_optional(&mut *conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_path(conn: &mut AnyConnection, path: &str) -> Result<Option<OrgUnit>, sqlx::Error> {
-    let row = sqlx::query("SELECT code, name, level, parent_code, path, demo FROM org_units WHERE path = $1")
-        .bind(path)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT code, name, level, parent_code, path, demo FROM org_units WHERE path = $1").bind(path).fetch_optional(&mut *conn).await?;
     row.as_ref().map(from_row).transpose()
 }
 

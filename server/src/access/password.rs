@@ -14,10 +14,7 @@ pub fn hash_blocking(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Invalid(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Invalid(e.to_string()))
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| Error::Invalid(e.to_string()))
 }
 
 pub fn verify_blocking(password: &str, stored: &str) -> bool {
@@ -28,9 +25,7 @@ pub fn verify_blocking(password: &str, stored: &str) -> bool {
 }
 
 pub async fn hash(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
-        .await
-        .map_err(|e| Error::Invalid(e.to_string()))?
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(|e| Error::Invalid(e.to_string()))?
 }
 
 /// Verifies against the stored hash, or against a fixed dummy hash when the user does not exist, so the answer

@@ -20,9 +20,14 @@ pub struct Issued {
 }
 
 pub enum Outcome {
-    Rotated { session_id: Uuid, issued: Issued },
+    Rotated {
+        session_id: Uuid,
+        issued: Issued,
+    },
     /// A used (or invalidated) token came back outside the grace window: the session is now revoked.
-    Reused { session_id: Uuid },
+    Reused {
+        session_id: Uuid,
+    },
     Unknown,
     Expired,
     SessionRevoked,
@@ -127,13 +132,12 @@ pub async fn rotate(tx: &mut Tx, presented: &str, ttl: Duration, grace: Duration
     let used_at = row.used_at.unwrap_or(now);
     let within_grace = now.signed_duration_since(used_at).to_std().map(|d| d <= grace).unwrap_or(true);
     if within_grace && let Some(successor) = row.successor_hash.as_deref() {
-        let replaced = sqlx::query(
-            "UPDATE refresh_tokens SET invalidated_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND invalidated_at IS NULL",
-        )
-        .bind(ts(now))
-        .bind(successor)
-        .execute(&mut *conn)
-        .await?;
+        let replaced =
+            sqlx::query("UPDATE refresh_tokens SET invalidated_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND invalidated_at IS NULL")
+                .bind(ts(now))
+                .bind(successor)
+                .execute(&mut *conn)
+                .await?;
         if replaced.rows_affected() == 1 {
             let issued = issue(conn, row.session_id, ttl, now).await?;
             sqlx::query("UPDATE refresh_tokens SET successor_hash = $1 WHERE token_hash = $2")

@@ -8,7 +8,6 @@
 
 use sqlx::{Any, any::AnyArguments, query::Query};
 
-
 #[derive(Debug, Clone)]
 pub struct Scope {
     path: String,

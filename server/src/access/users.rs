@@ -15,12 +15,10 @@ pub async fn roles_of(conn: &mut AnyConnection, user_id: Uuid) -> Result<Vec<Rol
 }
 
 pub async fn user_info(conn: &mut AnyConnection, user_id: Uuid) -> Result<UserInfo, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT u.username, u.display_name, o.code, o.name FROM users u JOIN org_units o ON o.code = u.org_code WHERE u.id = $1",
-    )
-    .bind(user_id.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+    let row = sqlx::query("SELECT u.username, u.display_name, o.code, o.name FROM users u JOIN org_units o ON o.code = u.org_code WHERE u.id = $1")
+        .bind(user_id.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(UserInfo {
         id: user_id,
         username: row.try_get("username")?,

@@ -90,7 +90,8 @@ impl MapTiles {
     /// Checks the template: http(s), a host, and the {z}, {x} and {y} placeholders.
     pub fn new(url_template: &str, datum: MapDatum) -> Result<Self, String> {
         let t = url_template.trim();
-        let rest = t.strip_prefix("https://").or_else(|| t.strip_prefix("http://")).ok_or("map tiles: the URL must start with http:// or https://")?;
+        let rest =
+            t.strip_prefix("https://").or_else(|| t.strip_prefix("http://")).ok_or("map tiles: the URL must start with http:// or https://")?;
         let host = rest.split(['/', '?']).next().unwrap_or_default();
         if host.is_empty() || host.contains(['{', '}', ' ', '\'', '"']) {
             return Err("map tiles: the URL needs a host name".into());

@@ -101,7 +101,11 @@ fn demo_households() -> Vec<DemoHousehold> {
             head_name: "王明德（演示）",
             address: "青岩镇示范一村（演示）1组12号",
             location: LatLon { lat: 26.3312, lon: 106.6921 },
-            members: vec![("王明德（演示）", date(1962, 3, 14), 11, "户主"), ("李秀英（演示）", date(1965, 8, 2), 22, "配偶"), ("王小军（演示）", date(2008, 11, 30), 31, "子女")],
+            members: vec![
+                ("王明德（演示）", date(1962, 3, 14), 11, "户主"),
+                ("李秀英（演示）", date(1965, 8, 2), 22, "配偶"),
+                ("王小军（演示）", date(2008, 11, 30), 31, "子女"),
+            ],
             case_facts: vec![("household.size", json!(3)), ("income.wages_fen", json!(80000))],
         },
         DemoHousehold {
@@ -169,13 +173,17 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
                 };
                 let creator = if h.village == SHIBAN_VILLAGE_1 { shiban_reviewer } else { caseworker };
                 let id = households::insert(&mut tx, &village, &checked, creator, true).await.map_err(seed_err)?;
-                audit::record(&mut tx, AuditEntry::system("household.create", "household", id, Some(&village.path)).with_detail(json!({ "demo": true })))
-                    .await?;
+                audit::record(
+                    &mut tx,
+                    AuditEntry::system("household.create", "household", id, Some(&village.path)).with_detail(json!({ "demo": true })),
+                )
+                .await?;
                 id
             }
         };
         let household = households::load(tx.conn(), household_id).await?.ok_or_else(|| Error::Invalid("demo household missing".into()))?;
-        let existing_case = sqlx::query("SELECT id FROM cases WHERE household_id = $1").bind(household_id.to_string()).fetch_optional(tx.conn()).await?;
+        let existing_case =
+            sqlx::query("SELECT id FROM cases WHERE household_id = $1").bind(household_id.to_string()).fetch_optional(tx.conn()).await?;
         let case_id = match existing_case {
             Some(row) => parse_uuid(&row.try_get::<String, _>("id")?)?,
             None => {
@@ -192,7 +200,8 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
 
     // One visit for 青岩调查员一 and 二, on the first demo case.
     if let Some(first) = case_ids.first() {
-        let has_assignment = sqlx::query("SELECT id FROM assignments WHERE case_id = $1").bind(first.to_string()).fetch_optional(tx.conn()).await?.is_some();
+        let has_assignment =
+            sqlx::query("SELECT id FROM assignments WHERE case_id = $1").bind(first.to_string()).fetch_optional(tx.conn()).await?.is_some();
         if !has_assignment {
             let case = cases::load(tx.conn(), *first).await?.ok_or_else(|| Error::Invalid("demo case missing".into()))?;
             let req = NewAssignment {
@@ -204,8 +213,11 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
             };
             let supervisor = user_id(&mut tx, "qingyan.zuzhang").await?;
             let id = assign::insert(&mut tx, &state.policy, &case, &req, supervisor).await.map_err(seed_err)?;
-            audit::record(&mut tx, AuditEntry::system("assignment.create", "assignment", id, Some(&case.org_path)).with_detail(json!({ "demo": true })))
-                .await?;
+            audit::record(
+                &mut tx,
+                AuditEntry::system("assignment.create", "assignment", id, Some(&case.org_path)).with_detail(json!({ "demo": true })),
+            )
+            .await?;
         }
     }
     // The second demo case further along the procedure, in publicity; the village assistant declared its head of
@@ -228,7 +240,10 @@ async fn advance_demo_case(state: &AppState, tx: &mut crate::store::db::Tx, case
     let case = cases::load(tx.conn(), case_id).await?.ok_or_else(|| Error::Invalid("demo case missing".into()))?;
     let village = demo_actor(tx, "qingyan.cunwei", "示范一村协理员（演示）", Role::VillageAssistant).await?;
     let relative = make_resident_id(DISTRICT, date(1951, 6, 9), 42);
-    let declared = sqlx::query("SELECT id FROM near_relative_declarations WHERE declarant_user_id = $1").bind(village.user_id.to_string()).fetch_optional(tx.conn()).await?;
+    let declared = sqlx::query("SELECT id FROM near_relative_declarations WHERE declarant_user_id = $1")
+        .bind(village.user_id.to_string())
+        .fetch_optional(tx.conn())
+        .await?;
     if declared.is_none() {
         let path = org::get(tx.conn(), QINGYAN_VILLAGE_1).await?.map(|u| u.path).unwrap_or_default();
         sqlx::query(
@@ -285,8 +300,11 @@ async fn advance_demo_case(state: &AppState, tx: &mut crate::store::db::Tx, case
         .bind(case.id.to_string())
         .execute(tx.conn())
         .await?;
-    audit::record(tx, AuditEntry::system("case.demo_workflow", "case", case.id, Some(&case.org_path)).with_detail(json!({ "demo": true, "stage": s.stage })))
-        .await?;
+    audit::record(
+        tx,
+        AuditEntry::system("case.demo_workflow", "case", case.id, Some(&case.org_path)).with_detail(json!({ "demo": true, "stage": s.stage })),
+    )
+    .await?;
     Ok(())
 }
 

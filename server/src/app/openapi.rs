@@ -1,6 +1,11 @@
 //! The routes, registered through utoipa-axum so the OpenAPI document is generated from the handlers themselves.
 
-use axum::{Json, extract::{DefaultBodyLimit, State}, http::StatusCode, middleware};
+use axum::{
+    Json,
+    extract::{DefaultBodyLimit, State},
+    http::StatusCode,
+    middleware,
+};
 use serde::Serialize;
 use utoipa::{
     Modify, OpenApi,
@@ -30,7 +35,8 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()));
+        components
+            .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()));
     }
 }
 

@@ -22,8 +22,7 @@ pub fn load_policy(file: Option<&Path>) -> Result<Policy> {
     let Some(path) = file else { return Ok(Policy::huaxi()) };
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Config(format!("policy file {}: cannot read: {e} / 无法读取政策参数文件", path.display())))?;
-    let policy = Policy::from_toml(&text)
-        .map_err(|e| Error::Config(format!("policy file {}: {e} / {}", path.display(), e.message_zh())))?;
+    let policy = Policy::from_toml(&text).map_err(|e| Error::Config(format!("policy file {}: {e} / {}", path.display(), e.message_zh())))?;
     tracing::info!(file = %path.display(), district = policy.district_code(), "policy loaded");
     Ok(policy)
 }

@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{store::error::ApiError, app::state::AppState};
+use crate::{app::state::AppState, store::error::ApiError};
 
 const INDEX_HTML: &str = include_str!("../../console/index.html");
 

@@ -149,7 +149,12 @@ pub struct UpdateUser {
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "user_has_open_assignments"),
               (status = 422, body = Problem, description = "invalid_field, cannot_remove_own_admin")))]
-pub async fn update(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(req): ApiJson<UpdateUser>) -> ApiResult<Json<UserView>> {
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<UpdateUser>,
+) -> ApiResult<Json<UserView>> {
     caller.require(|r| r == Role::Admin)?;
     let before = view_of(&state, id).await?;
     caller.guard(&state, "user", &id.to_string(), &before.org_path).await?;
@@ -168,7 +173,11 @@ pub async fn update(State(state): State<AppState>, caller: Caller, ApiPath(id): 
         return Err(ApiError::invalid_field("roles", "至少指定一个角色"));
     }
     if id == caller.user_id && !roles.contains(&Role::Admin) {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot_remove_own_admin", "不能取消自己的系统管理员角色（请由另一位管理员操作）"));
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cannot_remove_own_admin",
+            "不能取消自己的系统管理员角色（请由另一位管理员操作）",
+        ));
     }
     let unit = {
         let mut conn = state.db.pool.acquire().await?;
@@ -198,7 +207,12 @@ pub async fn update(State(state): State<AppState>, caller: Caller, ApiPath(id): 
             ));
         }
     }
-    sqlx::query("UPDATE users SET display_name = $1, org_code = $2 WHERE id = $3").bind(display_name).bind(&unit.code).bind(id.to_string()).execute(tx.conn()).await?;
+    sqlx::query("UPDATE users SET display_name = $1, org_code = $2 WHERE id = $3")
+        .bind(display_name)
+        .bind(&unit.code)
+        .bind(id.to_string())
+        .execute(tx.conn())
+        .await?;
     sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id.to_string()).execute(tx.conn()).await?;
     for role in &roles {
         sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)").bind(id.to_string()).bind(role.as_str()).execute(tx.conn()).await?;

@@ -113,11 +113,7 @@ async fn load_for_change(state: &AppState, caller: &Caller, id: Uuid) -> ApiResu
 
 fn require_open(a: &AssignmentRow) -> ApiResult<()> {
     if a.status != AssignmentStatus::Assigned {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "assignment_not_open",
-            format!("该入户调查安排{}，不能再调整", a.status.label_zh()),
-        ));
+        return Err(ApiError::new(StatusCode::CONFLICT, "assignment_not_open", format!("该入户调查安排{}，不能再调整", a.status.label_zh())));
     }
     Ok(())
 }
@@ -127,7 +123,11 @@ fn require_open(a: &AssignmentRow) -> ApiResult<()> {
     responses((status = 201, body = AssignmentView), (status = 403, body = Problem), (status = 404, body = Problem),
               (status = 409, body = Problem, description = "assignment_exists"),
               (status = 422, body = Problem, description = "investigators_not_two, same_investigator, not_investigator, investigator_out_of_township, unknown_user, invalid_due_date, unknown_form, near_relative_investigator")))]
-pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<NewAssignment>) -> ApiResult<(StatusCode, Json<AssignmentView>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<NewAssignment>,
+) -> ApiResult<(StatusCode, Json<AssignmentView>)> {
     caller.require(|r| r.may_assign_visits())?;
     let mut conn = state.db.pool.acquire().await?;
     let case = cases::load(&mut conn, req.case_id).await?;
@@ -167,7 +167,8 @@ pub async fn reassign(
     if revisit {
         let originals = revisits::original_investigators(tx.conn(), &case).await?;
         if pair.iter().any(|u| originals.contains(u)) {
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "revisitor_was_investigator", "抽查复核不能安排本案的原调查人员，须回避").with_field("investigator_ids"));
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "revisitor_was_investigator", "抽查复核不能安排本案的原调查人员，须回避")
+                .with_field("investigator_ids"));
         }
     }
     relatives::refuse_related_investigators(tx.conn(), &state.policy, case.household_id, &pair).await?;

@@ -63,9 +63,8 @@ fn reminder(state: &AppState, covered: &[i32], today: NaiveDate) -> Option<Calen
         UnloadedYears::Provisional => format!("导入前，跨入{year}年的工作日期限按周末和法定节假日暂定计算（标“暂定”），导入后自动重新计算。"),
         UnloadedYears::Refuse => format!("导入前，跨入{year}年的工作日期限无法计算，相关环节暂不显示截止日期。"),
     };
-    let message = format!(
-        "{year}年的法定节假日安排尚未导入。国务院办公厅通常于每年11月前后公布次年安排，请系统管理员在“系统管理—工作日历”中导入。{meanwhile}"
-    );
+    let message =
+        format!("{year}年的法定节假日安排尚未导入。国务院办公厅通常于每年11月前后公布次年安排，请系统管理员在“系统管理—工作日历”中导入。{meanwhile}");
     Some(CalendarReminder { year, message })
 }
 

@@ -4,7 +4,11 @@ use std::collections::BTreeMap;
 
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, NaiveDate, Utc};
-use ruhu_core::{assistance::AssistanceType, protocol::{PersonRef, Problem}, resident_id::mask};
+use ruhu_core::{
+    assistance::AssistanceType,
+    protocol::{PersonRef, Problem},
+    resident_id::mask,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};

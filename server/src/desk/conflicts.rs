@@ -11,14 +11,14 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::{
-    records::assignments,
     access::caller::Caller,
+    access::users,
+    app::state::AppState,
+    records::assignments,
     records::cases,
+    records::feed,
     store::db::{self, parse_json, parse_uuid, ts},
     store::error::{ApiError, ApiJson, ApiPath, ApiResult},
-    app::state::AppState,
-    records::feed,
-    access::users,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -59,15 +59,20 @@ fn definition_from_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<FormDefin
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if content_type.starts_with(XLSX) {
         return xlsform::import(body).map_err(|e| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_workbook", format!("工作簿有误：{}!{}（{}）：{}", e.sheet, e.cell, e.column, e.message))
-                .with_field(format!("{}!{}", e.sheet, e.cell))
-                .with_details(json!({ "sheet": e.sheet, "row": e.row, "column": e.column, "cell": e.cell, "message": e.message }))
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_workbook",
+                format!("工作簿有误：{}!{}（{}）：{}", e.sheet, e.cell, e.column, e.message),
+            )
+            .with_field(format!("{}!{}", e.sheet, e.cell))
+            .with_details(json!({ "sheet": e.sheet, "row": e.row, "column": e.column, "cell": e.cell, "message": e.message }))
         });
     }
     if content_type.starts_with("application/json") {
         let text = std::str::from_utf8(body).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", "表单定义不是有效的 UTF-8 文本"))?;
         return FormDefinition::from_json(text).map_err(|e| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_form_definition", format!("表单定义有误（{}）：{}", e.path, e.reason)).with_field(e.path)
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_form_definition", format!("表单定义有误（{}）：{}", e.path, e.reason))
+                .with_field(e.path)
         });
     }
     Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "请上传 XLSForm 工作簿（.xlsx）或 JSON 表单定义"))

@@ -23,7 +23,11 @@ use crate::{
               (status = 403, body = Problem, description = "forbidden_role, out_of_scope"),
               (status = 409, body = Problem, description = "duplicate_resident_id"),
               (status = 422, body = Problem, description = "invalid_resident_id, invalid_field, unknown_village, invalid_location")))]
-pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<NewHousehold>) -> ApiResult<(StatusCode, Json<HouseholdRecord>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<NewHousehold>,
+) -> ApiResult<(StatusCode, Json<HouseholdRecord>)> {
     caller.require(|r| r.may_manage_cases())?;
     let mut conn = state.db.pool.acquire().await?;
     let village = org::get(&mut conn, req.village_code.trim()).await?.filter(|u| u.level == OrgLevel::Village);

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::{
     access::caller::Caller,
     app::config::MapDatum,
-    store::error::{ApiError, ApiJson, ApiResult},
     app::state::AppState,
+    store::error::{ApiError, ApiJson, ApiResult},
 };
 
 /// Positions converted per request, at most (a visit has a handful of GPS fixes and one household).

@@ -10,10 +10,10 @@ use ruhu_core::{form::is_sha256_hex, protocol::Problem};
 use sqlx::Row;
 
 use crate::{
-    store::audit,
     access::caller::Caller,
-    store::error::{ApiError, ApiPath, ApiResult},
     app::state::AppState,
+    store::audit,
+    store::error::{ApiError, ApiPath, ApiResult},
 };
 
 #[utoipa::path(get, path = "/api/v1/media/{sha256}", tag = "media", security(("bearer" = [])),

@@ -38,7 +38,13 @@ pub async fn view(State(state): State<AppState>, _caller: Caller) -> ApiResult<J
         standard_years: p.local_standard_years(),
         settings: p
             .source_notes()
-            .map(|(key, n)| PolicySettingView { key: key.into(), value_zh: n.value_zh.clone(), source: n.source.clone(), note: n.note.clone(), demo: n.demo })
+            .map(|(key, n)| PolicySettingView {
+                key: key.into(),
+                value_zh: n.value_zh.clone(),
+                source: n.source.clone(),
+                note: n.note.clone(),
+                demo: n.demo,
+            })
             .collect(),
     }))
 }

@@ -16,10 +16,10 @@ use uuid::Uuid;
 
 use crate::{
     access::caller::Caller,
+    access::users,
+    app::state::AppState,
     store::db::{parse_ts, parse_uuid},
     store::error::ApiResult,
-    app::state::AppState,
-    access::users,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -113,10 +113,11 @@ pub struct VisitProgress {
 }
 
 async fn devices_of(conn: &mut AnyConnection, user: Uuid) -> Result<Vec<DeviceSync>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, name, last_pull_at, last_push_at FROM devices WHERE user_id = $1 AND revoked_at IS NULL ORDER BY registered_at")
-        .bind(user.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, name, last_pull_at, last_push_at FROM devices WHERE user_id = $1 AND revoked_at IS NULL ORDER BY registered_at")
+            .bind(user.to_string())
+            .fetch_all(&mut *conn)
+            .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let pulled: Option<String> = r.try_get("last_pull_at")?;
@@ -200,8 +201,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
         }
         let (mut inputs, last_submission_at) = submissions_of(&mut conn, &id).await?;
         inputs.cancelled = status == AssignmentStatus::Cancelled;
-        inputs.pulled_since_change =
-            investigators.iter().flat_map(|i| &i.devices).any(|d| d.last_pull_at.is_some_and(|p| p >= changed));
+        inputs.pulled_since_change = investigators.iter().flat_map(|i| &i.devices).any(|d| d.last_pull_at.is_some_and(|p| p >= changed));
         let visit_state = derive_state(&inputs);
         out.push(VisitProgress {
             assignment_id: parse_uuid(&id)?,

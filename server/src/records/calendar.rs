@@ -101,10 +101,8 @@ pub async fn load_calendar_file(state: &AppState, text: &str, replace: bool, act
     let mut tx = state.db.begin().await?;
     let mut loaded = Vec::new();
     for schedule in schedules {
-        let existing = sqlx::query("SELECT origin FROM work_calendar_years WHERE year = $1")
-            .bind(i64::from(schedule.year))
-            .fetch_optional(tx.conn())
-            .await?;
+        let existing =
+            sqlx::query("SELECT origin FROM work_calendar_years WHERE year = $1").bind(i64::from(schedule.year)).fetch_optional(tx.conn()).await?;
         if existing.is_some() && !replace {
             return Err(calendar_error(CalendarError::YearAlreadyLoaded { year: schedule.year }));
         }

@@ -136,11 +136,11 @@ pub async fn set_step(tx: &mut Tx, case_id: Uuid, step: &str) -> Result<(), sqlx
         "UPDATE cases SET step = $1, updated_at = $2 WHERE id = $3 \
          AND (workflow IS NULL OR step IN ('accepted', 'investigating', 'investigated'))",
     )
-        .bind(step)
-        .bind(now)
-        .bind(case_id.to_string())
-        .execute(tx.conn())
-        .await?;
+    .bind(step)
+    .bind(now)
+    .bind(case_id.to_string())
+    .execute(tx.conn())
+    .await?;
     Ok(())
 }
 

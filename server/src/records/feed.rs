@@ -8,7 +8,7 @@
 
 use uuid::Uuid;
 
-use crate::{store::db::Tx, records::forms};
+use crate::{records::forms, store::db::Tx};
 
 pub const KIND_ASSIGNMENT: &str = "assignment";
 pub const KIND_FORM: &str = "form";
@@ -66,4 +66,3 @@ pub async fn assignment_delete(tx: &mut Tx, assignment: Uuid, users: &[Uuid]) ->
     }
     Ok(())
 }
-

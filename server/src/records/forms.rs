@@ -57,12 +57,19 @@ pub async fn latest_for(conn: &mut AnyConnection, assistance_type: AssistanceTyp
 }
 
 /// The newest published form serving `assistance_type` for `purpose` (a periodic review, a district re-visit).
-pub async fn latest_for_purpose(conn: &mut AnyConnection, assistance_type: AssistanceType, purpose: FormPurpose) -> Result<Option<FormDefinition>, sqlx::Error> {
+pub async fn latest_for_purpose(
+    conn: &mut AnyConnection,
+    assistance_type: AssistanceType,
+    purpose: FormPurpose,
+) -> Result<Option<FormDefinition>, sqlx::Error> {
     let rows = sqlx::query("SELECT definition FROM forms WHERE published = 1 ORDER BY id, version DESC").fetch_all(&mut *conn).await?;
     let mut best: Option<FormDefinition> = None;
     for row in rows {
         let form: FormDefinition = parse_json(&row.try_get::<String, _>("definition")?)?;
-        if form.purpose == purpose && form.assistance_types.iter().any(|t| t == assistance_type.as_str()) && best.as_ref().is_none_or(|b| form.version > b.version) {
+        if form.purpose == purpose
+            && form.assistance_types.iter().any(|t| t == assistance_type.as_str())
+            && best.as_ref().is_none_or(|b| form.version > b.version)
+        {
             best = Some(form);
         }
     }

@@ -240,13 +240,7 @@ pub fn check(req: &NewHousehold) -> ApiResult<CheckedHousehold> {
 }
 
 /// Inserts a checked household inside `conn`'s transaction; refuses resident IDs already registered anywhere.
-pub async fn insert(
-    tx: &mut Tx,
-    village: &ruhu_core::org::OrgUnit,
-    h: &CheckedHousehold,
-    created_by: Uuid,
-    demo: bool,
-) -> ApiResult<Uuid> {
+pub async fn insert(tx: &mut Tx, village: &ruhu_core::org::OrgUnit, h: &CheckedHousehold, created_by: Uuid, demo: bool) -> ApiResult<Uuid> {
     let now = ts(tx.now());
     let conn = tx.conn();
     for (i, (_, rid, _)) in h.members.iter().enumerate() {

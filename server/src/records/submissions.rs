@@ -31,8 +31,7 @@ pub async fn missing_media(conn: &mut AnyConnection, hashes: &[String]) -> Resul
     Ok(missing)
 }
 
-pub const SUBMISSION_COLUMNS: &str =
-    "id, assignment_id, case_id, org_path, submitted_by, device_id, investigators, form_id, form_version, content_hash, body, state, received_at, merged_at";
+pub const SUBMISSION_COLUMNS: &str = "id, assignment_id, case_id, org_path, submitted_by, device_id, investigators, form_id, form_version, content_hash, body, state, received_at, merged_at";
 
 /// A stored submission.
 pub struct StoredSubmission {
@@ -80,10 +79,8 @@ pub fn submission_from_row(row: &sqlx::any::AnyRow) -> Result<StoredSubmission, 
 }
 
 pub async fn load_submission(conn: &mut AnyConnection, id: Uuid) -> Result<Option<StoredSubmission>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query(&format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = $1")).bind(id.to_string()).fetch_optional(&mut *conn).await?;
     row.as_ref().map(submission_from_row).transpose()
 }
 
@@ -129,13 +126,7 @@ pub fn best_fix(fixes: &[GpsFix]) -> Option<&GpsFix> {
 pub fn gps_evidence(fixes: &[GpsFix], household_location: Option<LatLon>) -> GpsEvidence {
     let best = best_fix(fixes).cloned();
     let distance = best.as_ref().zip(household_location).map(|(f, h)| distance_m(LatLon { lat: f.lat, lon: f.lon }, h));
-    GpsEvidence {
-        fixes: fixes.to_vec(),
-        best_fix: best,
-        distance_m: distance,
-        household_location,
-        any_mock: fixes.iter().any(|f| f.mock),
-    }
+    GpsEvidence { fixes: fixes.to_vec(), best_fix: best, distance_m: distance, household_location, any_mock: fixes.iter().any(|f| f.mock) }
 }
 
 #[cfg(test)]

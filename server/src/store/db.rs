@@ -141,10 +141,7 @@ impl Tx {
             return Ok(());
         }
         if self.backend == Backend::Postgres {
-            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock($1)) AS l")
-                .bind(JOURNAL_LOCK_KEY)
-                .execute(&mut *self.inner)
-                .await?;
+            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock($1)) AS l").bind(JOURNAL_LOCK_KEY).execute(&mut *self.inner).await?;
         }
         self.journal_locked = true;
         Ok(())
@@ -166,9 +163,7 @@ fn as_stored(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, sqlx::Error> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| sqlx::Error::Decode(format!("bad timestamp {s:?}: {e}").into()))
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| sqlx::Error::Decode(format!("bad timestamp {s:?}: {e}").into()))
 }
 
 pub fn parse_uuid(s: &str) -> Result<uuid::Uuid, sqlx::Error> {

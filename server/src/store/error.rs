@@ -161,15 +161,11 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonSyntaxError(e) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "请求内容不是有效的 JSON").with_details(Value::String(e.body_text()))
             }
-            JsonRejection::JsonDataError(e) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "请求内容的字段缺失或类型不正确")
-                    .with_details(Value::String(e.body_text()))
+            JsonRejection::JsonDataError(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "请求内容的字段缺失或类型不正确")
+                .with_details(Value::String(e.body_text())),
+            JsonRejection::MissingJsonContentType(_) => {
+                ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "请求须使用 Content-Type: application/json")
             }
-            JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "请求须使用 Content-Type: application/json",
-            ),
             JsonRejection::BytesRejection(b) => b.into(),
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
             other => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "无法读取请求内容").with_details(Value::String(other.body_text())),

@@ -127,11 +127,7 @@ async fn record_evidence(tx: &mut Tx, case: &CaseRow, s: &StoredSubmission, now:
     .bind(now)
     .execute(tx.conn())
     .await?;
-    sqlx::query("UPDATE submissions SET state = 'merged', merged_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(s.id.to_string())
-        .execute(tx.conn())
-        .await?;
+    sqlx::query("UPDATE submissions SET state = 'merged', merged_at = $1 WHERE id = $2").bind(now).bind(s.id.to_string()).execute(tx.conn()).await?;
 
     if let Some(a) = assignments::load(tx.conn(), s.assignment_id).await? {
         if a.status == AssignmentStatus::Assigned {

@@ -11,12 +11,13 @@ use sqlx::Row;
 
 use crate::{
     access::caller::Caller,
-    store::db::parse_uuid,
     access::devices::{self, SyncKind},
-    store::error::{ApiError, ApiQuery, ApiResult},
-    records::forms, records::calendar,
     app::state::AppState,
+    records::calendar,
     records::feed::{KIND_ASSIGNMENT, KIND_FORM, OP_DELETE},
+    records::forms,
+    store::db::parse_uuid,
+    store::error::{ApiError, ApiQuery, ApiResult},
     sync::snapshot,
     workflow,
 };

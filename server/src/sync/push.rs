@@ -5,23 +5,25 @@ use std::collections::BTreeSet;
 
 use axum::{Json, extract::State, http::StatusCode};
 use ruhu_core::{
-    time::china_day,
     form::{FormSession, QuestionKind, is_sha256_hex},
     protocol::{AssignmentStatus, Problem, SubmissionReceipt, SubmissionState, VisitSubmission, submission_content_hash},
+    time::china_day,
 };
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
 use crate::{
-    records::assignments, store::audit,
     access::caller::Caller,
-    records::cases,
-    store::db::{to_json, ts},
     access::devices::{self, SyncKind},
-    store::error::{ApiError, ApiJson, ApiResult},
-    records::forms, sync::merge,
     app::state::AppState,
+    records::assignments,
+    records::cases,
+    records::forms,
     records::submissions::{self, StoredSubmission, state_str},
+    store::audit,
+    store::db::{to_json, ts},
+    store::error::{ApiError, ApiJson, ApiResult},
+    sync::merge,
 };
 
 fn err(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
@@ -37,7 +39,11 @@ fn conflict_with_stored() -> ApiError {
 }
 
 async fn receipt(conn: &mut AnyConnection, s: &StoredSubmission) -> Result<SubmissionReceipt, sqlx::Error> {
-    let missing = if s.state == SubmissionState::Merged { Vec::new() } else { submissions::missing_media(conn, &submissions::referenced_media(&s.body)).await? };
+    let missing = if s.state == SubmissionState::Merged {
+        Vec::new()
+    } else {
+        submissions::missing_media(conn, &submissions::referenced_media(&s.body)).await?
+    };
     Ok(SubmissionReceipt {
         submission_id: s.id,
         case_id: s.case_id,
@@ -57,7 +63,13 @@ async fn replay(conn: &mut AnyConnection, caller: &Caller, sub: &VisitSubmission
 }
 
 /// The checks that need no database, in the order a device can fix them.
-fn check_content(sub: &VisitSubmission, form: &ruhu_core::form::FormDefinition, caller: &Caller, pair: &[uuid::Uuid; 2], max_size: u64) -> ApiResult<()> {
+fn check_content(
+    sub: &VisitSubmission,
+    form: &ruhu_core::form::FormDefinition,
+    caller: &Caller,
+    pair: &[uuid::Uuid; 2],
+    max_size: u64,
+) -> ApiResult<()> {
     if sub.device_id != caller.installation_id {
         return Err(unprocessable("device_mismatch", "device_id", "调查记录的设备标识与登录设备不一致"));
     }

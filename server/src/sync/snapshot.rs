@@ -17,11 +17,8 @@ use crate::{
 /// pull, which knows the calendar and the policy).
 pub async fn case_snapshot(conn: &mut AnyConnection, c: &CaseRow) -> Result<CaseSnapshot, sqlx::Error> {
     let village_name = org::get(conn, &c.village_code).await?.map(|u| u.name).unwrap_or_default();
-    let facts = cases::facts(conn, c.id)
-        .await?
-        .into_iter()
-        .map(|(k, f)| (k, FactValue { value: f.value, source_submission: f.source_submission }))
-        .collect();
+    let facts =
+        cases::facts(conn, c.id).await?.into_iter().map(|(k, f)| (k, FactValue { value: f.value, source_submission: f.source_submission })).collect();
     Ok(CaseSnapshot {
         id: c.id,
         case_no: c.case_no.clone(),
@@ -60,17 +57,20 @@ pub async fn snapshot_with_case(conn: &mut AnyConnection, id: Uuid) -> Result<Op
         None => None,
     };
     let case_snapshot = case_snapshot(conn, &case).await?;
-    Ok(Some((AssignmentSnapshot {
-        id: a.id,
-        status: a.status,
-        due_date: a.due_date,
-        investigators: vec![users::person(conn, a.investigators[0]).await?, users::person(conn, a.investigators[1]).await?],
-        assigned_by: users::person(conn, a.assigned_by).await?,
-        form_id: a.form_id,
-        form_version: a.form_version,
-        case: case_snapshot,
-        household: household.snapshot(),
-        completed_by,
-        updated_at: a.updated_at,
-    }, case)))
+    Ok(Some((
+        AssignmentSnapshot {
+            id: a.id,
+            status: a.status,
+            due_date: a.due_date,
+            investigators: vec![users::person(conn, a.investigators[0]).await?, users::person(conn, a.investigators[1]).await?],
+            assigned_by: users::person(conn, a.assigned_by).await?,
+            form_id: a.form_id,
+            form_version: a.form_version,
+            case: case_snapshot,
+            household: household.snapshot(),
+            completed_by,
+            updated_at: a.updated_at,
+        },
+        case,
+    )))
 }

@@ -14,19 +14,22 @@ use axum::{
 };
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use ruhu_core::{form::is_sha256_hex, protocol::{Problem, TUS_VERSION}};
+use ruhu_core::{
+    form::is_sha256_hex,
+    protocol::{Problem, TUS_VERSION},
+};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::{
-    store::audit,
     access::caller::Caller,
+    app::state::AppState,
+    store::audit,
     store::db::{parse_ts, ts},
     store::error::{ApiError, ApiPath, ApiResult},
     sync::merge,
-    app::state::AppState,
 };
 
 pub const TUS_EXTENSIONS: &str = "creation,checksum,termination,expiration";

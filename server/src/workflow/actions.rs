@@ -24,13 +24,13 @@ use uuid::Uuid;
 
 use super::{api_error, case_state};
 use crate::{
-    store::audit,
     access::caller::Caller,
+    app::state::AppState,
+    records::calendar,
     records::cases::{self, CaseRow},
+    store::audit,
     store::db::{Tx, flag, to_json, ts},
     store::error::{ApiError, ApiJson, ApiPath, ApiResult},
-    records::calendar,
-    app::state::AppState,
 };
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -204,7 +204,14 @@ pub async fn apply_as(
         "from": t.from, "to": t.to, "responsible": t.responsible, "events": t.events,
     }));
     audit::record(tx, entry).await?;
-    Ok(ActionResult { case_id: case.id, stage: t.to, stage_label: t.to.label_zh().into(), transition: t, open_steps: steps.dated, undated_steps: steps.undated })
+    Ok(ActionResult {
+        case_id: case.id,
+        stage: t.to,
+        stage_label: t.to.label_zh().into(),
+        transition: t,
+        open_steps: steps.dated,
+        undated_steps: steps.undated,
+    })
 }
 
 /// Named investigators must be enabled users with an investigating role.
@@ -217,8 +224,12 @@ async fn check_investigators(conn: &mut sqlx::AnyConnection, ids: &[Uuid]) -> Ap
         let name: String = sqlx::Row::try_get(&row, "display_name")?;
         let enabled: i64 = sqlx::Row::try_get(&row, "enabled")?;
         if enabled == 0 || !crate::access::users::roles_of(conn, *id).await?.iter().any(|r| r.may_investigate()) {
-            return Err(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "not_investigator", format!("{name}不具有入户调查的角色或账号已停用"))
-                .with_field("investigators"));
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "not_investigator",
+                format!("{name}不具有入户调查的角色或账号已停用"),
+            )
+            .with_field("investigators"));
         }
     }
     Ok(())
@@ -324,7 +335,12 @@ async fn project(tx: &mut Tx, case: &CaseRow, t: &Transition, action: &Action, r
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "illegal_transition, publicity_not_over, nothing_to_file, already_done, conflict"),
               (status = 422, body = Problem, description = "reason_required, invalid_amount, override_reason_required, too_few_investigators, near_relative_investigator, investigation_incomplete, calendar_year_not_covered, local_standard_missing")))]
-pub async fn act(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(action): ApiJson<Action>) -> ApiResult<Json<ActionResult>> {
+pub async fn act(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(action): ApiJson<Action>,
+) -> ApiResult<Json<ActionResult>> {
     let case = load_case(&state, &caller, id).await?;
     Ok(Json(run_action(&state, &caller, case, action, None).await?))
 }
@@ -384,13 +400,19 @@ pub struct NewComplaint {
     description = "Records a complaint or report (举报、反映) against a case: the household gets a 100 % district visit; a real-name \
         reporter is owed feedback.",
     responses((status = 200, body = ActionResult), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn complain(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(req): ApiJson<NewComplaint>) -> ApiResult<Json<ActionResult>> {
+pub async fn complain(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<NewComplaint>,
+) -> ApiResult<Json<ActionResult>> {
     let case = load_case(&state, &caller, id).await?;
     let reporter = req.reporter_name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     if req.real_name && reporter.is_none() {
         return Err(ApiError::invalid_field("reporter_name", "实名举报请填写举报人姓名"));
     }
-    let action = Action::RecordComplaint { received_on: req.received_on.unwrap_or_else(|| state.db.today()), real_name: req.real_name, summary: req.summary };
+    let action =
+        Action::RecordComplaint { received_on: req.received_on.unwrap_or_else(|| state.db.today()), real_name: req.real_name, summary: req.summary };
     Ok(Json(run_action(&state, &caller, case, action, reporter).await?))
 }
 

@@ -84,7 +84,13 @@ pub fn check_due_date(due: NaiveDate, today: NaiveDate) -> ApiResult<()> {
 }
 
 /// Creates a home-visit assignment in `tx` (permission and scope already checked).
-pub async fn insert(tx: &mut Tx, policy: &ruhu_core::policy::Policy, case: &cases::CaseRow, req: &NewAssignment, assigned_by: Uuid) -> ApiResult<Uuid> {
+pub async fn insert(
+    tx: &mut Tx,
+    policy: &ruhu_core::policy::Policy,
+    case: &cases::CaseRow,
+    req: &NewAssignment,
+    assigned_by: Uuid,
+) -> ApiResult<Uuid> {
     insert_for(tx, policy, case, req, assigned_by, FormPurpose::HomeVisit).await
 }
 
@@ -109,7 +115,11 @@ pub async fn insert_for(
         .fetch_optional(tx.conn())
         .await?;
     if open.is_some() {
-        let message = if purpose == FormPurpose::Revisit { "该案件已有进行中的抽查复核入户安排" } else { "该案件已有进行中的入户调查安排，请调整或取消后再安排" };
+        let message = if purpose == FormPurpose::Revisit {
+            "该案件已有进行中的抽查复核入户安排"
+        } else {
+            "该案件已有进行中的入户调查安排，请调整或取消后再安排"
+        };
         return Err(ApiError::new(StatusCode::CONFLICT, "assignment_exists", message));
     }
     let form = match (&req.form_id, req.form_version) {
@@ -125,7 +135,8 @@ pub async fn insert_for(
         _ => forms::latest_for(tx.conn(), case.assistance_type).await?,
     };
     let Some(form) = form else {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_form", format!("没有可用的已发布{}表", purpose.label_zh())).with_field("form_id"));
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_form", format!("没有可用的已发布{}表", purpose.label_zh()))
+            .with_field("form_id"));
     };
     let id = Uuid::new_v4();
     let now = ts(tx.now());

@@ -3,13 +3,12 @@
 //! the acceptance, the open assignment and the merged visits.
 
 use ruhu_core::{
-    time::china_day,
     calendar::WorkCalendar,
     policy::{Area, Policy},
     protocol::CaseProgress,
+    time::china_day,
     workflow::{
-        CaseState, Duty, Participation, Stage,
-        deadlines,
+        CaseState, Duty, Participation, Stage, deadlines,
         relatives::{self, Declaration, Member, RelativeMatch},
     },
 };
@@ -84,9 +83,9 @@ async fn reconcile(conn: &mut AnyConnection, case: &CaseRow, s: &mut CaseState) 
             "SELECT v.merged_at FROM visits v JOIN assignments a ON a.id = v.assignment_id WHERE v.case_id = $1 AND a.purpose <> 'revisit' \
              ORDER BY v.merged_at DESC LIMIT 1",
         )
-            .bind(case.id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
+        .bind(case.id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
         if let Some(v) = visit {
             s.home_visit_on = Some(china_day(parse_ts(&v.try_get::<String, _>("merged_at")?)?));
             add_team(s);

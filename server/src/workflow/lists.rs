@@ -17,12 +17,12 @@ use uuid::Uuid;
 use super::case_state;
 use crate::{
     access::caller::Caller,
+    access::users,
+    app::state::AppState,
+    records::calendar,
     records::cases,
     store::db::parse_uuid,
     store::error::{ApiError, ApiQuery, ApiResult},
-    records::calendar,
-    app::state::AppState,
-    access::users,
 };
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -93,7 +93,13 @@ pub async fn deadlines(State(state): State<AppState>, caller: Caller, ApiQuery(q
         let steps = open_steps(&s, &state.policy, &calendar);
         for step in steps.undated {
             let message = step.reason_zh.clone();
-            problems.push(DeadlineProblem { case_id: case.id, case_no: case.case_no.clone(), township_code: case.township_code.clone(), step, message });
+            problems.push(DeadlineProblem {
+                case_id: case.id,
+                case_no: case.case_no.clone(),
+                township_code: case.township_code.clone(),
+                step,
+                message,
+            });
         }
         for step in steps.dated {
             // Only a year beyond the statutory data can fail the reminder window: the step then counts as due soon.

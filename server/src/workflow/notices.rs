@@ -17,10 +17,12 @@ use uuid::Uuid;
 use super::case_state;
 use crate::{
     access::caller::Caller,
-    records::cases, records::households, access::org,
-    store::error::{ApiError, ApiPath, ApiResult},
-    records::calendar,
+    access::org,
     app::state::AppState,
+    records::calendar,
+    records::cases,
+    records::households,
+    store::error::{ApiError, ApiPath, ApiResult},
 };
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -60,9 +62,12 @@ pub async fn notices(State(state): State<AppState>, caller: Caller, ApiPath(id):
     };
     let publicity = match (publicity_step, s.publicity_started_on, &s.opinion) {
         (Some(step), Some(from), Some(opinion)) => {
-            let to = state.policy.deadline(t, step).map(|r| r.due(&calendar, from)).transpose().map_err(|e| {
-                ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.message_zh())
-            })?;
+            let to = state
+                .policy
+                .deadline(t, step)
+                .map(|r| r.due(&calendar, from))
+                .transpose()
+                .map_err(|e| ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.message_zh()))?;
             let amount = (opinion.recommendation == Recommendation::Approve).then_some(opinion.amount_fen).flatten();
             let entry = PublicityEntry::new(&household.head_name, head.map(|m| m.resident_id.as_str()), household.members.len() as u32, amount);
             Some(publicity_notice(t, &place, &authority, from, to.map(|d| d.due).unwrap_or(from), vec![entry]))
@@ -71,11 +76,16 @@ pub async fn notices(State(state): State<AppState>, caller: Caller, ApiPath(id):
     };
     let last = |kind: DecisionKind| s.decisions.iter().rev().find(|d| d.kind == kind);
     let refusal_text = last(DecisionKind::Refuse).map(|d| refusal_notice_text(&household.head_name, t, s.applied_on, d.on, &authority, &d.reasons));
-    let adjustment_or_stop_text = s
-        .decisions
-        .iter()
-        .rev()
-        .find(|d| matches!(d.kind, DecisionKind::Adjust | DecisionKind::Stop))
-        .map(|d| stop_notice_text(&household.head_name, t, d.kind == DecisionKind::Stop, d.amount_fen, d.effective_month.as_deref().unwrap_or(""), &authority, &d.reasons));
+    let adjustment_or_stop_text = s.decisions.iter().rev().find(|d| matches!(d.kind, DecisionKind::Adjust | DecisionKind::Stop)).map(|d| {
+        stop_notice_text(
+            &household.head_name,
+            t,
+            d.kind == DecisionKind::Stop,
+            d.amount_fen,
+            d.effective_month.as_deref().unwrap_or(""),
+            &authority,
+            &d.reasons,
+        )
+    });
     Ok(Json(CaseNotices { case_id: case.id, publicity, refusal_text, adjustment_or_stop_text }))
 }

@@ -17,14 +17,14 @@ use uuid::Uuid;
 
 use super::{actions, api_error, case_state};
 use crate::{
-    records::assignments,
-    store::audit,
     access::caller::Caller,
+    app::state::AppState,
+    records::assignments,
+    records::calendar,
     records::cases,
+    store::audit,
     store::db::parse_uuid,
     store::error::{ApiError, ApiJson, ApiResult},
-    records::calendar,
-    app::state::AppState,
 };
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -56,7 +56,12 @@ fn conflict(code: &'static str, message: String) -> ApiError {
 }
 
 /// The review date of `s` when it is overdue or due soon, or why not.
-fn review_due(s: &ruhu_core::workflow::CaseState, case_no: &str, state: &AppState, calendar: &ruhu_core::calendar::WorkCalendar) -> ApiResult<NaiveDate> {
+fn review_due(
+    s: &ruhu_core::workflow::CaseState,
+    case_no: &str,
+    state: &AppState,
+    calendar: &ruhu_core::calendar::WorkCalendar,
+) -> ApiResult<NaiveDate> {
     if s.stage != Stage::Active {
         return Err(conflict("review_case_not_active", format!("案件{case_no}当前处于“{}”，不是救助中的案件，不能安排定期核查", s.stage.label_zh())));
     }
@@ -78,7 +83,11 @@ fn review_due(s: &ruhu_core::workflow::CaseState, case_no: &str, state: &AppStat
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "review_case_not_active, review_not_due, no_reviews_due, assignment_exists"),
               (status = 422, body = Problem, description = "cases_or_township_required, investigators_not_two, investigator_out_of_township, invalid_due_date, unknown_form, near_relative_investigator")))]
-pub async fn assign(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<AssignReviews>) -> ApiResult<(StatusCode, Json<Vec<ReviewAssigned>>)> {
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<AssignReviews>,
+) -> ApiResult<(StatusCode, Json<Vec<ReviewAssigned>>)> {
     caller.require(|r| r.may_assign_visits())?;
     let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut conn = state.db.pool.acquire().await?;
@@ -108,8 +117,14 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiJson(req):
             let township = req.township_code.as_deref().map(str::trim).unwrap_or_default().to_string();
             let scope = caller.scope();
             let sql = format!("SELECT id FROM cases WHERE {} AND township_code = $3 AND step = 'active' ORDER BY id", scope.condition("org_path", 1));
-            let ids: Vec<String> =
-                scope.bind(sqlx::query(&sql)).bind(&township).fetch_all(&mut *conn).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+            let ids: Vec<String> = scope
+                .bind(sqlx::query(&sql))
+                .bind(&township)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| r.try_get("id"))
+                .collect::<Result<_, _>>()?;
             let mut due = Vec::new();
             for id in ids {
                 let Some(case) = cases::load(&mut conn, parse_uuid(&id)?).await? else { continue };
@@ -132,14 +147,27 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiJson(req):
         let (s, _) = case_state::load_state(tx.conn(), case).await?;
         let review_due = review_due(&s, &case.case_no, &state, &calendar)?;
         actions::apply_in(&mut tx, &state, &calendar, &caller, case, Action::StartReview, None).await?;
-        let new = super::assign::NewAssignment { case_id: case.id, investigator_ids: req.investigator_ids.clone(), due_date: req.due_date, form_id: None, form_version: None };
+        let new = super::assign::NewAssignment {
+            case_id: case.id,
+            investigator_ids: req.investigator_ids.clone(),
+            due_date: req.due_date,
+            form_id: None,
+            form_version: None,
+        };
         let id = super::assign::insert_for(&mut tx, &state.policy, case, &new, caller.user_id, FormPurpose::PeriodicReview).await?;
         let a = assignments::load(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
         let entry = caller.audit("assignment.create", "assignment", id, Some(&case.org_path)).with_detail(json!({
             "case_id": case.id, "purpose": FormPurpose::PeriodicReview, "investigators": new.investigator_ids, "due_date": req.due_date, "review_due": review_due,
         }));
         audit::record(&mut tx, entry).await?;
-        out.push(ReviewAssigned { case_id: case.id, case_no: case.case_no.clone(), assignment_id: id, review_due, form_id: a.form_id, form_version: a.form_version });
+        out.push(ReviewAssigned {
+            case_id: case.id,
+            case_no: case.case_no.clone(),
+            assignment_id: id,
+            review_due,
+            form_id: a.form_id,
+            form_version: a.form_version,
+        });
     }
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))

@@ -17,12 +17,12 @@ use uuid::Uuid;
 
 use super::case_state;
 use crate::{
-    store::audit,
     access::caller::Caller,
+    access::users,
+    app::state::AppState,
+    store::audit,
     store::db::{parse_ts, parse_uuid, ts},
     store::error::{ApiError, ApiJson, ApiResult},
-    app::state::AppState,
-    access::users,
 };
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -50,7 +50,11 @@ pub struct DeclarationView {
         include the relative are flagged for a 100 % district visit, and the declarant may neither investigate nor decide them.",
     responses((status = 201, body = DeclarationView), (status = 403, body = Problem), (status = 409, body = Problem, description = "declaration_exists"),
               (status = 422, body = Problem, description = "invalid_resident_id, unknown_relation")))]
-pub async fn declare(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<NewDeclaration>) -> ApiResult<(StatusCode, Json<DeclarationView>)> {
+pub async fn declare(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<NewDeclaration>,
+) -> ApiResult<(StatusCode, Json<DeclarationView>)> {
     let rid = ResidentId::parse(&req.relative_resident_id)
         .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_resident_id", e.message_zh()).with_field("relative_resident_id"))?;
     let relation = counted_relation(&state.policy, req.relation.trim()).ok_or_else(|| {
@@ -138,7 +142,12 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
 }
 
 /// Refuses investigators who declared a near relative among the case household's co-resident members.
-pub async fn refuse_related_investigators(conn: &mut AnyConnection, policy: &ruhu_core::policy::Policy, household_id: Uuid, investigators: &[Uuid]) -> ApiResult<()> {
+pub async fn refuse_related_investigators(
+    conn: &mut AnyConnection,
+    policy: &ruhu_core::policy::Policy,
+    household_id: Uuid,
+    investigators: &[Uuid],
+) -> ApiResult<()> {
     let matches = case_state::relative_matches(conn, household_id, policy).await?;
     if let Some(m) = matches.iter().find(|m| investigators.contains(&m.declarant)) {
         let name = users::person(conn, m.declarant).await?.display_name;

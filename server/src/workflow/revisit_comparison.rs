@@ -18,34 +18,42 @@ use uuid::Uuid;
 
 use super::revisits::original_investigators;
 use crate::{
-    records::assignments,
     access::caller::Caller,
+    access::users,
+    app::state::AppState,
+    records::assignments,
     records::cases::{self, FactRecord},
+    records::forms,
+    records::submissions::StoredSubmission,
     store::db::{Tx, parse_json, parse_ts, parse_uuid, to_json},
     store::error::{ApiError, ApiPath, ApiResult},
-    records::forms,
-    app::state::AppState,
-    access::users,
-    records::submissions::StoredSubmission,
 };
 
 /// Facts under this prefix are the re-visit's own verdict (matches the original?, conclusion), not findings to compare.
 const VERDICT_PREFIX: &str = "revisit.";
 
 /// Keeps a merged re-visit's findings and the case facts they were checked against (inside the merge transaction).
-pub async fn record_findings(tx: &mut Tx, s: &StoredSubmission, current: &BTreeMap<String, FactRecord>, facts: &[(String, Value)], now: &str) -> ApiResult<()> {
+pub async fn record_findings(
+    tx: &mut Tx,
+    s: &StoredSubmission,
+    current: &BTreeMap<String, FactRecord>,
+    facts: &[(String, Value)],
+    now: &str,
+) -> ApiResult<()> {
     let findings: BTreeMap<&str, &Value> = facts.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let original: BTreeMap<&str, Option<&Value>> =
         findings.keys().filter(|k| !k.starts_with(VERDICT_PREFIX)).map(|k| (*k, current.get(*k).map(|f| &f.value))).collect();
-    sqlx::query("INSERT INTO revisit_findings (submission_id, case_id, assignment_id, original, findings, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(s.id.to_string())
-        .bind(s.case_id.to_string())
-        .bind(s.assignment_id.to_string())
-        .bind(to_json(&original))
-        .bind(to_json(&findings))
-        .bind(now)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query(
+        "INSERT INTO revisit_findings (submission_id, case_id, assignment_id, original, findings, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(s.id.to_string())
+    .bind(s.case_id.to_string())
+    .bind(s.assignment_id.to_string())
+    .bind(to_json(&original))
+    .bind(to_json(&findings))
+    .bind(now)
+    .execute(tx.conn())
+    .await?;
     Ok(())
 }
 
@@ -105,7 +113,10 @@ pub async fn compare(State(state): State<AppState>, caller: Caller, ApiPath(id):
     let a = assignments::load(&mut conn, assignment_id).await?.ok_or_else(ApiError::internal)?;
     let form = forms::load(&mut conn, &a.form_id, a.form_version).await?;
     let label = |key: &str| {
-        form.as_ref().and_then(|f| f.questions.iter().find(|q| q.fact.as_deref() == Some(key))).map(|q| q.label.clone()).unwrap_or_else(|| key.to_string())
+        form.as_ref()
+            .and_then(|f| f.questions.iter().find(|q| q.fact.as_deref() == Some(key)))
+            .map(|q| q.label.clone())
+            .unwrap_or_else(|| key.to_string())
     };
 
     let (verdict, found): (BTreeMap<String, Value>, BTreeMap<String, Value>) = findings.into_iter().partition(|(k, _)| k.starts_with(VERDICT_PREFIX));

@@ -6,11 +6,11 @@
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::NaiveDate;
 use ruhu_core::{
-    time::china_day,
     form::{FormDefinition, FormPurpose},
     org::OrgLevel,
     protocol::Problem,
     roles::Role,
+    time::china_day,
     workflow::{Action, Actor, deadlines, relatives::declarants},
 };
 use serde::{Deserialize, Serialize};
@@ -23,15 +23,15 @@ use super::{
     case_state,
 };
 use crate::{
-    records::assignments,
-    store::audit,
     access::caller::Caller,
+    access::users,
+    app::state::AppState,
+    records::assignments,
     records::cases::{self, CaseRow},
+    records::submissions::StoredSubmission,
+    store::audit,
     store::db::{Tx, parse_json, parse_uuid},
     store::error::{ApiError, ApiJson, ApiPath, ApiResult},
-    app::state::AppState,
-    access::users,
-    records::submissions::StoredSubmission,
 };
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -93,7 +93,12 @@ async fn case_of_household(conn: &mut AnyConnection, household_id: Uuid) -> ApiR
               (status = 404, body = Problem),
               (status = 409, body = Problem, description = "revisit_teams_missing, revisits_already_assigned, revisitor_was_investigator, assignment_exists"),
               (status = 422, body = Problem, description = "revisitor_not_district, near_relative_investigator, invalid_due_date, unknown_form")))]
-pub async fn assign(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<Uuid>, ApiJson(req): ApiJson<NewRevisits>) -> ApiResult<(StatusCode, Json<Vec<RevisitAssigned>>)> {
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<NewRevisits>,
+) -> ApiResult<(StatusCode, Json<Vec<RevisitAssigned>>)> {
     caller.require(|r| r == Role::DistrictSupervisor)?;
     if caller.org_level != OrgLevel::District {
         return Err(ApiError::forbidden_role());
@@ -113,10 +118,12 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiPath(id): 
     }
 
     let mut tx = state.db.begin().await?;
-    let rows = sqlx::query("SELECT household_id, revisitors, revisit_assignment FROM spot_check_samples WHERE run_id = $1 ORDER BY township_code, household_id")
-        .bind(id.to_string())
-        .fetch_all(tx.conn())
-        .await?;
+    let rows = sqlx::query(
+        "SELECT household_id, revisitors, revisit_assignment FROM spot_check_samples WHERE run_id = $1 ORDER BY township_code, household_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(tx.conn())
+    .await?;
     if rows.iter().any(|r| r.try_get::<Option<String>, _>("revisit_assignment").ok().flatten().is_some()) {
         return Err(conflict("revisits_already_assigned", "本次抽查的复核入户已经安排，不能重复安排"));
     }
@@ -136,7 +143,13 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiPath(id): 
                 format!("案件{}的复核人员中有原调查人员或申报了近亲属关系的人员，须回避；请重新抽查以安排复核人员", case.case_no),
             ));
         }
-        let new = super::assign::NewAssignment { case_id: case.id, investigator_ids: team.clone(), due_date: req.due_date, form_id: None, form_version: None };
+        let new = super::assign::NewAssignment {
+            case_id: case.id,
+            investigator_ids: team.clone(),
+            due_date: req.due_date,
+            form_id: None,
+            form_version: None,
+        };
         let assignment_id = super::assign::insert_for(&mut tx, &state.policy, &case, &new, caller.user_id, FormPurpose::Revisit).await?;
         sqlx::query("UPDATE spot_check_samples SET revisit_assignment = $1 WHERE run_id = $2 AND household_id = $3")
             .bind(assignment_id.to_string())
@@ -150,7 +163,9 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, ApiPath(id): 
         audit::record(&mut tx, entry).await?;
         out.push(RevisitAssigned { household_id, case_id: case.id, case_no: case.case_no.clone(), assignment_id, investigators: team });
     }
-    let entry = caller.audit("spot_check.revisits", "spot_check_run", id, Some(&org_path)).with_detail(json!({ "assignments": out.len(), "due_date": req.due_date }));
+    let entry = caller
+        .audit("spot_check.revisits", "spot_check_run", id, Some(&org_path))
+        .with_detail(json!({ "assignments": out.len(), "due_date": req.due_date }));
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))

@@ -24,12 +24,12 @@ use uuid::Uuid;
 
 use super::{api_error, case_state};
 use crate::{
-    store::audit,
     access::caller::Caller,
+    app::state::AppState,
     records::cases,
+    store::audit,
     store::db::{parse_uuid, to_json, ts},
     store::error::{ApiError, ApiJson, ApiResult},
-    app::state::AppState,
 };
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -151,7 +151,9 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
             .bind(&caller.org_code)
             .fetch_all(tx.conn())
             .await?;
-            rows.iter().map(|r| r.try_get::<String, _>("id").map_err(ApiError::from).and_then(|s| parse_uuid(&s).map_err(ApiError::from))).collect::<Result<_, _>>()?
+            rows.iter()
+                .map(|r| r.try_get::<String, _>("id").map_err(ApiError::from).and_then(|s| parse_uuid(&s).map_err(ApiError::from)))
+                .collect::<Result<_, _>>()?
         }
     };
     let (revisits, revisit_error) = match sampler::assign_revisits(&sample, &frame, &staff, &state.policy) {
@@ -187,7 +189,12 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
             .bind(team.as_ref().map(to_json))
             .execute(tx.conn())
             .await?;
-        households.push(SampledHousehold { household_id: h.household_id, township_code: h.township_code.clone(), reasons: h.reasons.clone(), revisitors: team });
+        households.push(SampledHousehold {
+            household_id: h.household_id,
+            township_code: h.township_code.clone(),
+            reasons: h.reasons.clone(),
+            revisitors: team,
+        });
     }
     let entry = caller.audit("spot_check.run", "spot_check_run", id, Some(&caller.org_path)).with_detail(json!({
         "year": req.year, "seed": seed, "sampled": households.len(), "frame": frame.len(), "revisit_error": revisit_error,
@@ -196,7 +203,16 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(SpotCheckRun { id, year: req.year, seed, rate: sample.rate, rounding_zh: sample.rounding_zh, strata: sample.strata, households, revisit_error }),
+        Json(SpotCheckRun {
+            id,
+            year: req.year,
+            seed,
+            rate: sample.rate,
+            rounding_zh: sample.rounding_zh,
+            strata: sample.strata,
+            households,
+            revisit_error,
+        }),
     ))
 }
 
@@ -204,7 +220,11 @@ pub async fn run(State(state): State<AppState>, caller: Caller, ApiJson(req): Ap
     params(("id" = Uuid, Path, description = "spot-check run id")),
     description = "A recorded spot-check run: its seed (to redraw it), strata and sampled households.",
     responses((status = 200, body = SpotCheckRun), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(State(state): State<AppState>, caller: Caller, crate::store::error::ApiPath(id): crate::store::error::ApiPath<Uuid>) -> ApiResult<Json<SpotCheckRun>> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::store::error::ApiPath(id): crate::store::error::ApiPath<Uuid>,
+) -> ApiResult<Json<SpotCheckRun>> {
     let mut conn = state.db.pool.acquire().await?;
     let run = sqlx::query("SELECT year, seed, rate, rounding, strata, org_path, revisit_error FROM spot_check_runs WHERE id = $1")
         .bind(id.to_string())
@@ -215,10 +235,12 @@ pub async fn get(State(state): State<AppState>, caller: Caller, crate::store::er
     drop(conn);
     caller.guard(&state, "spot_check_run", &id.to_string(), &org_path).await?;
     let mut conn = state.db.pool.acquire().await?;
-    let rows = sqlx::query("SELECT household_id, township_code, reasons, revisitors FROM spot_check_samples WHERE run_id = $1 ORDER BY township_code, household_id")
-        .bind(id.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT household_id, township_code, reasons, revisitors FROM spot_check_samples WHERE run_id = $1 ORDER BY township_code, household_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
     let mut households = Vec::with_capacity(rows.len());
     for r in rows {
         let revisitors: Option<String> = r.try_get("revisitors")?;

@@ -119,7 +119,9 @@ impl TestEnv {
                 Method::POST,
                 "/api/v1/auth/login",
                 None,
-                Some(json!({ "username": username, "password": PASSWORD, "device_id": device_id, "device_name": "测试手机", "app_version": "0.1.0" })),
+                Some(
+                    json!({ "username": username, "password": PASSWORD, "device_id": device_id, "device_name": "测试手机", "app_version": "0.1.0" }),
+                ),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "login {username}: {r:?}");
@@ -226,7 +228,8 @@ async fn reply(res: reqwest::Response) -> Reply {
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = res.bytes().await.unwrap_or_default();
-    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) };
+    let body =
+        if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) };
     Reply { status, headers, body }
 }
 
@@ -305,9 +308,27 @@ pub fn submission(s: &Session, assignment: &Value, visit: &Visit, household_size
             GpsFix { lat: 26.3400, lon: 106.7000, accuracy_m: 40.0, provider: "network".into(), mock: false, taken_at: now },
         ],
         signatures: vec![
-            SignatureRef { role: SignerRole::Investigator1, signer_name: "调查员一".into(), signer_user_id: Some(investigators[0]), media_sha256: visit.signatures[0].clone(), signed_at: now },
-            SignatureRef { role: SignerRole::Investigator2, signer_name: "调查员二".into(), signer_user_id: Some(investigators[1]), media_sha256: visit.signatures[1].clone(), signed_at: now },
-            SignatureRef { role: SignerRole::FamilyMember, signer_name: "王明德".into(), signer_user_id: None, media_sha256: visit.signatures[2].clone(), signed_at: now },
+            SignatureRef {
+                role: SignerRole::Investigator1,
+                signer_name: "调查员一".into(),
+                signer_user_id: Some(investigators[0]),
+                media_sha256: visit.signatures[0].clone(),
+                signed_at: now,
+            },
+            SignatureRef {
+                role: SignerRole::Investigator2,
+                signer_name: "调查员二".into(),
+                signer_user_id: Some(investigators[1]),
+                media_sha256: visit.signatures[1].clone(),
+                signed_at: now,
+            },
+            SignatureRef {
+                role: SignerRole::FamilyMember,
+                signer_name: "王明德".into(),
+                signer_user_id: None,
+                media_sha256: visit.signatures[2].clone(),
+                signed_at: now,
+            },
         ],
         started_at: now - chrono::Duration::minutes(40),
         finalized_at: now,

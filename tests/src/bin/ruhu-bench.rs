@@ -83,9 +83,10 @@ async fn sync_figures(backend: &Backend, cases: usize, submissions: usize) {
             desk.assign(&case, &a, &b).await
         });
         if tasks.len() >= 8
-            && let Some(Ok(id)) = tasks.join_next().await {
-                assignment_ids.push(id);
-            }
+            && let Some(Ok(id)) = tasks.join_next().await
+        {
+            assignment_ids.push(id);
+        }
     }
     while let Some(Ok(id)) = tasks.join_next().await {
         assignment_ids.push(id);
@@ -278,13 +279,25 @@ fn submission_json(assignment_id: &str, a: Uuid, b: Uuid, media: &BenchMedia) ->
             .photos
             .iter()
             .enumerate()
-            .map(|(i, (sha, size))| MediaRef { sha256: sha.clone(), size: *size, content_type: "image/jpeg".into(), question_id: photo_question(i).into(), taken_at: Some(now) })
+            .map(|(i, (sha, size))| MediaRef {
+                sha256: sha.clone(),
+                size: *size,
+                content_type: "image/jpeg".into(),
+                question_id: photo_question(i).into(),
+                taken_at: Some(now),
+            })
             .collect(),
         gps_fixes: vec![GpsFix { lat: 26.33, lon: 106.69, accuracy_m: 10.0, provider: "gps".into(), mock: false, taken_at: now }],
         signatures: [(SignerRole::Investigator1, Some(a)), (SignerRole::Investigator2, Some(b)), (SignerRole::FamilyMember, None)]
             .into_iter()
             .zip(&media.signatures)
-            .map(|((role, user), sha)| SignatureRef { role, signer_name: "基准（演示）".into(), signer_user_id: user, media_sha256: sha.clone(), signed_at: now })
+            .map(|((role, user), sha)| SignatureRef {
+                role,
+                signer_name: "基准（演示）".into(),
+                signer_user_id: user,
+                media_sha256: sha.clone(),
+                signed_at: now,
+            })
             .collect(),
         started_at: now,
         finalized_at: now,

@@ -69,7 +69,14 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn visit(server: &str, username: &str, password: &str, assignment: &str, wages: i64, gate: Option<std::path::PathBuf>) -> Result<Value, String> {
+async fn visit(
+    server: &str,
+    username: &str,
+    password: &str,
+    assignment: &str,
+    wages: i64,
+    gate: Option<std::path::PathBuf>,
+) -> Result<Value, String> {
     let assignment_id: Uuid = assignment.parse().map_err(|e| format!("assignment id: {e}"))?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let config = DeviceConfig {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -20,20 +20,12 @@ pub(crate) struct DraftRow {
 
 pub(crate) fn load_draft(conn: &Connection, id: Uuid) -> Result<DraftRow> {
     let row = conn
-        .query_row(
-            "SELECT assignment_id, form_id, form_version, state, started_at FROM drafts WHERE id = ?1",
-            [id.to_string()],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)),
-        )
+        .query_row("SELECT assignment_id, form_id, form_version, state, started_at FROM drafts WHERE id = ?1", [id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+        })
         .optional()?
         .ok_or_else(|| DeviceError::NotFound("调查草稿".into()))?;
-    Ok(DraftRow {
-        assignment_id: uuid_from_text(&row.0)?,
-        form_id: row.1,
-        form_version: row.2,
-        state: DraftState::parse(&row.3),
-        started_at: row.4,
-    })
+    Ok(DraftRow { assignment_id: uuid_from_text(&row.0)?, form_id: row.1, form_version: row.2, state: DraftState::parse(&row.3), started_at: row.4 })
 }
 
 /// A draft that may still change; a finalised one is refused.
@@ -92,11 +84,7 @@ pub(crate) fn open_draft_of(conn: &Connection, assignment_id: Uuid) -> Result<Op
 /// The newest draft (open or finalised) of an assignment, if any.
 pub(crate) fn latest_summary(conn: &Connection, assignment_id: Uuid) -> Result<Option<DraftSummary>> {
     let draft_id: Option<String> = conn
-        .query_row(
-            "SELECT id FROM drafts WHERE assignment_id = ?1 ORDER BY started_at DESC LIMIT 1",
-            [assignment_id.to_string()],
-            |r| r.get(0),
-        )
+        .query_row("SELECT id FROM drafts WHERE assignment_id = ?1 ORDER BY started_at DESC LIMIT 1", [assignment_id.to_string()], |r| r.get(0))
         .optional()?;
     match draft_id {
         Some(id) => Ok(Some(draft_summary(conn, uuid_from_text(&id)?)?)),
@@ -106,9 +94,8 @@ pub(crate) fn latest_summary(conn: &Connection, assignment_id: Uuid) -> Result<O
 
 pub(crate) fn load_answers(conn: &Connection, draft: Uuid) -> Result<BTreeMap<String, Value>> {
     let mut stmt = conn.prepare("SELECT question_id, value FROM draft_answers WHERE draft_id = ?1")?;
-    let rows = stmt
-        .query_map([draft.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows =
+        stmt.query_map([draft.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter().map(|(q, v)| Ok((q, serde_json::from_str(&v)?))).collect()
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -60,8 +60,15 @@ pub(crate) fn load_photos(conn: &Connection, draft: Uuid) -> Result<Vec<PhotoInf
     )?;
     let rows = stmt
         .query_map([draft.to_string()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?, r.get::<_, Option<u32>>(2)?, r.get::<_, Option<u32>>(3)?,
-                r.get::<_, Option<String>>(4)?, r.get::<_, Option<f64>>(5)?, r.get::<_, Option<f64>>(6)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u64>(1)?,
+                r.get::<_, Option<u32>>(2)?,
+                r.get::<_, Option<u32>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<f64>>(5)?,
+                r.get::<_, Option<f64>>(6)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter()
@@ -83,9 +90,7 @@ pub(crate) fn signer_role_text(role: SignerRole) -> String {
 }
 
 pub(crate) fn load_fixes(conn: &Connection, draft: Uuid) -> Result<Vec<GpsFix>> {
-    let mut stmt = conn.prepare(
-        "SELECT lat, lon, accuracy_m, provider, mock, taken_at FROM gps_fixes WHERE draft_id = ?1 ORDER BY taken_at, id",
-    )?;
+    let mut stmt = conn.prepare("SELECT lat, lon, accuracy_m, provider, mock, taken_at FROM gps_fixes WHERE draft_id = ?1 ORDER BY taken_at, id")?;
     let rows = stmt
         .query_map([draft.to_string()], |r| {
             Ok((r.get::<_, f64>(0)?, r.get::<_, f64>(1)?, r.get::<_, f64>(2)?, r.get::<_, String>(3)?, r.get::<_, bool>(4)?, r.get::<_, String>(5)?))
@@ -101,11 +106,9 @@ pub(crate) fn media_refs(conn: &Connection, draft: Uuid, referenced: &[(String, 
     let mut out = Vec::with_capacity(referenced.len());
     for (question_id, sha) in referenced {
         let (size, content_type, taken_at): (u64, String, Option<String>) = conn
-            .query_row(
-                "SELECT size, content_type, taken_at FROM media WHERE draft_id = ?1 AND sha256 = ?2",
-                params![draft.to_string(), sha],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .query_row("SELECT size, content_type, taken_at FROM media WHERE draft_id = ?1 AND sha256 = ?2", params![draft.to_string(), sha], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?
             .ok_or_else(|| DeviceError::Storage(format!("answer refers to media {sha} that is not stored")))?;
         out.push(MediaRef {
@@ -150,10 +153,8 @@ pub(crate) fn signature_refs(conn: &Connection, draft: Uuid, answers: &BTreeMap<
 /// Deletes the draft's media rows the answers do not refer to; returns their hashes (their files may go next).
 pub(crate) fn drop_unreferenced_media(tx: &Transaction<'_>, draft: Uuid, referenced: &[(String, String)]) -> Result<Vec<String>> {
     let keep: HashSet<&str> = referenced.iter().map(|(_, s)| s.as_str()).collect();
-    let all: Vec<String> = tx
-        .prepare("SELECT sha256 FROM media WHERE draft_id = ?1")?
-        .query_map([draft.to_string()], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let all: Vec<String> =
+        tx.prepare("SELECT sha256 FROM media WHERE draft_id = ?1")?.query_map([draft.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let dropped: Vec<String> = all.into_iter().filter(|s| !keep.contains(s.as_str())).collect();
     for sha in &dropped {
         tx.execute("DELETE FROM media WHERE draft_id = ?1 AND sha256 = ?2", params![draft.to_string(), sha])?;

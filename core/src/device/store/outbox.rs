@@ -2,7 +2,7 @@
 //! the server's last answer.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
 use crate::device::error::{DeviceError, Result};
@@ -67,23 +67,17 @@ pub(crate) fn entries(conn: &Connection) -> Result<Vec<OutboxEntry>> {
 
 /// The newest submission of an assignment, if any.
 pub(crate) fn latest_for_assignment(conn: &Connection, assignment_id: Uuid) -> Result<Option<OutboxEntry>> {
-    conn.query_row(
-        &format!("{OUTBOX_SELECT} WHERE assignment_id = ?1 ORDER BY created_at DESC LIMIT 1"),
-        [assignment_id.to_string()],
-        outbox_row,
-    )
-    .optional()?
-    .map(OutboxRow::into_entry)
-    .transpose()
+    conn.query_row(&format!("{OUTBOX_SELECT} WHERE assignment_id = ?1 ORDER BY created_at DESC LIMIT 1"), [assignment_id.to_string()], outbox_row)
+        .optional()?
+        .map(OutboxRow::into_entry)
+        .transpose()
 }
 
 /// An assignment already has a submission the server has not refused (a visit is not started twice).
 pub(crate) fn has_unrefused(conn: &Connection, assignment_id: Uuid) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM outbox WHERE assignment_id = ?1 AND state != 'rejected')",
-        [assignment_id.to_string()],
-        |r| r.get(0),
-    )?)
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM outbox WHERE assignment_id = ?1 AND state != 'rejected')", [assignment_id.to_string()], |r| {
+        r.get(0)
+    })?)
 }
 
 /// Stores a just-finalised submission as pending, inside the transaction that makes its draft read-only.
@@ -127,7 +121,5 @@ pub(crate) fn pending(conn: &Connection) -> Result<Vec<Pending>> {
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter()
-        .map(|(s, a, payload)| Ok(Pending { submission_id: uuid_from_text(&s)?, assignment_id: uuid_from_text(&a)?, payload }))
-        .collect()
+    rows.into_iter().map(|(s, a, payload)| Ok(Pending { submission_id: uuid_from_text(&s)?, assignment_id: uuid_from_text(&a)?, payload })).collect()
 }
