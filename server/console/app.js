@@ -20,7 +20,6 @@ const ASSIGNERS = ['visit_supervisor', 'township_reviewer', 'district_supervisor
 const INVESTIGATING = ['investigator', 'village_assistant', 'township_caseworker', 'district_supervisor'];
 const DEVICE_MANAGERS = ['admin', 'district_supervisor', 'township_reviewer', 'visit_supervisor'];
 const ASSISTANCE_TYPES = { dibao: '最低生活保障', tekun: '特困人员救助供养', linshi: '临时救助', bianyuan: '低保边缘家庭认定' };
-const STEPS = { accepted: '已受理', investigating: '入户调查中', investigated: '入户调查完成' };
 const VISIT_STATE_CLASS = { assigned: '', pulled: 'warn', in_progress: 'warn', synced: 'ok', incomplete_media: 'bad', conflict: 'bad', cancelled: '' };
 const ASSIGNMENT_STATUS = { assigned: '待调查', completed: '已完成', cancelled: '已取消' };
 
@@ -392,13 +391,14 @@ async function caseFilters(onChange, initial) {
     h('label', {}, '救助类型', h('select', { name: 'type' }, h('option', { value: '' }, '全部'),
       Object.entries(ASSISTANCE_TYPES).map(([k, v]) => h('option', { value: k, selected: initial.get('type') === k }, v)))),
     h('label', {}, '办理环节', h('select', { name: 'step' }, h('option', { value: '' }, '全部'),
-      Object.entries(STEPS).map(([k, v]) => h('option', { value: k, selected: initial.get('step') === k }, v)))),
+      settingsCache.stages.map((st) => h('option', { value: st.key, selected: initial.get('step') === st.key }, st.label)))),
     h('label', {}, '期限不晚于', h('input', { type: 'date', name: 'due_before', value: initial.get('due_before') || '' })));
   return { form, org };
 }
 
-async function loadCases(f) {
+async function loadCases(f, { visits = false } = {}) {
   const params = new URLSearchParams({ limit: '500' });
+  if (visits) params.set('visits', 'true');
   if (f.get('type')) params.set('assistance_type', f.get('type'));
   if (f.get('step')) params.set('step', f.get('step'));
   if (f.get('village')) params.set('village_code', f.get('village'));
@@ -634,7 +634,7 @@ async function pageAssign(main) {
   let chosen = initial.get('case') || '';
   const casesHolder = h('div');
   const showCases = async (f) => {
-    const list = await attempt(() => loadCases(f));
+    const list = await attempt(() => loadCases(f, { visits: true }));
     if (!list) return;
     const free = list.filter((c) => !busy.has(c.id));
     fill(casesHolder, table(['', '案件编号', '户主', '村（居）', '救助类型', '办理环节', '最近期限'],
@@ -644,7 +644,7 @@ async function pageAssign(main) {
         h('td', {}, c.case_no), h('td', {}, c.head_name), h('td', {}, org.names[c.village_code] || c.village_code),
         h('td', {}, c.assistance_type_label), h('td', {}, c.step_label), h('td', {}, c.next_due_date || '—'))),
       { 'data-testid': 'assignable-cases' }),
-    h('p', { class: 'muted' }, '已有待完成入户调查的案件不在此列，可在“调查进度”中调整人员或取消。'));
+    h('p', { class: 'muted' }, '列出已受理、调查核实中、公示异议处理中和定期核查中的案件；尚未受理的申请须先受理。已有待完成入户调查的案件不在此列，可在“调查进度”中调整人员或取消。'));
   };
   const { form: filters, org } = await caseFilters((f) => showCases(f), initial);
   const form = h('form', {

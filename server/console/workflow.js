@@ -36,7 +36,7 @@ const WF_ROLES = {
 // The actions that fit each stage (the server still checks every one).
 const WF_BY_STAGE = {
   applied: ['accept', 'notice_missing', 'grant_emergency_aid'],
-  materials_missing: ['resubmit_materials'],
+  materials_missing: ['accept', 'resubmit_materials'],
   accepted: ['start_investigation', 'grant_emergency_aid', 'extend'],
   emergency_aided: ['complete_emergency_record'],
   investigating: ['record_home_visit', 'record_neighbour_visit', 'request_information_check', 'record_information_check', 'submit_initial_opinion', 'extend'],
@@ -123,8 +123,15 @@ function actionFields(kind, wf, investigators) {
   const input = (name, label, attrs = {}) => h('label', {}, label, h('input', { name, ...attrs }));
   const sug = wf.gap_suggestion;
   switch (kind) {
-    case 'notice_missing':
-      return { fields: [text('items', '需补正的全部材料（每行一项，一次性告知）')], body: (d) => ({ items: lines(d.get('items')) }) };
+    case 'notice_missing': {
+      // The materials a single-household file holds (seed 五), ticked; anything else one per line.
+      const list = h('fieldset', {}, h('legend', {}, '需补正的材料（一次性告知全部）'),
+        (wf.application_materials || []).map((m) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'item', value: m }), m)));
+      return {
+        fields: [list, text('items', '其他需补正的材料（每行一项）')],
+        body: (d) => ({ items: [...d.getAll('item').map(String), ...lines(d.get('items'))] }),
+      };
+    }
     case 'start_investigation':
     case 'record_home_visit': {
       const pick = h('fieldset', {}, h('legend', {}, '调查人员（至少两人）'),

@@ -21,7 +21,7 @@ fn on_14_december(config: &mut ServerConfig) {
     config.clock = Clock::starting_on(d(2026, 12, 14), 10, 0);
 }
 
-/// A new 青岩镇 household with a 低保 case, accepted today.
+/// A new 青岩镇 household with a 低保 application, accepted today.
 async fn new_case(env: &TestEnv, clerk: &Session, seq: u16) -> String {
     let id = make_resident_id("520111", d(1970, 3, 4), seq).as_str().to_string();
     let members = json!([{ "name": "期限测试户主（演示）", "resident_id": id, "relation": "户主" }]);
@@ -33,10 +33,8 @@ async fn new_case(env: &TestEnv, clerk: &Session, seq: u16) -> String {
         )
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{h:?}");
-    let c = env
-        .post(clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": { "household.area": "rural" } }))
-        .await;
-    assert_eq!(c.status, StatusCode::CREATED, "{c:?}");
+    let c =
+        env.accepted_case(clerk, json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": { "household.area": "rural" } })).await;
     c.body["id"].as_str().unwrap().to_string()
 }
 

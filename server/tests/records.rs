@@ -83,7 +83,7 @@ async fn other_townships_cannot_read_a_case_and_the_attempt_is_audited() {
 
         let shiban_cases = env.get(&shiban, "/api/v1/cases").await;
         assert!(shiban_cases.body.as_array().unwrap().iter().all(|c| c["township_code"] == "520111102"), "lists are scoped");
-        assert_eq!(env.get(&district, "/api/v1/cases").await.body.as_array().unwrap().len(), 3, "the district sees every case");
+        assert_eq!(env.get(&district, "/api/v1/cases").await.body.as_array().unwrap().len(), 4, "the district sees every case");
 
         let refused_before = env.count("audit_events WHERE action = 'access.refused'").await;
         let r = env.get(&shiban, &format!("/api/v1/cases/{case_id}")).await;
@@ -104,7 +104,10 @@ async fn other_townships_cannot_read_a_case_and_the_attempt_is_audited() {
         let full = env.get(&qingyan, &format!("/api/v1/cases/{case_id}")).await;
         assert_eq!(full.status, StatusCode::OK, "{full:?}");
         assert_eq!(full.body["household"]["members"].as_array().unwrap().len(), 3);
-        assert_eq!(full.body["steps"][0]["kind"], "case_created");
+        assert_eq!(
+            (full.body["steps"][0]["kind"].as_str(), full.body["steps"][0]["label"].as_str()),
+            (Some("wf.register_application"), Some("登记申请"))
+        );
         assert_eq!(env.count("audit_events WHERE action = 'case.read'").await, reads_before + 1);
 
         let r = env.get(&qingyan, "/api/v1/cases/00000000-0000-0000-0000-000000000000").await;
@@ -129,7 +132,7 @@ async fn assignments_need_two_distinct_investigators_of_the_township() {
 
         // A new case to assign (the demo case already has an open assignment).
         let h = env.post(&clerk, "/api/v1/households", household("520111101902", &[id(200)])).await;
-        let c = env.post(&clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": "dibao" })).await;
+        let c = env.accepted_case(&clerk, json!({ "household_id": h.body["id"], "assistance_type": "dibao" })).await;
         assert_eq!(c.status, StatusCode::CREATED, "{c:?}");
         assert!(c.body["case_no"].as_str().unwrap().starts_with("QY-"));
         let case_id = c.body["case_id"].as_str().unwrap_or(c.body["id"].as_str().unwrap()).to_string();
@@ -173,8 +176,10 @@ async fn assignments_need_two_distinct_investigators_of_the_township() {
 
         let record = env.get(&boss, &format!("/api/v1/cases/{case_id}")).await;
         let kinds: Vec<&str> = record.body["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
-        assert_eq!(kinds, ["case_created", "visit_assigned"]);
-        assert_eq!(record.body["steps"][1]["actor"]["id"], boss.user_id.to_string());
+        // The application, its acceptance, the visit assigned through the procedure (who assigned it answers for it).
+        assert_eq!(kinds, ["wf.register_application", "wf.accept", "wf.assign_visit"]);
+        assert_eq!(record.body["steps"][2]["actor"]["id"], boss.user_id.to_string());
+        assert_eq!(record.body["steps"][2]["label"], "安排入户调查");
     })
     .await;
 }

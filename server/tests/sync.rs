@@ -25,9 +25,7 @@ async fn new_assignment(env: &TestEnv, n: u16, pair: [&str; 2]) -> String {
         .post(&clerk, "/api/v1/households", json!({ "village_code": "520111101901", "head_name": format!("测试户{n}（演示）"), "address": "示范一村", "members": [{ "name": "户主", "resident_id": rid, "relation": "户主" }] }))
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{h:?}");
-    let c = env
-        .post(&clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": { "household.size": 1 } }))
-        .await;
+    let c = env.accepted_case(&clerk, json!({ "household_id": h.body["id"], "assistance_type": "dibao", "facts": { "household.size": 1 } })).await;
     let users = user_ids(env, &boss).await;
     let a = env
         .post(
@@ -174,7 +172,13 @@ async fn push_is_idempotent_and_merges_the_visit_with_its_evidence() {
         let case_id = first.body["case_id"].as_str().unwrap();
         let reviewer = env.login("qingyan.shenhe").await;
         let record = env.get(&reviewer, &format!("/api/v1/cases/{case_id}")).await.body;
-        assert_eq!(record["step"], "investigated");
+        // The merged visit is the procedure's home visit, recorded in the name of the investigator who pushed it.
+        assert_eq!(record["step"], "investigating");
+        let home_visit = record["steps"].as_array().unwrap().iter().find(|s| s["kind"] == "wf.record_home_visit").expect("the home visit step");
+        assert_eq!(home_visit["actor"]["id"], d1.user_id.to_string());
+        assert_eq!(home_visit["detail"]["about"]["submission_id"], sub.id.to_string());
+        let workflow = env.get(&reviewer, &format!("/api/v1/cases/{case_id}/workflow")).await.body;
+        assert!(workflow["state"]["home_visit_on"].is_string(), "{workflow}");
         assert_eq!(record["facts"]["income.wages_fen"]["value"], 90000);
         assert_eq!(record["facts"]["income.wages_fen"]["source_submission"], sub.id.to_string());
         let v = &record["visits"][0];
@@ -192,8 +196,8 @@ async fn push_is_idempotent_and_merges_the_visit_with_its_evidence() {
         assert_eq!(v["completeness"]["complete"], true);
         assert_eq!(v["investigators"].as_array().unwrap().len(), 2);
         let kinds: Vec<&str> = record["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
-        assert_eq!(kinds, ["case_created", "visit_assigned", "visit_submitted", "visit_merged"]);
-        assert_eq!(record["steps"][2]["actor"]["id"], d1.user_id.to_string());
+        assert_eq!(kinds, ["wf.register_application", "wf.accept", "wf.assign_visit", "visit_submitted", "wf.record_home_visit", "visit_merged"]);
+        assert_eq!(record["steps"][3]["actor"]["id"], d1.user_id.to_string());
         assert_eq!(record["assignments"][0]["status"], "completed");
 
         // The partner's device learns the visit is done.

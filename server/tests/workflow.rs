@@ -33,7 +33,7 @@ async fn new_case_of(env: &TestEnv, clerk: &Session, ids: &[String], assistance_
         .await;
     assert_eq!(h.status, StatusCode::CREATED, "{h:?}");
     let facts = json!({ "household.size": 3, "income.wages_fen": 50000, "income.transfer_fen": 10000, "household.area": "rural" });
-    let c = env.post(clerk, "/api/v1/cases", json!({ "household_id": h.body["id"], "assistance_type": assistance_type, "facts": facts })).await;
+    let c = env.accepted_case(clerk, json!({ "household_id": h.body["id"], "assistance_type": assistance_type, "facts": facts })).await;
     assert_eq!(c.status, StatusCode::CREATED, "{c:?}");
     (h.body["id"].as_str().unwrap().into(), c.body["id"].as_str().unwrap().into())
 }
@@ -223,7 +223,9 @@ async fn a_refused_illegal_transition_changes_nothing() {
 
         assert_eq!(env.count("case_steps").await, steps, "no step recorded");
         assert_eq!(env.count("audit_events").await, audits, "no event recorded");
-        assert_eq!(env.count(&format!("cases WHERE id = '{case}' AND workflow IS NULL AND workflow_version = 0 AND step = 'accepted'")).await, 1);
+        let stored = env.get(&clerk, &format!("/api/v1/cases/{case}/workflow")).await;
+        assert_eq!(stored.body["stage"], "accepted", "still where it was");
+        assert_eq!(env.count(&format!("cases WHERE id = '{case}' AND workflow_version = 2 AND step = 'accepted'")).await, 1);
         assert_eq!(env.count("filings").await, 0);
     })
     .await;

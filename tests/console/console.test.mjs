@@ -203,7 +203,8 @@ test('a township visit supervisor logs in and lands on the township overview', a
   assert.match(await page.textContent('[data-testid=who]'), /青岩调查组长（演示） · 青岩镇 · 入户调查组织人员/);
   assert.ok(await page.evaluate(() => sessionStorage.getItem('ruhu.access')), 'token kept in sessionStorage');
   const steps = await page.textContent('[data-testid=cases-by-step]');
-  assert.match(steps, /入户调查中/, 'the demo case with a visit is counted under its step');
+  assert.match(steps, /1\s*调查核实中/, 'the demo case with a visit is counted under its stage');
+  assert.match(steps, /1\s*已受理/, 'the accepted demo case waiting for its visit');
   assert.match(steps, /1\s*初审意见公示中/, 'the demo case further along is counted in publicity');
   assert.match(await page.textContent('[data-testid=visits-by-state]'), /1\s*待调查/);
   await shot('02-overview');
@@ -213,16 +214,23 @@ test('the cases list masks ID numbers and filters by village', async () => {
   await page.click('nav a[href="#/cases"]');
   await page.waitForSelector('[data-testid=case-list] tbody tr');
   const rows = await page.$$eval('[data-testid=case-list] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
-  assert.equal(rows.length, 2, 'both 青岩 demo cases, and not the 石板 one');
+  assert.equal(rows.length, 3, 'the three 青岩 demo cases, and not the 石板 one');
   for (const r of rows) {
     assert.match(r[2], /\*/, 'ID masked: ' + r[2]);
     assert.doesNotMatch(r[2], /^\d{17}[\dX]$/);
   }
   assert.ok(rows.every((r) => !r[1].includes('杨国富')), '石板 household not listed');
   await pick('select[name=village]', '示范二村');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=case-list] tbody tr').length === 2);
+  const village2 = await page.textContent('[data-testid=case-list] tbody');
+  assert.match(village2, /陈桂兰（演示）/);
+  assert.match(village2, /赵德华（演示）/);
+  assert.match(page.url(), /village=520111101902/);
+  // Every stage of the procedure is a filter: the case in publicity alone.
+  await pick('select[name=step]', '初审意见公示中');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=case-list] tbody tr').length === 1);
   assert.match(await page.textContent('[data-testid=case-list] tbody'), /陈桂兰（演示）/);
-  assert.match(page.url(), /village=520111101902/);
+  assert.match(page.url(), /step=publicity/);
   // The case in publicity shows its due date; a due-date filter before it hides it, on it shows it again.
   const due = (await page.textContent('[data-testid=case-list] tbody tr td:nth-child(7)')).trim();
   assert.match(due, /^\d{4}-\d{2}-\d{2}$/, 'the publicity case shows its due date: ' + due);
@@ -256,7 +264,8 @@ test('assigning one investigator twice shows the server\'s refusal; a proper pai
   await page.waitForSelector('[data-testid=assignable-cases] tbody tr');
   const listed = await page.textContent('[data-testid=assignable-cases]');
   assert.doesNotMatch(listed, /王明德/, 'a case with an open visit is not offered again');
-  await page.check('[data-testid=assignable-cases] tr:has-text("陈桂兰") input[type=radio]');
+  assert.doesNotMatch(listed, /陈桂兰/, 'a case in publicity takes no home visit');
+  await page.check('[data-testid=assignable-cases] tr:has-text("赵德华") input[type=radio]');
   await pick('select[name=i1]', '青岩调查员三');
   await pick('select[name=i2]', '青岩调查员三');
   await page.fill('input[name=due]', inTenDays());
@@ -272,7 +281,7 @@ test('assigning one investigator twice shows the server\'s refusal; a proper pai
   await page.waitForURL(/#\/visits$/);
   await page.waitForSelector('[data-testid=assignments] tbody tr');
   assert.match(await page.textContent('#flash'), /已为 .* 安排入户调查：青岩调查员三（演示）、青岩调查员一（演示）/);
-  const row = page.locator('[data-testid=assignments] tr:has-text("陈桂兰")');
+  const row = page.locator('[data-testid=assignments] tr:has-text("赵德华")');
   assert.match(await row.textContent(), /待调查/);
   state.assignmentId = await row.getAttribute('data-assignment');
   assert.ok(state.assignmentId);
@@ -304,7 +313,7 @@ test('the review page shows labelled answers, the photos, the signatures and the
   assert.match(answers, /是否拥有机动车辆.*否/);
   assert.match(answers, /刚性支出\s*医疗/);
   // 低保 v2: one row per household member, and one photo each of the outside, the inside and the kitchen.
-  assert.match(answers, /家庭成员\s*2 条\s*第 1 条\s*姓名\s*陈桂兰（演示）/);
+  assert.match(answers, /家庭成员\s*2 条\s*第 1 条\s*姓名\s*赵德华（演示）/);
   await page.waitForFunction(() => ['outside', 'inside', 'kitchen'].every((q) =>
     [...document.querySelectorAll(`[data-testid=photos-photos_${q}] img`)].filter((i) => i.complete && i.naturalWidth > 0).length === 1));
   await page.waitForFunction(() => [...document.querySelectorAll('.sig img')].filter((i) => i.complete && i.naturalWidth > 0).length === 3);
@@ -329,14 +338,14 @@ test('the case record shows the household in full and the visit\'s facts with th
   assert.match(main, /\d{17}[\dX]/, 'the audited full record shows the full ID');
   assert.match(main, /工资性收入（月均）\s*650\.00 元\s*入户调查/, 'facts labelled by the form, with their source');
   assert.match(main, /住房状况\s*自有住房，危房\s*入户调查/);
-  assert.match(main, /家庭成员\s*2 条：陈桂兰（演示）、刘秀英\s*入户调查/, 'the member rows by name, not as JSON');
+  assert.match(main, /家庭成员\s*2 条：赵德华（演示）、刘秀英\s*入户调查/, 'the member rows by name, not as JSON');
   await shot('09-case');
 });
 
 test('following visits: each visit\'s state and the real last pull and push of each device', async () => {
   await page.click('nav a[href="#/visits"]');
   await page.waitForSelector('[data-testid=visit-progress] tbody tr');
-  const done = page.locator('[data-testid=visit-progress] tr:has-text("陈桂兰")');
+  const done = page.locator('[data-testid=visit-progress] tr:has-text("赵德华")');
   assert.equal(await done.locator('[data-testid=visit-state]').textContent(), '已同步');
   assert.match(await done.textContent(), /青岩调查员三（演示） · qingyan\.diaocha3的手机（测试）：下载 \d{4}-\d\d-\d\d \d\d:\d\d，上传 \d{4}-\d\d-\d\d \d\d:\d\d/);
   const waiting = page.locator('[data-testid=visit-progress] tr:has-text("王明德")');
@@ -373,7 +382,7 @@ test('two phones change the same fact from the same base; the supervisor decides
 
   await page.click('nav a[href="#/visits"]');
   await page.waitForSelector('[data-testid=visit-progress] tbody tr');
-  const row = page.locator('[data-testid=visit-progress] tr:has-text("陈桂兰")');
+  const row = page.locator('[data-testid=visit-progress] tr:has-text("赵德华")');
   assert.equal(await row.locator('[data-testid=visit-state]').textContent(), '有数据冲突');
   await row.locator('a').first().click();
   const form = page.locator('[data-testid="conflict-income.wages_fen"]');
@@ -446,7 +455,7 @@ test('a 青岩 township user cannot open a 石板 case: the console shows out_of
   await login('qu.jianguan');
   await page.waitForSelector('[data-testid=townships]');
   const townships = await page.textContent('[data-testid=townships]');
-  assert.match(townships, /青岩镇\s*2\s*0\s*0/, '青岩: two cases, no open visit (one done, one cancelled), none overdue');
+  assert.match(townships, /青岩镇\s*3\s*0\s*0/, '青岩: three cases, no open visit (one done, one cancelled), none overdue');
   assert.match(townships, /石板镇\s*1\s*0\s*0/);
   await shot('12-district-overview');
   // A token the server no longer accepts sends the user back to the login page with the server's message.
@@ -726,7 +735,7 @@ test('the procedure in the browser: investigation with named investigators, the 
   const created = await apiCall('qingyan.jingban', 'POST', '/api/v1/cases', { household_id: household.id, assistance_type: 'dibao' }, 201);
   await page.goto(`${base}/#/cases/${created.id}`);
   await page.waitForSelector('[data-testid=workflow]');
-  assert.equal(await page.textContent('[data-testid=wf-stage]'), '已受理');
+  assert.equal(await page.textContent('[data-testid=wf-stage]'), '已申请待受理', 'a case starts as an application');
 
   /** Takes one action through its dialog and waits for the server's confirmation. */
   const act = async (kind, label, fillIn = async () => {}) => {
@@ -741,6 +750,21 @@ test('the procedure in the browser: investigation with named investigators, the 
     await page.check('dialog label:has-text("青岩调查员一（演示）") input');
     await page.check('dialog label:has-text("青岩调查员三（演示）") input');
   };
+  // The application is incomplete: everything missing listed at once (一次性告知), then accepted when it arrives.
+  await act('notice_missing', '一次性告知补正材料', async () => {
+    await page.check('dialog label:has-text("户籍证明") input');
+    await page.check('dialog label:has-text("残疾证明") input');
+    await page.fill('dialog textarea[name=items]', '村委会出具的居住证明（测试）');
+  });
+  assert.equal(await page.textContent('[data-testid=wf-stage]'), '已一次性告知补齐材料');
+  await shot('22a-application-materials-missing');
+  await act('accept', '受理');
+  assert.equal(await page.textContent('[data-testid=wf-stage]'), '已受理');
+  const history = await apiAs('qingyan.shenhe', `/api/v1/cases/${created.id}`);
+  const missingNotice = history.steps.find((s) => s.kind === "wf.notice_missing");
+  assert.deepEqual(missingNotice.detail.input.items, ['户籍证明', '残疾证明', '村委会出具的居住证明（测试）']);
+  assert.deepEqual(history.steps.map((s) => s.label).slice(0, 3), ['登记申请', '一次性告知需补齐的材料', '受理申请']);
+
   // One investigator is not enough: refused in the server's words, nothing recorded.
   await page.click('[data-action=start_investigation]');
   await page.check('dialog label:has-text("青岩调查员一（演示）") input');

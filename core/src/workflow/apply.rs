@@ -41,10 +41,12 @@ pub struct Ctx<'a> {
 vocabulary! {
     /// What an action is, without its data (for permissions, rules and logs).
     ActionKind {
+        RegisterApplication => ("register_application", "登记申请"),
         Accept => ("accept", "受理申请"),
         NoticeMissing => ("notice_missing", "一次性告知需补齐的材料"),
         ResubmitMaterials => ("resubmit_materials", "补齐申请材料"),
         StartInvestigation => ("start_investigation", "启动调查核实"),
+        AssignVisit => ("assign_visit", "安排入户调查"),
         RecordHomeVisit => ("record_home_visit", "记录入户调查"),
         RecordNeighbourVisit => ("record_neighbour_visit", "记录邻里访问"),
         RequestInformationCheck => ("request_information_check", "提请信息核对"),
@@ -83,6 +85,10 @@ pub enum Action {
     },
     ResubmitMaterials,
     StartInvestigation {
+        investigators: Vec<Uuid>,
+    },
+    /// A home visit assigned to a pair (the investigation starts with the first; a later one adds its pair).
+    AssignVisit {
         investigators: Vec<Uuid>,
     },
     /// The home visit, signed by each investigator and the family members present (57号 第十六条).
@@ -172,6 +178,7 @@ impl Action {
             Self::NoticeMissing { .. } => ActionKind::NoticeMissing,
             Self::ResubmitMaterials => ActionKind::ResubmitMaterials,
             Self::StartInvestigation { .. } => ActionKind::StartInvestigation,
+            Self::AssignVisit { .. } => ActionKind::AssignVisit,
             Self::RecordHomeVisit { .. } => ActionKind::RecordHomeVisit,
             Self::RecordNeighbourVisit { .. } => ActionKind::RecordNeighbourVisit,
             Self::RequestInformationCheck => ActionKind::RequestInformationCheck,
@@ -284,10 +291,14 @@ fn has_publicity(policy: &Policy, t: AssistanceType) -> bool {
 fn duty_of(kind: ActionKind) -> Duty {
     use ActionKind as A;
     match kind {
+        A::RegisterApplication => Duty::Register,
         A::Accept | A::NoticeMissing | A::ResubmitMaterials => Duty::Accept,
-        A::StartInvestigation | A::RecordHomeVisit | A::RecordNeighbourVisit | A::RequestInformationCheck | A::RecordInformationCheck => {
-            Duty::Investigate
-        }
+        A::StartInvestigation
+        | A::AssignVisit
+        | A::RecordHomeVisit
+        | A::RecordNeighbourVisit
+        | A::RequestInformationCheck
+        | A::RecordInformationCheck => Duty::Investigate,
         A::SubmitInitialOpinion | A::StartPublicity | A::RecordObjection | A::ResolveObjection | A::ClosePublicity | A::Extend | A::StartReview => {
             Duty::Review
         }
@@ -323,12 +334,52 @@ fn check_team(team: &[Uuid], ctx: &Ctx<'_>) -> Result<Vec<Uuid>, WorkflowError> 
     Ok(distinct)
 }
 
+/// An application as it is received (57号 第九条): for which assistance, the household's area, the day, and how it came.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub assistance_type: AssistanceType,
+    pub area: crate::policy::Area,
+    pub received_on: NaiveDate,
+    pub channel: super::ApplicationChannel,
+}
+
+/// Registers a new application received by `actor`: the case's first state (申请, not yet accepted). A township
+/// caseworker or reviewer registers either way it came; a village assistant only on the applicant's behalf.
+pub fn register(application: &Application, actor: &Actor, ctx: &Ctx<'_>) -> Result<Transition, WorkflowError> {
+    let kind = ActionKind::RegisterApplication;
+    let role = duties::acting_role(kind, &actor.roles)?;
+    let channel = if role == Role::VillageAssistant { super::ApplicationChannel::VillageOnBehalf } else { application.channel };
+    if application.received_on > ctx.today {
+        return Err(WorkflowError::invalid("invalid_date", "收到申请的日期不能晚于今天").field("received_on"));
+    }
+    let mut s = CaseState::new(application.assistance_type, application.area, application.received_on);
+    s.channel = channel;
+    s.received_by = Some(actor.user_id);
+    let duty = duty_of(kind);
+    s.participants.push(Participation { user_id: actor.user_id, duty, on: ctx.today });
+    Ok(finish(s, Vec::new(), kind, Stage::Applied, ctx.today, actor, role, duty))
+}
+
+/// The label of a case's history entry: a workflow action (`wf.<action>`) or a `CaseEvent`; older logs said
+/// `case_created` for the registration.
+pub fn case_event_label(kind: &str) -> &'static str {
+    if let Some(action) = kind.strip_prefix("wf.").and_then(ActionKind::parse) {
+        return action.label_zh();
+    }
+    if kind == "case_created" {
+        return ActionKind::RegisterApplication.label_zh();
+    }
+    super::CaseEvent::parse(kind).map(super::CaseEvent::label_zh).unwrap_or("其他")
+}
+
 /// Applies `action` by `actor` to `state`. Refused actions return an error and leave nothing changed.
 pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -> Result<Transition, WorkflowError> {
     let kind = action.kind();
     let role = duties::acting_role(kind, &actor.roles)?;
+    duties::check_role_at(kind, Some(state.stage), &actor.roles)?;
     duties::check_not_related(actor.user_id, ctx.near_relative_declarants)?;
-    duties::check_separation(kind, actor.user_id, state)?;
+    duties::check_separation(kind, state.stage, actor.user_id, state)?;
 
     let today = ctx.today;
     let t = state.assistance_type;
@@ -376,8 +427,26 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
             s.investigation_started_on = Some(today);
             s.stage = S::Investigating;
         }
+        Action::AssignVisit { investigators } => {
+            if !from.takes_visits() {
+                return Err(wrong_stage(kind, from));
+            }
+            let team = check_team(investigators, ctx)?;
+            if from == S::Accepted {
+                s.investigators = team;
+                s.investigation_started_on = Some(today);
+                s.stage = S::Investigating;
+            } else {
+                // Another visit: the investigation, a re-investigation after an objection, a periodic review.
+                for u in team {
+                    if !s.investigators.contains(&u) {
+                        s.investigators.push(u);
+                    }
+                }
+            }
+        }
         Action::RecordHomeVisit { investigators, visited_on, family_signed } => {
-            if !matches!(from, S::Investigating | S::UnderReview) {
+            if !matches!(from, S::Investigating | S::UnderReview | S::ObjectionReview) {
                 return Err(wrong_stage(kind, from));
             }
             let team = check_team(investigators, ctx)?;
@@ -760,7 +829,7 @@ pub fn apply(state: &CaseState, action: &Action, actor: &Actor, ctx: &Ctx<'_>) -
     }
 
     s.participants.push(Participation { user_id: actor.user_id, duty, on: today });
-    if matches!(action, Action::StartInvestigation { .. } | Action::RecordHomeVisit { .. }) {
+    if matches!(action, Action::StartInvestigation { .. } | Action::AssignVisit { .. } | Action::RecordHomeVisit { .. }) {
         // The named investigators answer for the investigation as much as the person who recorded it.
         let named: Vec<Uuid> = s.investigators.clone();
         for u in named {

@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::{ActionKind, CaseState, Duty, WorkflowError};
+use super::{ActionKind, CaseState, Duty, Stage, WorkflowError};
 use crate::roles::Role;
 
 use ActionKind as A;
@@ -16,11 +16,15 @@ use Role::{
 /// The roles that may take each action. The township's decisions (确认, 不予确认, 调整, 停发) belong to the township
 /// reviewer; filings, escalated review and the 100 % visits to the district (seed 四（二）: 确认与监管职能有效分离).
 pub const PERMISSIONS: &[(ActionKind, &[Role])] = &[
+    // The township receives applications; the village committee applies on behalf of someone who cannot (代为申请,
+    // 57号 第九条). Acceptance is the township's act alone (第十条).
+    (A::RegisterApplication, &[Caseworker, Reviewer, Village]),
     (A::Accept, &[Caseworker, Reviewer]),
     (A::NoticeMissing, &[Caseworker, Reviewer]),
     // The village committee may apply on behalf of someone who cannot (代为申请), so it may hand in what was missing.
     (A::ResubmitMaterials, &[Caseworker, Reviewer, Village]),
     (A::StartInvestigation, &[Caseworker, Reviewer, VisitSupervisor]),
+    (A::AssignVisit, &[Reviewer, VisitSupervisor]),
     (A::RecordHomeVisit, &[Caseworker, Reviewer, VisitSupervisor, Investigator, Village]),
     (A::RecordNeighbourVisit, &[Caseworker, Reviewer, Investigator, Village]),
     (A::RequestInformationCheck, &[Caseworker, Reviewer]),
@@ -52,10 +56,29 @@ pub fn roles_for(kind: ActionKind) -> &'static [Role] {
     PERMISSIONS.iter().find(|(k, _)| *k == kind).map(|(_, r)| *r).unwrap_or(&[])
 }
 
-/// A person who did `excluded` on a case may not take `action` on it (refused as `WorkflowErrorKind::Forbidden`).
+/// Where an action decides something narrower than its general permission: only these roles may take it at this
+/// stage (a decision about who is paid what belongs to the township reviewer, whatever the action is called).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageRoles {
+    pub action: ActionKind,
+    pub at: Stage,
+    pub roles: &'static [Role],
+    pub source: &'static str,
+}
+
+pub const STAGE_ROLES: &[StageRoles] = &[
+    // Closing a 特困 termination publicity decides the termination (stop from the next month).
+    StageRoles {
+        action: A::ClosePublicity, at: Stage::TerminationPublicity, roles: &[Reviewer], source: "43号 第二十六条；13号方案 四（二）"
+    },
+];
+
+/// A person who did `excluded` on a case may not take `action` on it (at stage `at`, when set), refused as
+/// `WorkflowErrorKind::Forbidden`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeparationRule {
     pub action: ActionKind,
+    pub at: Option<Stage>,
     pub excluded: Duty,
     pub code: &'static str,
     pub message_zh: &'static str,
@@ -65,9 +88,13 @@ pub struct SeparationRule {
 const INVESTIGATOR_DECIDES: &str = "您是本案的调查人员，不能对本案作出审核确认决定（调查与确认分离：谁调查谁负责、谁确认谁负责）";
 const CONFIRMER_SUPERVISES: &str = "您作出了本案的审核确认决定，不能再对同一决定备案监管或提级复核（确认与监管职能有效分离）";
 
+/// Every decision that changes who is paid what (confirmation and refusal, 先行救助, the periodic review's keep /
+/// adjust / stop, the 特困 termination, the decision on an escalated case) is refused to whoever investigated the
+/// case or its review; the district's supervision is refused to whoever confirmed.
 pub const SEPARATION_RULES: &[SeparationRule] = &[
     SeparationRule {
         action: A::Confirm,
+        at: None,
         excluded: Duty::Investigate,
         code: "investigator_cannot_decide",
         message_zh: INVESTIGATOR_DECIDES,
@@ -75,13 +102,39 @@ pub const SEPARATION_RULES: &[SeparationRule] = &[
     },
     SeparationRule {
         action: A::Refuse,
+        at: None,
         excluded: Duty::Investigate,
         code: "investigator_cannot_decide",
         message_zh: INVESTIGATOR_DECIDES,
         source: "13号方案 四（四）",
     },
     SeparationRule {
+        action: A::GrantEmergencyAid,
+        at: None,
+        excluded: Duty::Investigate,
+        code: "investigator_cannot_decide",
+        message_zh: INVESTIGATOR_DECIDES,
+        source: "13号方案 四（四）；《社会救助暂行办法》第四十九条",
+    },
+    SeparationRule {
+        action: A::RecordReviewOutcome,
+        at: None,
+        excluded: Duty::Investigate,
+        code: "investigator_cannot_decide",
+        message_zh: INVESTIGATOR_DECIDES,
+        source: "13号方案 四（四）；57号 第三十二条",
+    },
+    SeparationRule {
+        action: A::ClosePublicity,
+        at: Some(Stage::TerminationPublicity),
+        excluded: Duty::Investigate,
+        code: "investigator_cannot_decide",
+        message_zh: INVESTIGATOR_DECIDES,
+        source: "13号方案 四（四）；43号 第二十六条",
+    },
+    SeparationRule {
         action: A::RecordFiling,
+        at: None,
         excluded: Duty::Confirm,
         code: "confirmer_cannot_supervise",
         message_zh: CONFIRMER_SUPERVISES,
@@ -89,6 +142,7 @@ pub const SEPARATION_RULES: &[SeparationRule] = &[
     },
     SeparationRule {
         action: A::Escalate,
+        at: None,
         excluded: Duty::Confirm,
         code: "confirmer_cannot_supervise",
         message_zh: CONFIRMER_SUPERVISES,
@@ -96,6 +150,7 @@ pub const SEPARATION_RULES: &[SeparationRule] = &[
     },
     SeparationRule {
         action: A::DecideEscalation,
+        at: None,
         excluded: Duty::Confirm,
         code: "confirmer_cannot_supervise",
         message_zh: CONFIRMER_SUPERVISES,
@@ -103,6 +158,7 @@ pub const SEPARATION_RULES: &[SeparationRule] = &[
     },
     SeparationRule {
         action: A::DecideEscalation,
+        at: None,
         excluded: Duty::Investigate,
         code: "investigator_cannot_decide",
         message_zh: INVESTIGATOR_DECIDES,
@@ -119,9 +175,23 @@ pub fn acting_role(kind: ActionKind, roles: &[Role]) -> Result<Role, WorkflowErr
     })
 }
 
-/// Refuses `user` taking `kind` on `state` when a separation rule forbids it.
-pub fn check_separation(kind: ActionKind, user: Uuid, state: &CaseState) -> Result<(), WorkflowError> {
-    for rule in SEPARATION_RULES.iter().filter(|r| r.action == kind) {
+/// Refuses `roles` taking `kind` at stage `at` where `STAGE_ROLES` narrows who may.
+pub fn check_role_at(kind: ActionKind, at: Option<Stage>, roles: &[Role]) -> Result<(), WorkflowError> {
+    for rule in STAGE_ROLES.iter().filter(|r| r.action == kind && Some(r.at) == at) {
+        if !roles.iter().any(|r| rule.roles.contains(r)) {
+            let names: Vec<&str> = rule.roles.iter().map(|r| r.label_zh()).collect();
+            return Err(WorkflowError::forbidden(
+                "forbidden_role",
+                format!("案件处于“{}”时，“{}”由{}办理", rule.at.label_zh(), kind.label_zh(), names.join("、")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses `user` taking `kind` at stage `at` on `state` when a separation rule forbids it.
+pub fn check_separation(kind: ActionKind, at: Stage, user: Uuid, state: &CaseState) -> Result<(), WorkflowError> {
+    for rule in SEPARATION_RULES.iter().filter(|r| r.action == kind && r.at.is_none_or(|s| s == at)) {
         if state.has_done(user, rule.excluded) {
             return Err(WorkflowError::forbidden(rule.code, rule.message_zh));
         }

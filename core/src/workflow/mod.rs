@@ -18,6 +18,7 @@ mod apply;
 pub mod deadlines;
 pub mod duties;
 mod error;
+pub mod materials;
 pub mod notice;
 pub mod relatives;
 pub mod review;
@@ -25,12 +26,12 @@ pub mod sampler;
 mod state;
 mod vocab;
 
-pub use apply::{Action, ActionKind, Actor, Ctx, Event, Responsible, Transition, apply};
+pub use apply::{Action, ActionKind, Actor, Application, Ctx, Event, Responsible, Transition, apply, case_event_label, register};
 pub use error::{WorkflowError, WorkflowErrorKind};
 pub use state::{
     CaseFlags, CaseState, ComplaintRecord, Decision, DecisionKind, EscalationRecord, FilingRecord, Opinion, Participation, PendingFiling,
 };
-pub use vocab::{Duty, EscalationOutcome, ObjectionMethod, Path, Recommendation, ReviewOutcome, Stage};
+pub use vocab::{ApplicationChannel, CaseEvent, Duty, EscalationOutcome, ObjectionMethod, Path, Recommendation, ReviewOutcome, Stage};
 
 #[cfg(test)]
 mod tests;

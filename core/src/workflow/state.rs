@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::vocab::{Duty, ObjectionMethod, Path, Recommendation, Stage};
+use super::vocab::{ApplicationChannel, Duty, ObjectionMethod, Path, Recommendation, Stage};
 use crate::{
     assistance::AssistanceType,
     policy::{Area, ReviewCadence},
@@ -142,7 +142,14 @@ pub struct CaseState {
     pub path: Path,
     pub area: Area,
     pub stage: Stage,
+    /// The day the application was received.
     pub applied_on: NaiveDate,
+    /// In person at the township, or by the village committee on the applicant's behalf (代为申请).
+    #[serde(default)]
+    pub channel: ApplicationChannel,
+    /// Who received and registered the application (absent on cases from before applications were registered).
+    #[serde(default)]
+    pub received_by: Option<Uuid>,
     pub missing_items: Vec<String>,
     pub accepted_on: Option<NaiveDate>,
     /// Named investigators (at least the policy's minimum).
@@ -188,6 +195,8 @@ impl CaseState {
             area,
             stage: Stage::Applied,
             applied_on,
+            channel: ApplicationChannel::Counter,
+            received_by: None,
             missing_items: Vec::new(),
             accepted_on: None,
             investigators: Vec::new(),

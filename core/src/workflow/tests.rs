@@ -299,8 +299,10 @@ fn tekun_path_with_an_objection_and_a_termination_with_its_own_publicity() {
     );
     assert_eq!(s.stage, Stage::TerminationPublicity, "特困 termination is published first");
     assert!(has_step(&w.steps(&s), "termination_publicity", d(2026, 6, 9)));
-    assert_eq!(w.refused(&s, Action::ClosePublicity, &w.clerk, d(2026, 6, 8)).code, "publicity_not_over");
-    let s = w.ok(&s, Action::ClosePublicity, &w.clerk, d(2026, 6, 9));
+    assert_eq!(w.refused(&s, Action::ClosePublicity, &w.reviewer, d(2026, 6, 8)).code, "publicity_not_over");
+    // Closing a termination's publicity decides the termination: the township reviewer's decision, not the clerk's.
+    assert_eq!(w.refused(&s, Action::ClosePublicity, &w.clerk, d(2026, 6, 9)).code, "forbidden_role");
+    let s = w.ok(&s, Action::ClosePublicity, &w.reviewer, d(2026, 6, 9));
     assert_eq!(s.stage, Stage::StopDecided);
     assert_eq!(s.decision.as_ref().unwrap().effective_month.as_deref(), Some("2026-07"), "terminated from the next month");
     let s = w.ok(&s, Action::IssueNotice, &w.clerk, d(2026, 6, 10));
@@ -872,4 +874,109 @@ fn a_review_visits_recommendation_becomes_a_prefilled_outcome_never_a_decision()
     assert_eq!((tekun.outcome, tekun.suggestion), (None, None));
     assert!(tekun.note_zh.contains("请填写调整后的金额"));
     assert_eq!(proposal(&s, &facts("maybe", None), Some(66000)), None, "an unknown recommendation proposes nothing");
+}
+
+#[test]
+fn an_application_is_registered_by_whoever_received_it_and_accepted_only_by_the_township() {
+    let w = World::new();
+    let village = person("示范村协理员", &[Role::VillageAssistant]);
+    let received =
+        Application { assistance_type: AssistanceType::Dibao, area: Area::Rural, received_on: d(2026, 3, 2), channel: ApplicationChannel::Counter };
+    // The village committee applies on the applicant's behalf (代为申请), recorded as such whatever the form said.
+    let t = register(&received, &village, &w.ctx(d(2026, 3, 3))).unwrap();
+    assert_eq!((t.to, t.state.channel, t.state.received_by), (Stage::Applied, ApplicationChannel::VillageOnBehalf, Some(village.user_id)));
+    assert_eq!((t.state.applied_on, t.state.accepted_on), (d(2026, 3, 2), None));
+    assert_eq!(t.responsible.duty, Duty::Register);
+    let at_counter = register(&received, &w.clerk, &w.ctx(d(2026, 3, 2))).unwrap();
+    assert_eq!(at_counter.state.channel, ApplicationChannel::Counter);
+    // An investigator does not register; nobody registers an application received tomorrow.
+    assert_eq!(register(&received, &w.inv1, &w.ctx(d(2026, 3, 2))).unwrap_err().code, "forbidden_role");
+    assert_eq!(register(&received, &w.clerk, &w.ctx(d(2026, 3, 1))).unwrap_err().code, "invalid_date");
+
+    // Acceptance is the township's act: neither the village assistant nor an investigator may accept.
+    let s = t.state;
+    assert_eq!(w.refused(&s, Action::Accept, &village, d(2026, 3, 3)).code, "forbidden_role");
+    assert_eq!(w.refused(&s, Action::Accept, &w.inv1, d(2026, 3, 3)).code, "forbidden_role");
+    // Everything missing at once (一次性告知), then accepted when the materials arrive: the clocks start then.
+    let missing = w.ok(&s, Action::NoticeMissing { items: vec!["户籍证明".into(), "家庭经济状况书面声明".into()] }, &w.clerk, d(2026, 3, 3));
+    assert_eq!((missing.stage, missing.missing_items.len()), (Stage::MaterialsMissing, 2));
+    assert!(w.steps(&missing).is_empty(), "no clock runs before acceptance");
+    let accepted = w.ok(&missing, Action::Accept, &w.clerk, d(2026, 3, 9));
+    assert_eq!((accepted.stage, accepted.accepted_on), (Stage::Accepted, Some(d(2026, 3, 9))));
+    assert!(has_step(&w.steps(&accepted), "investigation_start", d(2026, 3, 12)), "{:?}", w.steps(&accepted));
+}
+
+#[test]
+fn assigning_a_visit_starts_the_investigation_and_a_later_pair_joins_it() {
+    let w = World::new();
+    let lead = person("调查组长", &[Role::VisitSupervisor]);
+    let s = CaseState::new(AssistanceType::Dibao, Area::Rural, d(2026, 3, 2));
+    assert_eq!(
+        w.refused(&s, Action::AssignVisit { investigators: w.team() }, &lead, d(2026, 3, 2)).code,
+        "illegal_transition",
+        "not before acceptance"
+    );
+    let s = w.ok(&s, Action::Accept, &w.clerk, d(2026, 3, 2));
+    assert_eq!(w.refused(&s, Action::AssignVisit { investigators: w.team() }, &w.clerk, d(2026, 3, 2)).code, "forbidden_role");
+    let s = w.ok(&s, Action::AssignVisit { investigators: w.team() }, &lead, d(2026, 3, 3));
+    assert_eq!((s.stage, s.investigation_started_on), (Stage::Investigating, Some(d(2026, 3, 3))));
+    let third = person("调查员三", &[Role::Investigator]);
+    let s = w.ok(&s, Action::AssignVisit { investigators: vec![w.inv1.user_id, third.user_id] }, &lead, d(2026, 3, 4));
+    assert_eq!(s.stage, Stage::Investigating);
+    assert!(s.has_done(third.user_id, Duty::Investigate) && s.has_done(w.inv2.user_id, Duty::Investigate));
+    assert_eq!(w.refused(&s, Action::AssignVisit { investigators: vec![third.user_id] }, &lead, d(2026, 3, 4)).code, "too_few_investigators");
+}
+
+#[test]
+fn whoever_investigated_a_case_or_its_review_decides_nothing_about_who_is_paid_what() {
+    let w = World::new();
+    // A reviewer who also went on the visit.
+    let visiting = person("兼任调查的审核员", &[Role::TownshipReviewer, Role::Investigator]);
+    let team = vec![visiting.user_id, w.inv2.user_id];
+    let accepted = w.ok(&CaseState::new(AssistanceType::Dibao, Area::Rural, d(2026, 3, 2)), Action::Accept, &w.clerk, d(2026, 3, 2));
+    let s = w.ok(&accepted, Action::StartInvestigation { investigators: team.clone() }, &w.clerk, d(2026, 3, 2));
+    let s = w.ok(&s, Action::RecordHomeVisit { investigators: team.clone(), visited_on: d(2026, 3, 2), family_signed: true }, &w.inv2, d(2026, 3, 2));
+    let s = w.ok(&s, Action::RecordNeighbourVisit { summary: "邻居反映家庭确实困难".into() }, &w.inv2, d(2026, 3, 2));
+    let s = w.ok(&s, Action::RequestInformationCheck, &w.clerk, d(2026, 3, 2));
+    let s = w.ok(&s, Action::RecordInformationCheck { summary: "未发现车辆、房产".into() }, &w.clerk, d(2026, 3, 2));
+    let (s, closed) = w.published(&s, Some(50_000), d(2026, 3, 3));
+    assert_eq!(
+        w.refused(&s, Action::Confirm { amount_fen: Some(50_000), suggested_fen: None, override_reason: None }, &visiting, closed).code,
+        "investigator_cannot_decide"
+    );
+    let s = w.ok(&s, Action::Confirm { amount_fen: Some(50_000), suggested_fen: None, override_reason: None }, &w.reviewer, closed);
+    let s = w.ok(&s, Action::IssueNotice, &w.clerk, closed);
+    // The periodic review's outcome (keep / adjust / stop).
+    let s = w.ok(&s, Action::StartReview, &w.clerk, d(2026, 9, 1));
+    let outcome = Action::RecordReviewOutcome { outcome: ReviewOutcome::Keep, cadence: ReviewCadence::Stable };
+    assert_eq!(w.refused(&s, outcome.clone(), &visiting, d(2026, 9, 2)).code, "investigator_cannot_decide");
+    // Investigating the review alone also rules a person out.
+    let lead = person("调查组长", &[Role::VisitSupervisor]);
+    let review_visitor = person("核查员", &[Role::TownshipReviewer, Role::Investigator]);
+    let reviewed = w.ok(&s, Action::AssignVisit { investigators: vec![review_visitor.user_id, w.inv1.user_id] }, &lead, d(2026, 9, 2));
+    assert_eq!(w.refused(&reviewed, outcome.clone(), &review_visitor, d(2026, 9, 3)).code, "investigator_cannot_decide");
+    w.ok(&reviewed, outcome, &w.reviewer, d(2026, 9, 3));
+
+    // 临时救助 先行救助: the one-off amount.
+    let linshi = w.ok(&CaseState::new(AssistanceType::Linshi, Area::Rural, d(2026, 3, 2)), Action::Accept, &w.clerk, d(2026, 3, 2));
+    let linshi = w.ok(&linshi, Action::StartInvestigation { investigators: team.clone() }, &w.clerk, d(2026, 3, 2));
+    let aid = Action::GrantEmergencyAid { amount_fen: 100_000, reason: "突发重病".into() };
+    assert_eq!(w.refused(&linshi, aid, &visiting, d(2026, 3, 3)).code, "investigator_cannot_decide");
+
+    // Every rule names its source.
+    for rule in duties::SEPARATION_RULES {
+        assert!(!rule.source.is_empty(), "{rule:?}");
+    }
+    for rule in duties::STAGE_ROLES {
+        assert!(!rule.source.is_empty() && !rule.roles.is_empty(), "{rule:?}");
+    }
+}
+
+#[test]
+fn a_case_s_history_reads_alike_for_actions_and_events() {
+    assert_eq!(case_event_label("wf.accept"), "受理申请");
+    assert_eq!(case_event_label("wf.register_application"), "登记申请");
+    assert_eq!(case_event_label("case_created"), "登记申请", "logs from before applications were registered");
+    assert_eq!(case_event_label("visit_merged"), "入户调查结果并入案件");
+    assert_eq!(case_event_label("something_else"), "其他");
 }

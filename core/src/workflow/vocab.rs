@@ -44,6 +44,12 @@ vocabulary! {
 }
 
 impl Stage {
+    /// Stages at which a home visit may be assigned: the investigation (starting it from acceptance), a
+    /// re-investigation after an objection, a periodic review.
+    pub fn takes_visits(self) -> bool {
+        matches!(self, Self::Accepted | Self::Investigating | Self::ObjectionReview | Self::UnderReview)
+    }
+
     /// Stages of the application procedure, from acceptance to the decision (the whole-procedure limit runs).
     pub fn in_application_procedure(self) -> bool {
         matches!(
@@ -65,6 +71,9 @@ vocabulary! {
 vocabulary! {
     /// What a person answers for on a case (谁受理谁负责、谁调查谁负责、谁审核谁负责、谁确认谁负责).
     Duty {
+        /// Receiving an application and registering it (at the counter, or the village committee on the
+        /// applicant's behalf).
+        Register => ("register", "登记申请"),
         Accept => ("accept", "受理"),
         Investigate => ("investigate", "调查"),
         Review => ("review", "审核"),
@@ -81,6 +90,38 @@ impl Duty {
     pub fn accountability_zh(self) -> String {
         let l = self.label_zh();
         format!("谁{l}谁负责")
+    }
+}
+
+vocabulary! {
+    /// How an application reached the township (57号 第九条).
+    ApplicationChannel {
+        /// The applicant (or a member of the household) applied in person at the township (subdistrict).
+        Counter => ("counter", "到乡镇（街道）申请"),
+        /// The village (community) committee applied on behalf of someone who could not (代为申请).
+        VillageOnBehalf => ("village_on_behalf", "村（居）委会代为申请"),
+    }
+}
+
+// The vocabulary macro fixes the derives, so the default is written out.
+#[allow(clippy::derivable_impls)]
+impl Default for ApplicationChannel {
+    fn default() -> Self {
+        Self::Counter
+    }
+}
+
+vocabulary! {
+    /// What happened to a case besides the procedure's own actions (those are `ActionKind`s): the visits and their
+    /// data. One vocabulary, so the API, the console and the phone name a case's history alike.
+    CaseEvent {
+        VisitAssigned => ("visit_assigned", "安排入户调查"),
+        VisitReassigned => ("visit_reassigned", "调整调查人员"),
+        VisitCancelled => ("visit_cancelled", "取消入户调查"),
+        VisitSubmitted => ("visit_submitted", "提交入户调查结果"),
+        VisitMerged => ("visit_merged", "入户调查结果并入案件"),
+        ConflictRecorded => ("conflict_recorded", "发现数据冲突，待核实"),
+        ConflictResolved => ("conflict_resolved", "数据冲突已核实处理"),
     }
 }
 

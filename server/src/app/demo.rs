@@ -6,12 +6,11 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use ruhu_core::{
     assistance::AssistanceType,
-    calendar::WorkCalendar,
     geo::LatLon,
     policy::Area,
     resident_id::make_resident_id,
     roles::Role,
-    workflow::{Action, Actor, CaseState, Ctx, Recommendation, apply},
+    workflow::{Action, Actor, ApplicationChannel, Ctx, Recommendation, Stage, apply},
 };
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -23,7 +22,8 @@ use crate::{
         org, password,
     },
     records::{
-        cases,
+        calendar,
+        cases::{self, CaseRow},
         households::{self, CheckedHousehold},
     },
     store::{
@@ -31,7 +31,12 @@ use crate::{
         db::parse_uuid,
         error::{ApiError, Error, Result},
     },
-    workflow::assign::{self, NewAssignment},
+    workflow::{
+        actions::{self, Acting},
+        assign::{self, NewAssignment},
+        case_state,
+        intake::{self, NewApplication},
+    },
 };
 
 pub const DEMO_PASSWORD: &str = "Ruhu#demo2026";
@@ -88,6 +93,10 @@ struct DemoHousehold {
     location: LatLon,
     members: Vec<(&'static str, NaiveDate, u16, &'static str)>,
     case_facts: Vec<(&'static str, Value)>,
+    /// The application was received this many days before the demo was seeded.
+    received_days_ago: u64,
+    /// The township accepted it when the demo was seeded.
+    accepted: bool,
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -107,6 +116,8 @@ fn demo_households() -> Vec<DemoHousehold> {
                 ("王小军（演示）", date(2008, 11, 30), 31, "子女"),
             ],
             case_facts: vec![("household.size", json!(3)), ("income.wages_fen", json!(80000))],
+            received_days_ago: 0,
+            accepted: true,
         },
         DemoHousehold {
             village: QINGYAN_VILLAGE_2,
@@ -115,6 +126,8 @@ fn demo_households() -> Vec<DemoHousehold> {
             location: LatLon { lat: 26.3275, lon: 106.6874 },
             members: vec![("陈桂兰（演示）", date(1951, 6, 9), 42, "户主")],
             case_facts: vec![("household.size", json!(1))],
+            received_days_ago: 7,
+            accepted: false,
         },
         DemoHousehold {
             village: SHIBAN_VILLAGE_1,
@@ -123,6 +136,18 @@ fn demo_households() -> Vec<DemoHousehold> {
             location: LatLon { lat: 26.4032, lon: 106.5745 },
             members: vec![("杨国富（演示）", date(1970, 1, 21), 51, "户主"), ("杨丽（演示）", date(1998, 4, 17), 62, "子女")],
             case_facts: vec![("household.size", json!(2))],
+            received_days_ago: 1,
+            accepted: false,
+        },
+        DemoHousehold {
+            village: QINGYAN_VILLAGE_2,
+            head_name: "赵德华（演示）",
+            address: "青岩镇示范二村（演示）1组9号",
+            location: LatLon { lat: 26.3281, lon: 106.6890 },
+            members: vec![("赵德华（演示）", date(1958, 10, 3), 73, "户主")],
+            case_facts: vec![("household.size", json!(1))],
+            received_days_ago: 2,
+            accepted: true,
         },
     ]
 }
@@ -134,6 +159,7 @@ fn seed_err(e: ApiError) -> Error {
 /// Seeds the demo villages, accounts, households, cases and one visit assignment. Idempotent: what exists is kept.
 pub async fn seed_demo(state: &AppState) -> Result<()> {
     let hash = password::hash(DEMO_PASSWORD.to_string()).await?;
+    let calendar = calendar::work_calendar(state).await?;
     let mut tx = state.db.begin().await?;
     org::ensure_village(tx.conn(), QINGYAN, QINGYAN_VILLAGE_1, "示范一村（演示）", true).await?;
     org::ensure_village(tx.conn(), QINGYAN, QINGYAN_VILLAGE_2, "示范二村（演示）", true).await?;
@@ -187,18 +213,35 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
         let case_id = match existing_case {
             Some(row) => parse_uuid(&row.try_get::<String, _>("id")?)?,
             None => {
+                // Every demo case starts as an application received at the township's counter, a week ago for the
+                // case that is further along.
                 let facts: BTreeMap<String, Value> = h.case_facts.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
-                let creator = if h.village == SHIBAN_VILLAGE_1 { shiban_reviewer } else { caseworker };
-                let case = cases::insert(&mut tx, &household, AssistanceType::Dibao, &facts, creator).await.map_err(seed_err)?;
-                audit::record(&mut tx, AuditEntry::system("case.create", "case", case.id, Some(&case.org_path)).with_detail(json!({ "demo": true })))
-                    .await?;
+                let receiver = if h.village == SHIBAN_VILLAGE_1 {
+                    demo_actor(&mut tx, "shiban.shenhe", "石板审核员（演示）", Role::TownshipReviewer).await?
+                } else {
+                    demo_actor(&mut tx, "qingyan.jingban", "青岩经办员（演示）", Role::TownshipCaseworker).await?
+                };
+                let received_on = tx.today().checked_sub_days(chrono::Days::new(h.received_days_ago)).unwrap_or(tx.today());
+                let application = NewApplication {
+                    assistance_type: AssistanceType::Dibao,
+                    received_on: Some(received_on),
+                    channel: Some(ApplicationChannel::Counter),
+                    area: Some(Area::Rural),
+                    facts,
+                };
+                let acting = Acting { actor: receiver, device_id: None };
+                let (case, _) = intake::register_application(&mut tx, state, &calendar, &acting, &household, &application).await.map_err(seed_err)?;
+                if h.accepted {
+                    actions::apply_as(&mut tx, &state.policy, &calendar, &acting, &case, Action::Accept, None).await.map_err(seed_err)?;
+                }
                 case.id
             }
         };
         case_ids.push(case_id);
     }
 
-    // One visit for 青岩调查员一 and 二, on the first demo case.
+    // The first demo case accepted today, with one visit for 青岩调查员一 and 二; 石板's stays an application
+    // waiting for acceptance.
     if let Some(first) = case_ids.first() {
         let has_assignment =
             sqlx::query("SELECT id FROM assignments WHERE case_id = $1").bind(first.to_string()).fetch_optional(tx.conn()).await?.is_some();
@@ -211,8 +254,9 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
                 form_id: None,
                 form_version: None,
             };
-            let supervisor = user_id(&mut tx, "qingyan.zuzhang").await?;
-            let id = assign::insert(&mut tx, &state.policy, &case, &req, supervisor).await.map_err(seed_err)?;
+            let lead = demo_actor(&mut tx, "qingyan.zuzhang", "青岩调查组长（演示）", Role::VisitSupervisor).await?;
+            let id =
+                assign::insert(&mut tx, &state.policy, &calendar, &case, &req, &Acting { actor: lead, device_id: None }).await.map_err(seed_err)?;
             audit::record(
                 &mut tx,
                 AuditEntry::system("assignment.create", "assignment", id, Some(&case.org_path)).with_detail(json!({ "demo": true })),
@@ -223,9 +267,9 @@ pub async fn seed_demo(state: &AppState) -> Result<()> {
     // The second demo case further along the procedure, in publicity; the village assistant declared its head of
     // household as a near relative, so it is flagged for a 100 % district visit.
     if let Some(second) = case_ids.get(1) {
-        let row = sqlx::query("SELECT workflow FROM cases WHERE id = $1").bind(second.to_string()).fetch_one(tx.conn()).await?;
-        if row.try_get::<Option<String>, _>("workflow")?.is_none() {
-            advance_demo_case(state, &mut tx, *second).await?;
+        let case = cases::load(tx.conn(), *second).await?.ok_or_else(|| Error::Invalid("demo case missing".into()))?;
+        if case.step == Stage::Applied.as_str() {
+            advance_demo_case(state, &mut tx, &case).await?;
         }
     }
     tx.commit().await?;
@@ -236,8 +280,9 @@ async fn demo_actor(tx: &mut crate::store::db::Tx, username: &str, display_name:
     Ok(Actor { user_id: user_id(tx, username).await?, name: display_name.into(), roles: vec![role] })
 }
 
-async fn advance_demo_case(state: &AppState, tx: &mut crate::store::db::Tx, case_id: uuid::Uuid) -> Result<()> {
-    let case = cases::load(tx.conn(), case_id).await?.ok_or_else(|| Error::Invalid("demo case missing".into()))?;
+/// Takes the application through the procedure to publicity, each step on its own (past) day, through the workflow's
+/// rules: the demo shows a case as a real one would be.
+async fn advance_demo_case(state: &AppState, tx: &mut crate::store::db::Tx, case: &CaseRow) -> Result<()> {
     let village = demo_actor(tx, "qingyan.cunwei", "示范一村协理员（演示）", Role::VillageAssistant).await?;
     let relative = make_resident_id(DISTRICT, date(1951, 6, 9), 42);
     let declared = sqlx::query("SELECT id FROM near_relative_declarations WHERE declarant_user_id = $1")
@@ -284,9 +329,9 @@ async fn advance_demo_case(state: &AppState, tx: &mut crate::store::db::Tx, case
         ),
         (Action::StartPublicity, &clerk, day(2)),
     ];
-    let calendar = WorkCalendar::bundled();
+    let calendar = calendar::work_calendar(state).await?;
     let declarants = vec![village.user_id];
-    let mut s = CaseState::new(case.assistance_type, Area::Rural, day(6));
+    let (mut s, _) = case_state::load_state(tx.conn(), case).await.map_err(seed_err)?;
     for (action, actor, on) in steps {
         let ctx = Ctx { policy: &state.policy, calendar: &calendar, today: on, near_relative_declarants: &declarants };
         let t = apply(&s, &action, actor, &ctx).map_err(|e| Error::Invalid(format!("demo workflow: {e}")))?;
@@ -294,7 +339,7 @@ async fn advance_demo_case(state: &AppState, tx: &mut crate::store::db::Tx, case
         cases::add_step(tx, case.id, &format!("wf.{}", t.action.as_str()), Some(actor.user_id), None, detail).await?;
         s = t.state;
     }
-    sqlx::query("UPDATE cases SET workflow = $1, workflow_version = 1, step = $2 WHERE id = $3")
+    sqlx::query("UPDATE cases SET workflow = $1, workflow_version = workflow_version + 1, step = $2 WHERE id = $3")
         .bind(crate::store::db::to_json(&s))
         .bind(s.stage.as_str())
         .bind(case.id.to_string())

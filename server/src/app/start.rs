@@ -15,6 +15,7 @@ use crate::{
         db::{Db, redact_url},
         error::{Error, Result},
     },
+    workflow::legacy_states,
 };
 
 /// The policy file at `file`, or Huaxi's bundled policy when there is none.
@@ -36,6 +37,7 @@ pub async fn open_state(config: &ServerConfig) -> Result<AppState> {
     tracing::info!(database = %redact_url(&url), "opening database");
     let db = Db::connect(&url, config.clock).await?;
     db.migrate().await?;
+    legacy_states::fill(&db).await?;
     org::seed_district(&db).await?;
     forms::publish_builtin(&db).await?;
     calendar::seed_bundled_calendar(&db).await?;

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ruhu_core::{
     form::FormPurpose,
     protocol::{AssignmentStatus, PersonRef, Problem},
+    workflow::{Action, CaseEvent},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -16,8 +17,7 @@ use crate::{
     app::state::AppState,
     records::{
         assignments::{self, AssignmentRow, purpose_key, record_history},
-        cases::{self, step},
-        feed,
+        calendar, cases, feed,
     },
     store::{
         audit,
@@ -25,6 +25,7 @@ use crate::{
         error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
     },
     workflow::{
+        actions::{self, Acting},
         assign::{self, NewAssignment, check_due_date, check_pair},
         relatives, revisits,
     },
@@ -134,8 +135,9 @@ pub async fn create(
     drop(conn);
     let case = case.ok_or_else(|| ApiError::not_found("案件").with_field("case_id"))?;
     caller.guard(&state, "case", &case.id.to_string(), &case.org_path).await?;
+    let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut tx = state.db.begin().await?;
-    let id = assign::insert(&mut tx, &state.policy, &case, &req, caller.user_id).await?;
+    let id = assign::insert(&mut tx, &state.policy, &calendar, &case, &req, &Acting::of(&caller)).await?;
     let entry = caller
         .audit("assignment.create", "assignment", id, Some(&case.org_path))
         .with_detail(json!({ "case_id": case.id, "investigators": req.investigator_ids, "due_date": req.due_date }));
@@ -191,7 +193,14 @@ pub async fn reassign(
     feed::assignment_delete(&mut tx, id, &removed).await?;
     feed::assignment_upsert(&mut tx, id, &pair, &a.form_id, a.form_version).await?;
     let detail = json!({ "assignment_id": id, "from": a.investigators, "to": pair, "reason": req.reason });
-    cases::add_step(&mut tx, a.case_id, "visit_reassigned", Some(caller.user_id), Some(due), detail.clone()).await?;
+    if revisit {
+        cases::add_step(&mut tx, a.case_id, CaseEvent::VisitReassigned.as_str(), Some(caller.user_id), Some(due), detail.clone()).await?;
+    } else {
+        // The new pair joins the investigation (the procedure records who investigated).
+        let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
+        let assign = Action::AssignVisit { investigators: pair.to_vec() };
+        actions::apply_with(&mut tx, &state.policy, &calendar, &Acting::of(&caller), &case, assign, None, detail.clone()).await?;
+    }
     audit::record(&mut tx, caller.audit("assignment.reassign", "assignment", id, Some(&a.org_path)).with_detail(detail)).await?;
     let v = view(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
     tx.commit().await?;
@@ -226,11 +235,8 @@ pub async fn cancel(
         return Err(ApiError::new(StatusCode::CONFLICT, "assignment_not_open", "该入户调查安排已结束，不能再取消"));
     }
     feed::assignment_delete(&mut tx, id, &a.investigators).await?;
-    if !revisit {
-        cases::set_step(&mut tx, a.case_id, step::ACCEPTED).await?;
-    }
-    let detail = json!({ "assignment_id": id, "reason": reason });
-    cases::add_step(&mut tx, a.case_id, "visit_cancelled", Some(caller.user_id), None, detail.clone()).await?;
+    let detail = json!({ "assignment_id": id, "reason": reason, "revisit": revisit });
+    cases::add_step(&mut tx, a.case_id, CaseEvent::VisitCancelled.as_str(), Some(caller.user_id), None, detail.clone()).await?;
     audit::record(&mut tx, caller.audit("assignment.cancel", "assignment", id, Some(&a.org_path)).with_detail(detail)).await?;
     let v = view(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
     tx.commit().await?;

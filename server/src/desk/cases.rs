@@ -8,9 +8,10 @@ use ruhu_core::{
     assistance::AssistanceType,
     protocol::{PersonRef, Problem},
     resident_id::mask,
+    workflow::{Stage, case_event_label},
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
@@ -22,7 +23,8 @@ use crate::{
     access::{caller::Caller, users},
     app::state::AppState,
     records::{
-        cases::{self, CaseRow, FactRecord, step},
+        calendar,
+        cases::{self, CaseRow, FactRecord},
         households::{self, HouseholdRecord},
         submissions::{self, SUBMISSION_COLUMNS},
     },
@@ -31,31 +33,19 @@ use crate::{
         db::{parse_json, parse_ts, parse_uuid},
         error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
     },
-    workflow::{actions, case_state},
+    workflow::{
+        actions::Acting,
+        case_state,
+        intake::{self, NewApplication},
+    },
 };
 
-/// What happened to a case (the `case_steps` log).
-pub fn step_kind_label(kind: &str) -> &'static str {
-    match kind {
-        "case_created" => "登记申请",
-        "visit_assigned" => "安排入户调查",
-        "visit_reassigned" => "调整调查人员",
-        "visit_cancelled" => "取消入户调查",
-        "visit_submitted" => "提交入户调查结果",
-        "visit_merged" => "入户调查结果并入案件",
-        "conflict_recorded" => "发现数据冲突，待核实",
-        "conflict_resolved" => "数据冲突已核实处理",
-        other => actions::step_label(other).unwrap_or("其他"),
-    }
-}
-
+/// An application for a registered household (`POST /api/v1/cases`).
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewCase {
     pub household_id: Uuid,
-    pub assistance_type: AssistanceType,
-    /// Facts from the application, entered at the desk (source: none).
-    #[serde(default)]
-    pub facts: BTreeMap<String, Value>,
+    #[serde(flatten)]
+    pub application: NewApplication,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -143,7 +133,7 @@ async fn summary(conn: &mut AnyConnection, c: CaseRow) -> Result<CaseSummary, sq
         case_no: c.case_no,
         assistance_type: c.assistance_type,
         assistance_type_label: c.assistance_type.label_zh().into(),
-        step_label: step::label_zh(&c.step).into(),
+        step_label: Stage::parse(&c.step).map(Stage::label_zh).unwrap_or("其他").into(),
         step: c.step,
         township_code: c.township_code,
         village_code: c.village_code,
@@ -158,22 +148,22 @@ async fn summary(conn: &mut AnyConnection, c: CaseRow) -> Result<CaseSummary, sq
 }
 
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = NewCase,
-    description = "Opens a case (申请受理) for a household in the caller's scope and gives it a case number.",
-    responses((status = 201, body = CaseSummary), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem, description = "case_exists")))]
+    description = "Registers an application (申请) for a household in the caller's scope and gives it a case number: by a \
+        township caseworker or reviewer (at the counter, or entering one the village committee handed in), or by a village \
+        assistant on the applicant's behalf (代为申请). The township then accepts it or lists what is missing \
+        (`accept` / `notice_missing` actions).",
+    responses((status = 201, body = CaseSummary), (status = 403, body = Problem, description = "forbidden_role, out_of_scope"),
+              (status = 404, body = Problem), (status = 409, body = Problem, description = "case_exists"),
+              (status = 422, body = Problem, description = "invalid_date")))]
 pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<NewCase>) -> ApiResult<(StatusCode, Json<CaseSummary>)> {
-    caller.require(|r| r.may_manage_cases())?;
     let mut conn = state.db.pool.acquire().await?;
     let household = households::load(&mut conn, req.household_id).await?;
     drop(conn);
     let household = household.ok_or_else(|| ApiError::not_found("家庭").with_field("household_id"))?;
     caller.guard(&state, "household", &household.id.to_string(), &household.org_path).await?;
+    let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut tx = state.db.begin().await?;
-    let case = cases::insert(&mut tx, &household, req.assistance_type, &req.facts, caller.user_id).await?;
-    let entry = caller
-        .audit("case.create", "case", case.id, Some(&case.org_path))
-        .with_detail(json!({ "case_no": case.case_no, "assistance_type": req.assistance_type, "desk_facts": req.facts.keys().collect::<Vec<_>>() }));
-    audit::record(&mut tx, entry).await?;
+    let (case, _) = intake::register_application(&mut tx, &state, &calendar, &Acting::of(&caller), &household, &req.application).await?;
     let out = summary(tx.conn(), case).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))
@@ -189,6 +179,9 @@ pub struct CaseQuery {
     pub case_no: Option<String>,
     /// Cases with an open step due on or before this day (YYYY-MM-DD); applied to the page read.
     pub due_before: Option<NaiveDate>,
+    /// Only cases at a stage that takes a home visit (accepted, under investigation, objection review, periodic
+    /// review): what a visit supervisor may assign.
+    pub visits: Option<bool>,
     /// Default 100, at most 500.
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -208,6 +201,10 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): Ap
             extra.push(v.to_string());
             sql.push_str(&format!(" AND {column} = ${}", 2 + extra.len()));
         }
+    }
+    if q.visits == Some(true) {
+        let stages: Vec<String> = Stage::ALL.iter().filter(|s| s.takes_visits()).map(|s| format!("'{}'", s.as_str())).collect();
+        sql.push_str(&format!(" AND step IN ({})", stages.join(", ")));
     }
     let n = 2 + extra.len();
     sql.push_str(&format!(" ORDER BY created_at DESC, id LIMIT ${} OFFSET ${}", n + 1, n + 2));
@@ -276,7 +273,7 @@ pub async fn build_record(conn: &mut AnyConnection, c: CaseRow) -> ApiResult<Cas
         let due: Option<String> = r.try_get("due_date")?;
         steps.push(CaseStepRecord {
             id: parse_uuid(&r.try_get::<String, _>("id")?)?,
-            label: step_kind_label(&kind).into(),
+            label: case_event_label(&kind).into(),
             kind,
             actor: match actor {
                 Some(a) => Some(users::person_str(conn, &a).await?),
@@ -314,7 +311,7 @@ pub async fn build_record(conn: &mut AnyConnection, c: CaseRow) -> ApiResult<Cas
         case_no: c.case_no,
         assistance_type: c.assistance_type,
         assistance_type_label: c.assistance_type.label_zh().into(),
-        step_label: step::label_zh(&c.step).into(),
+        step_label: Stage::parse(&c.step).map(Stage::label_zh).unwrap_or("其他").into(),
         step: c.step,
         township_code: c.township_code,
         village_code: c.village_code,

@@ -155,7 +155,7 @@ pub async fn resolve(
         .execute(tx.conn())
         .await?;
     let detail = json!({ "conflict_id": id, "fact_key": fact_key, "choice": choice, "value": value, "source_submission": source, "reason": reason });
-    cases::add_step(&mut tx, case_id, "conflict_resolved", Some(caller.user_id), None, detail.clone()).await?;
+    cases::add_step(&mut tx, case_id, ruhu_core::workflow::CaseEvent::ConflictResolved.as_str(), Some(caller.user_id), None, detail.clone()).await?;
     crate::store::audit::record(&mut tx, caller.audit("conflict.resolve", "conflict", id, Some(&org_path)).with_detail(detail)).await?;
     refresh_investigators(&mut tx, case_id).await?;
     let resolved_by = users::person(tx.conn(), caller.user_id).await?;

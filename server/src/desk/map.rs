@@ -2,7 +2,7 @@
 //! provider's datum. Positions are stored as WGS-84; only what is drawn is converted.
 
 use axum::{Json, extract::State};
-use ruhu_core::{gcj02, geo::LatLon, protocol::Problem};
+use ruhu_core::{gcj02, geo::LatLon, protocol::Problem, workflow::Stage};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -37,6 +37,14 @@ pub struct ConsoleSettings {
     pub now: chrono::DateTime<chrono::Utc>,
     /// Today in China on the server's clock.
     pub today: chrono::NaiveDate,
+    /// Every stage of the procedure in order, for the lists' filters.
+    pub stages: Vec<StageLabel>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StageLabel {
+    pub key: String,
+    pub label: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/console/settings", tag = "console", security(("bearer" = [])),
@@ -56,6 +64,7 @@ pub async fn settings(State(state): State<AppState>, _caller: Caller) -> Json<Co
         far_from_household: FarFromHousehold { metres: policy.far_from_household_m(), source },
         now,
         today: ruhu_core::time::china_day(now),
+        stages: Stage::ALL.iter().map(|s| StageLabel { key: s.as_str().into(), label: s.label_zh().into() }).collect(),
     })
 }
 

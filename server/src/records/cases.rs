@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use ruhu_core::assistance::AssistanceType;
+use ruhu_core::{assistance::AssistanceType, workflow::CaseState};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
@@ -19,23 +19,6 @@ use crate::{
         error::{ApiError, ApiResult},
     },
 };
-
-/// Where a case stands.
-pub mod step {
-    pub const ACCEPTED: &str = "accepted";
-    pub const INVESTIGATING: &str = "investigating";
-    pub const INVESTIGATED: &str = "investigated";
-
-    pub fn label_zh(step: &str) -> &'static str {
-        match step {
-            ACCEPTED => "已受理",
-            INVESTIGATING => "入户调查中",
-            INVESTIGATED => "入户调查完成",
-            // The workflow's stages (ruhu_core::workflow::Stage) are stored here too.
-            other => ruhu_core::workflow::Stage::parse(other).map(|s| s.label_zh()).unwrap_or("其他"),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FactRecord {
@@ -51,6 +34,7 @@ pub struct CaseRow {
     pub case_no: String,
     pub household_id: Uuid,
     pub assistance_type: AssistanceType,
+    /// The workflow stage's key: a projection of the stored workflow state, written with it, for lists.
     pub step: String,
     pub township_code: String,
     pub village_code: String,
@@ -128,22 +112,6 @@ pub async fn add_step(
     Ok(())
 }
 
-/// Sets the legacy step from the assignment and visit code. Once the workflow has moved a case past the
-/// investigation, the workflow owns the step: a later assignment change or visit merge does not move it back.
-pub async fn set_step(tx: &mut Tx, case_id: Uuid, step: &str) -> Result<(), sqlx::Error> {
-    let now = ts(tx.now());
-    sqlx::query(
-        "UPDATE cases SET step = $1, updated_at = $2 WHERE id = $3 \
-         AND (workflow IS NULL OR step IN ('accepted', 'investigating', 'investigated'))",
-    )
-    .bind(step)
-    .bind(now)
-    .bind(case_id.to_string())
-    .execute(tx.conn())
-    .await?;
-    Ok(())
-}
-
 /// Pinyin initials of the townships, for case numbers such as "QY-2026-000123".
 fn case_prefix(township_code: &str) -> String {
     let known = [
@@ -183,14 +151,16 @@ async fn next_case_no(conn: &mut AnyConnection, township_code: &str, now: DateTi
     Ok(format!("{prefix}-{year}-{n:06}"))
 }
 
-/// Opens a case inside `tx`. The caller has checked permission and scope.
+/// Opens a case inside `tx` with its first workflow state (the registered application; see
+/// `workflow::intake`, which checks who may and records the step). The caller has checked scope.
 pub async fn insert(
     tx: &mut Tx,
     household: &households::Household,
-    kind: AssistanceType,
+    state: &CaseState,
     desk_facts: &BTreeMap<String, Value>,
     created_by: Uuid,
 ) -> ApiResult<CaseRow> {
+    let kind = state.assistance_type;
     let now = tx.now();
     let conn = tx.conn();
     let open = sqlx::query("SELECT case_no FROM cases WHERE household_id = $1 AND assistance_type = $2")
@@ -206,19 +176,20 @@ pub async fn insert(
     let id = Uuid::new_v4();
     let case_no = next_case_no(conn, &township_code, now).await?;
     sqlx::query(
-        "INSERT INTO cases (id, case_no, household_id, assistance_type, step, township_code, village_code, org_path, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        "INSERT INTO cases (id, case_no, household_id, assistance_type, step, township_code, village_code, org_path, created_by, created_at, updated_at, \
+         workflow, workflow_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, 1)",
     )
     .bind(id.to_string())
     .bind(&case_no)
     .bind(household.id.to_string())
     .bind(kind.as_str())
-    .bind(step::ACCEPTED)
+    .bind(state.stage.as_str())
     .bind(&township_code)
     .bind(&household.village_code)
     .bind(&household.org_path)
     .bind(created_by.to_string())
     .bind(ts(now))
+    .bind(to_json(state))
     .execute(&mut *conn)
     .await?;
     for (key, value) in desk_facts {
@@ -233,6 +204,5 @@ pub async fn insert(
             .execute(&mut *conn)
             .await?;
     }
-    add_step(tx, id, "case_created", Some(created_by), None, json!({ "case_no": case_no })).await?;
     load(tx.conn(), id).await?.ok_or_else(ApiError::internal)
 }

@@ -3,9 +3,10 @@
 //! Conflict for a supervisor, never a silent last-writer-wins.
 
 use ruhu_core::{
-    form::{FormDefinition, FormPurpose, FormSession},
+    form::{FormDefinition, FormPurpose, FormSession, SignerRole},
     protocol::AssignmentStatus,
     time::china_day,
+    workflow::{Action, CaseEvent},
 };
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -14,8 +15,8 @@ use uuid::Uuid;
 use crate::{
     app::state::AppState,
     records::{
-        assignments,
-        cases::{self, CaseRow, step},
+        assignments, calendar,
+        cases::{self, CaseRow},
         feed, forms, households,
         submissions::{self, StoredSubmission},
     },
@@ -24,7 +25,10 @@ use crate::{
         db::{self, Tx, flag, to_json, ts},
         error::{ApiError, ApiResult},
     },
-    workflow::{revisit_comparison, revisits},
+    workflow::{
+        actions::{self, Acting},
+        revisit_comparison, revisits,
+    },
 };
 
 /// Merges `s` (all its media present) inside `tx`, in three steps: the visit's facts into the case (a change from a
@@ -159,21 +163,45 @@ async fn advance_procedure(
     facts: &[(String, Value)],
     conflicts: &[String],
 ) -> ApiResult<()> {
-    if form.purpose == FormPurpose::Revisit {
+    match form.purpose {
         // A district re-visit is a check beside the procedure, not the case's investigation.
-        revisits::record_district_visit(tx, app, case, s, form, facts).await?;
-    } else {
-        cases::set_step(tx, case.id, step::INVESTIGATED).await?;
+        FormPurpose::Revisit => revisits::record_district_visit(tx, app, case, s, form, facts).await?,
+        FormPurpose::HomeVisit | FormPurpose::PeriodicReview => record_home_visit(tx, app, case, s).await?,
+        FormPurpose::Declaration => {}
     }
     let detail = json!({ "submission_id": s.id, "assignment_id": s.assignment_id, "conflicts": conflicts });
-    cases::add_step(tx, case.id, "visit_merged", Some(s.submitted_by), None, detail.clone()).await?;
+    cases::add_step(tx, case.id, CaseEvent::VisitMerged.as_str(), Some(s.submitted_by), None, detail.clone()).await?;
     if !conflicts.is_empty() {
-        cases::add_step(tx, case.id, "conflict_recorded", None, None, json!({ "submission_id": s.id, "facts": conflicts })).await?;
+        let detail = json!({ "submission_id": s.id, "facts": conflicts });
+        cases::add_step(tx, case.id, CaseEvent::ConflictRecorded.as_str(), None, None, detail).await?;
     }
     let mut entry = AuditEntry::system("submission.merge", "submission", s.id, Some(&s.org_path)).with_detail(detail);
     entry.actor_user_id = Some(s.submitted_by);
     audit::record(tx, entry).await?;
     Ok(())
+}
+
+/// The merged visit is the procedure's home visit (57号 第十六条), recorded in the name of the investigator who pushed
+/// it, with the pair, the day it was finalised and whether the family signed. When the rules refuse it (the case has
+/// moved on, say), the merge goes on: an accepted visit is never held back by a procedural step, and the refusal is
+/// logged for a person to look at.
+async fn record_home_visit(tx: &mut Tx, app: &AppState, case: &CaseRow, s: &StoredSubmission) -> ApiResult<()> {
+    let acting = Acting::user(tx.conn(), s.submitted_by, None).await?;
+    let action = Action::RecordHomeVisit {
+        investigators: s.investigators.clone(),
+        visited_on: china_day(s.body.finalized_at),
+        family_signed: s.body.signatures.iter().any(|g| g.role == SignerRole::FamilyMember),
+    };
+    let calendar = calendar::work_calendar_on(tx.conn(), app.config.unloaded_years).await.map_err(ApiError::from)?;
+    let about = json!({ "submission_id": s.id, "assignment_id": s.assignment_id });
+    match actions::apply_with(tx, &app.policy, &calendar, &acting, case, action, None, about).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.status.is_client_error() => {
+            tracing::warn!(case = %case.id, code = e.code, "a merged visit could not be recorded as the case's home visit");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// After a blob arrives: merges every waiting submission that now has all its media.

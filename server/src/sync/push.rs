@@ -247,7 +247,8 @@ pub async fn push(State(state): State<AppState>, caller: Caller, ApiJson(sub): A
             .await?;
     }
     let detail = json!({ "submission_id": sub.id, "assignment_id": assignment.id, "form": forms::feed_key(&sub.form_id, sub.form_version) });
-    cases::add_step(&mut tx, assignment.case_id, "visit_submitted", Some(caller.user_id), None, detail.clone()).await?;
+    cases::add_step(&mut tx, assignment.case_id, ruhu_core::workflow::CaseEvent::VisitSubmitted.as_str(), Some(caller.user_id), None, detail.clone())
+        .await?;
     audit::record(&mut tx, caller.audit("submission.receive", "submission", sub.id, Some(&assignment.org_path)).with_detail(detail)).await?;
     let stored = submissions::load_submission(tx.conn(), sub.id).await?.ok_or_else(ApiError::internal)?;
     let missing = submissions::missing_media(tx.conn(), &referenced).await?;

@@ -12,7 +12,7 @@ use ruhu_core::{
     policy::Policy,
     protocol::{PrecheckPolicy, Problem},
     workflow::{
-        Action, ActionKind, Actor, CaseState, Ctx, Event, Stage, Transition, amount,
+        Action, Actor, CaseState, Ctx, Event, Stage, Transition, amount,
         deadlines::{OpenStep, UndatedStep, district_visit_owed, open_steps},
         relatives::{self, RelativeMatch},
         review::{self, ReviewProposal},
@@ -66,6 +66,9 @@ pub struct WorkflowView {
     /// its inputs and a zh-CN explanation.
     #[schema(value_type = Option<Object>)]
     pub eligibility: Option<Advice>,
+    /// While the application waits for acceptance: the materials an applicant hands in, to list what is missing at
+    /// once (一次性告知).
+    pub application_materials: Vec<String>,
     /// Under periodic review, once the review visit has merged: its recommendation as the outcome to record,
     /// pre-filled (keep; adjust to the recomputed 补差; stop with the visit's reason). The reviewer decides.
     pub review_proposal: Option<ReviewProposal>,
@@ -124,7 +127,13 @@ impl Acting {
         }
     }
 
-    fn audit(&self, action: &str, case: &CaseRow) -> audit::AuditEntry {
+    /// A user acting through something they sent earlier (a pushed visit), from `device_id` if known.
+    pub async fn user(conn: &mut sqlx::AnyConnection, user_id: Uuid, device_id: Option<String>) -> ApiResult<Self> {
+        let u = crate::access::users::user_info(conn, user_id).await?;
+        Ok(Self { actor: Actor { user_id, name: u.display_name, roles: u.roles }, device_id })
+    }
+
+    pub fn audit(&self, action: &str, case: &CaseRow) -> audit::AuditEntry {
         let mut entry = audit::AuditEntry::system(action, "case", case.id, Some(&case.org_path));
         entry.actor_user_id = Some(self.actor.user_id);
         entry.device_id = self.device_id.clone();
@@ -153,8 +162,23 @@ pub async fn apply_as(
     calendar: &ruhu_core::calendar::WorkCalendar,
     acting: &Acting,
     case: &CaseRow,
+    action: Action,
+    reporter_name: Option<String>,
+) -> ApiResult<ActionResult> {
+    apply_with(tx, policy, calendar, acting, case, action, reporter_name, Value::Null).await
+}
+
+/// `apply_as`, with `about` (what the step concerns: an assignment, a submission) kept in the case step's detail.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply_with(
+    tx: &mut Tx,
+    policy: &Policy,
+    calendar: &ruhu_core::calendar::WorkCalendar,
+    acting: &Acting,
+    case: &CaseRow,
     mut action: Action,
     reporter_name: Option<String>,
+    about: Value,
 ) -> ApiResult<ActionResult> {
     let today = tx.today();
     let (current, version) = case_state::load_state(tx.conn(), case).await?;
@@ -165,7 +189,9 @@ pub async fn apply_as(
         let facts = plain_facts(tx.conn(), case).await?;
         *suggested_fen = suggestion(&facts, policy, case, &current, today.year()).map(|g| g.suggested_fen);
     }
-    if let Action::StartInvestigation { investigators } | Action::RecordHomeVisit { investigators, .. } = &action {
+    if let Action::StartInvestigation { investigators } | Action::AssignVisit { investigators } | Action::RecordHomeVisit { investigators, .. } =
+        &action
+    {
         check_investigators(tx.conn(), investigators).await?;
     }
     let ctx = Ctx { policy, calendar, today, near_relative_declarants: &declarants };
@@ -195,6 +221,7 @@ pub async fn apply_as(
         "responsible": t.responsible,
         "events": t.events,
         "input": action,
+        "about": about,
     });
     let due = steps.first_due();
     cases::add_step(tx, case.id, &format!("wf.{}", t.action.as_str()), Some(acting.actor.user_id), due, detail.clone()).await?;
@@ -369,6 +396,7 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
     };
     let eligibility = advice(&facts, &state, &case, state.db.today().year());
     let steps = open_steps(&s, &state.policy, &calendar);
+    let s_stage = s.stage;
     Ok(Json(WorkflowView {
         case_id: case.id,
         case_no: case.case_no,
@@ -376,6 +404,11 @@ pub async fn view(State(state): State<AppState>, caller: Caller, ApiPath(id): Ap
         stage_label: s.stage.label_zh().into(),
         district_visit_outstanding: district_visit_owed(&s, &state.policy, !near_relatives.is_empty()),
         state: s,
+        application_materials: if matches!(s_stage, Stage::Applied | Stage::MaterialsMissing) {
+            ruhu_core::workflow::materials::APPLICATION_MATERIALS.iter().map(|m| (*m).to_string()).collect()
+        } else {
+            Vec::new()
+        },
         open_steps: steps.dated,
         undated_steps: steps.undated,
         near_relatives,
@@ -414,9 +447,4 @@ pub async fn complain(
     let action =
         Action::RecordComplaint { received_on: req.received_on.unwrap_or_else(|| state.db.today()), real_name: req.real_name, summary: req.summary };
     Ok(Json(run_action(&state, &caller, case, action, reporter).await?))
-}
-
-/// The label of a workflow case step (`wf.<action>`).
-pub fn step_label(kind: &str) -> Option<&'static str> {
-    kind.strip_prefix("wf.").and_then(ActionKind::parse).map(ActionKind::label_zh)
 }

@@ -3,19 +3,27 @@
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use ruhu_core::{form::FormPurpose, org::path_contains};
+use ruhu_core::{
+    calendar::WorkCalendar,
+    form::FormPurpose,
+    org::path_contains,
+    policy::Policy,
+    workflow::{Action, CaseEvent},
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::relatives;
+use super::{
+    actions::{self, Acting},
+    relatives,
+};
 use crate::{
     access::{org, users},
     records::{
         assignments::{purpose_key, record_history},
-        cases::{self, step},
-        feed, forms,
+        cases, feed, forms,
     },
     store::{
         db::{Tx, ts},
@@ -83,26 +91,29 @@ pub fn check_due_date(due: NaiveDate, today: NaiveDate) -> ApiResult<()> {
     Ok(())
 }
 
-/// Creates a home-visit assignment in `tx` (permission and scope already checked).
+/// Creates a home-visit assignment in `tx` (scope already checked).
 pub async fn insert(
     tx: &mut Tx,
-    policy: &ruhu_core::policy::Policy,
+    policy: &Policy,
+    calendar: &WorkCalendar,
     case: &cases::CaseRow,
     req: &NewAssignment,
-    assigned_by: Uuid,
+    acting: &Acting,
 ) -> ApiResult<Uuid> {
-    insert_for(tx, policy, case, req, assigned_by, FormPurpose::HomeVisit).await
+    insert_for(tx, policy, calendar, case, req, acting, FormPurpose::HomeVisit).await
 }
 
-/// Creates an assignment for a visit of `purpose` in `tx` (permission and scope already checked). A periodic review
-/// or a district re-visit takes the newest published form for that purpose and leaves the case's stage to the
-/// workflow; a re-visit goes to district staff.
+/// Creates an assignment for a visit of `purpose` in `tx` (scope already checked). A home visit or a periodic
+/// review's visit goes through the workflow (`assign_visit`, by `acting`: the investigation starts, or the pair is
+/// added to it); a district re-visit runs beside the procedure and goes to district staff. A periodic review or a
+/// re-visit takes the newest published form for its purpose.
 pub async fn insert_for(
     tx: &mut Tx,
-    policy: &ruhu_core::policy::Policy,
+    policy: &Policy,
+    calendar: &WorkCalendar,
     case: &cases::CaseRow,
     req: &NewAssignment,
-    assigned_by: Uuid,
+    acting: &Acting,
     purpose: FormPurpose,
 ) -> ApiResult<Uuid> {
     check_due_date(req.due_date, tx.today())?;
@@ -139,6 +150,13 @@ pub async fn insert_for(
             .with_field("form_id"));
     };
     let id = Uuid::new_v4();
+    let about = json!({ "assignment_id": id, "due_date": req.due_date, "purpose": purpose });
+    if purpose == FormPurpose::Revisit {
+        cases::add_step(tx, case.id, CaseEvent::VisitAssigned.as_str(), Some(acting.actor.user_id), Some(req.due_date), about).await?;
+    } else {
+        let assign = Action::AssignVisit { investigators: pair.to_vec() };
+        actions::apply_with(tx, policy, calendar, acting, case, assign, None, about).await?;
+    }
     let now = ts(tx.now());
     sqlx::query(
         "INSERT INTO assignments (id, case_id, status, due_date, form_id, form_version, investigator1, investigator2, assigned_by, org_path, created_at, updated_at, purpose) \
@@ -151,18 +169,13 @@ pub async fn insert_for(
     .bind(i64::from(form.version))
     .bind(pair[0].to_string())
     .bind(pair[1].to_string())
-    .bind(assigned_by.to_string())
+    .bind(acting.actor.user_id.to_string())
     .bind(&case.org_path)
     .bind(&now)
     .bind(purpose_key(purpose))
     .execute(tx.conn())
     .await?;
     record_history(tx, id, &pair).await?;
-    if purpose == FormPurpose::HomeVisit {
-        cases::set_step(tx, case.id, step::INVESTIGATING).await?;
-    }
-    let detail = json!({ "assignment_id": id, "investigators": pair, "purpose": purpose });
-    cases::add_step(tx, case.id, "visit_assigned", Some(assigned_by), Some(req.due_date), detail).await?;
     feed::assignment_upsert(tx, id, &pair, &form.id, form.version).await?;
     Ok(id)
 }

@@ -1,14 +1,13 @@
-//! Loading and storing a case's workflow state. Cases opened before the workflow existed (or by code that only knows
-//! the legacy `step` column: assignment creation, visit merges) are brought in step here: the state is derived from
-//! the acceptance, the open assignment and the merged visits.
+//! Reading a case's workflow state (the one owner of its stage; `cases.step` is its projection for lists), the
+//! near relatives among its household, and the progress a phone gets with an assignment.
 
 use ruhu_core::{
     calendar::WorkCalendar,
-    policy::{Area, Policy},
+    policy::Policy,
     protocol::CaseProgress,
     time::china_day,
     workflow::{
-        CaseState, Duty, Participation, Stage, deadlines,
+        CaseState, deadlines,
         relatives::{self, Declaration, Member, RelativeMatch},
     },
 };
@@ -16,82 +15,26 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::{
-    records::cases::{self, CaseRow, step},
+    records::cases::CaseRow,
     store::db::{parse_json, parse_ts, parse_uuid},
     store::error::{ApiError, ApiResult},
 };
 
-/// The stored state (or one derived from the legacy columns) and its version for compare-and-set.
+/// The stored state and its version for compare-and-set.
 pub async fn load_state(conn: &mut AnyConnection, case: &CaseRow) -> ApiResult<(CaseState, i64)> {
     let row = sqlx::query("SELECT workflow, workflow_version FROM cases WHERE id = $1").bind(case.id.to_string()).fetch_one(&mut *conn).await?;
     let stored: Option<String> = row.try_get("workflow")?;
     let version: i64 = row.try_get("workflow_version")?;
-    let mut state = match stored {
-        Some(json) => serde_json::from_str::<CaseState>(&json).map_err(|e| {
-            tracing::error!(case = %case.id, error = %e, "stored workflow state unreadable");
-            ApiError::internal()
-        })?,
-        None => legacy_state(conn, case).await?,
+    let Some(json) = stored else {
+        // Every case is written with its state (and older ones were filled at start, `legacy_states`).
+        tracing::error!(case = %case.id, "case without a stored workflow state");
+        return Err(ApiError::internal());
     };
-    reconcile(conn, case, &mut state).await?;
+    let state = serde_json::from_str::<CaseState>(&json).map_err(|e| {
+        tracing::error!(case = %case.id, error = %e, "stored workflow state unreadable");
+        ApiError::internal()
+    })?;
     Ok((state, version))
-}
-
-async fn legacy_state(conn: &mut AnyConnection, case: &CaseRow) -> ApiResult<CaseState> {
-    let facts = cases::facts(conn, case.id).await?;
-    let area = Area::from_fact(facts.get(Area::FACT).map(|f| &f.value));
-    let accepted = china_day(case.created_at);
-    let mut s = CaseState::new(case.assistance_type, area, accepted);
-    s.accepted_on = Some(accepted);
-    s.stage = Stage::Accepted;
-    if let Ok(creator) = case.created_by.parse::<Uuid>() {
-        s.participants.push(Participation { user_id: creator, duty: Duty::Accept, on: accepted });
-    }
-    Ok(s)
-}
-
-/// Brings the state in step with assignments and merged visits made through the visit API.
-async fn reconcile(conn: &mut AnyConnection, case: &CaseRow, s: &mut CaseState) -> ApiResult<()> {
-    if !matches!(s.stage, Stage::Accepted | Stage::Investigating | Stage::UnderReview) {
-        return Ok(());
-    }
-    let assignment = sqlx::query(
-        "SELECT investigator1, investigator2, created_at FROM assignments WHERE case_id = $1 AND status <> 'cancelled' AND purpose <> 'revisit' \
-         ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(case.id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(a) = assignment else { return Ok(()) };
-    let pair = [parse_uuid(&a.try_get::<String, _>("investigator1")?)?, parse_uuid(&a.try_get::<String, _>("investigator2")?)?];
-    let assigned_on = china_day(parse_ts(&a.try_get::<String, _>("created_at")?)?);
-    let add_team = |s: &mut CaseState| {
-        for u in pair {
-            if !s.investigators.contains(&u) {
-                s.investigators.push(u);
-                s.participants.push(Participation { user_id: u, duty: Duty::Investigate, on: assigned_on });
-            }
-        }
-    };
-    if s.stage == Stage::Accepted && (case.step == step::INVESTIGATING || case.step == step::INVESTIGATED) {
-        s.stage = Stage::Investigating;
-        s.investigation_started_on = Some(assigned_on);
-        add_team(s);
-    }
-    if case.step == step::INVESTIGATED && s.home_visit_on.is_none() && s.stage != Stage::Accepted {
-        let visit = sqlx::query(
-            "SELECT v.merged_at FROM visits v JOIN assignments a ON a.id = v.assignment_id WHERE v.case_id = $1 AND a.purpose <> 'revisit' \
-             ORDER BY v.merged_at DESC LIMIT 1",
-        )
-        .bind(case.id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(v) = visit {
-            s.home_visit_on = Some(china_day(parse_ts(&v.try_get::<String, _>("merged_at")?)?));
-            add_team(s);
-        }
-    }
-    Ok(())
 }
 
 /// Declared near relatives among the household's co-resident members (relations the policy counts).

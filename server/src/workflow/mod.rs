@@ -6,6 +6,8 @@
 pub mod actions;
 pub mod assign;
 pub mod case_state;
+pub mod intake;
+pub mod legacy_states;
 pub mod lists;
 pub mod notices;
 pub mod periodic_reviews;

@@ -154,7 +154,8 @@ pub async fn assign(
             form_id: None,
             form_version: None,
         };
-        let id = super::assign::insert_for(&mut tx, &state.policy, case, &new, caller.user_id, FormPurpose::PeriodicReview).await?;
+        let id = super::assign::insert_for(&mut tx, &state.policy, &calendar, case, &new, &actions::Acting::of(&caller), FormPurpose::PeriodicReview)
+            .await?;
         let a = assignments::load(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
         let entry = caller.audit("assignment.create", "assignment", id, Some(&case.org_path)).with_detail(json!({
             "case_id": case.id, "purpose": FormPurpose::PeriodicReview, "investigators": new.investigator_ids, "due_date": req.due_date, "review_due": review_due,

@@ -117,6 +117,7 @@ pub async fn assign(
         return Err(conflict("revisit_teams_missing", format!("本次抽查未能安排复核人员：{e}")));
     }
 
+    let calendar = crate::records::calendar::work_calendar(&state).await.map_err(ApiError::from)?;
     let mut tx = state.db.begin().await?;
     let rows = sqlx::query(
         "SELECT household_id, revisitors, revisit_assignment FROM spot_check_samples WHERE run_id = $1 ORDER BY township_code, household_id",
@@ -150,7 +151,8 @@ pub async fn assign(
             form_id: None,
             form_version: None,
         };
-        let assignment_id = super::assign::insert_for(&mut tx, &state.policy, &case, &new, caller.user_id, FormPurpose::Revisit).await?;
+        let assignment_id =
+            super::assign::insert_for(&mut tx, &state.policy, &calendar, &case, &new, &Acting::of(&caller), FormPurpose::Revisit).await?;
         sqlx::query("UPDATE spot_check_samples SET revisit_assignment = $1 WHERE run_id = $2 AND household_id = $3")
             .bind(assignment_id.to_string())
             .bind(id.to_string())

@@ -208,6 +208,16 @@ impl TestEnv {
             .expect("demo assignment in the feed")
     }
 
+    /// Registers an application (`body` as `POST /api/v1/cases` takes it) as `clerk` and accepts it: a case ready for
+    /// its visit. Returns the registration's reply.
+    pub async fn accepted_case(&self, clerk: &Session, body: Value) -> Reply {
+        let c = self.post(clerk, "/api/v1/cases", body).await;
+        assert_eq!(c.status, StatusCode::CREATED, "{c:?}");
+        let accept = self.post(clerk, &format!("/api/v1/cases/{}/actions", c.body["id"].as_str().unwrap()), json!({ "action": "accept" })).await;
+        assert_eq!(accept.status, StatusCode::OK, "{accept:?}");
+        c
+    }
+
     /// The id of the user `name`, as an administrator's user list gives it.
     pub async fn user_id(&self, name: &str) -> String {
         let admin = self.login("admin").await;

@@ -16,6 +16,9 @@ const val DEMO_PASSWORD = "Ruhu#demo2026"
 class Desk private constructor(private val base: String, private val token: String) {
     private val http = HttpClient.newHttpClient()
 
+    /** The township caseworker who registers and accepts this desk's applications. */
+    private val clerk: Desk by lazy { login(base, "qingyan.jingban") }
+
     class Reply(val status: Int, val body: String) {
         fun ok(): Reply {
             check(status in 200..299) { "expected success, got $status $body" }
@@ -50,7 +53,7 @@ class Desk private constructor(private val base: String, private val token: Stri
             ?: error("user $username not visible: $users")
     }
 
-    /** Registers a household with two members (valid, unique ID numbers) and opens a 低保 case; returns the case id. */
+    /** Registers a household with two members (valid, unique ID numbers) and an accepted 低保 application; returns the case id. */
     fun householdWithDibaoCase(villageCode: String, headName: String, lat: Double, lon: Double): String =
         householdWithCase(villageCode, headName, lat, lon, "dibao")
 
@@ -71,7 +74,10 @@ class Desk private constructor(private val base: String, private val token: Stri
                         .put(JSONObject().put("name", "测试子女（演示）").put("resident_id", child).put("relation", "子女")),
                 ),
         ).json()
-        val case = post("/api/v1/cases", JSONObject().put("household_id", household.getString("id")).put("assistance_type", assistanceType)).json()
+        // The application is registered and accepted at the township's counter, as the procedure has it.
+        val clerk = clerk
+        val case = clerk.post("/api/v1/cases", JSONObject().put("household_id", household.getString("id")).put("assistance_type", assistanceType)).json()
+        clerk.post("/api/v1/cases/${case.getString("id")}/actions", JSONObject().put("action", "accept")).ok()
         return case.getString("id")
     }
 
