@@ -258,6 +258,8 @@ async fn separation_of_duties_is_refused_through_the_api() {
         age_publicity(&env, &case, 8).await;
         ok(&env, &clerk, &case, json!({ "action": "close_publicity" })).await;
         let steps = env.count("case_steps").await;
+        let r = act(&env, &reviewer, &case, json!({ "action": "confirm", "amount_fen": 50000 })).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "investigator_cannot_decide"));
         let r = act(&env, &reviewer, &case, json!({ "action": "refuse", "reasons": ["收入超标"] })).await;
         assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "investigator_cannot_decide"));
         assert!(r.body["message"].as_str().unwrap().contains("调查人员"));
@@ -789,6 +791,99 @@ async fn a_merged_revisit_of_a_complaint_case_is_the_districts_full_visit() {
         let again =
             act(&env, &district, &case, json!({ "action": "record_district_visit", "visited_on": today_plus(0), "finding": "再次核查" })).await;
         assert_eq!(again.status, StatusCode::OK, "{again:?}");
+    })
+    .await;
+}
+
+/// Gives `username` one more role (a person may hold several).
+async fn grant(env: &TestEnv, username: &str, role: &str) {
+    let id = env.user_id(username).await;
+    sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)").bind(&id).bind(role).execute(&env.db().pool).await.unwrap();
+}
+
+/// Records in the stored state that `user_id` investigated the case (a fixture for stages no investigation reaches).
+async fn mark_investigator(env: &TestEnv, case: &str, user_id: &str) {
+    use sqlx::Row;
+    let db = env.db();
+    let row = sqlx::query("SELECT workflow FROM cases WHERE id = $1").bind(case).fetch_one(&db.pool).await.unwrap();
+    let mut state: Value = serde_json::from_str(&row.try_get::<String, _>("workflow").unwrap()).unwrap();
+    state["participants"].as_array_mut().unwrap().push(json!({ "user_id": user_id, "duty": "investigate", "on": today_plus(0).to_string() }));
+    sqlx::query("UPDATE cases SET workflow = $1 WHERE id = $2").bind(state.to_string()).bind(case).execute(&db.pool).await.unwrap();
+}
+
+/// `action` by `s` is refused with `code` and changes nothing on the case.
+async fn refused_as(env: &TestEnv, s: &Session, case: &str, action: Value, status: StatusCode, code: &str) {
+    let steps = env.count(&format!("case_steps WHERE case_id = '{case}'")).await;
+    let r = act(env, s, case, action.clone()).await;
+    assert_eq!((r.status, r.code()), (status, code), "{action} by {}: {r:?}", s.username);
+    assert_eq!(env.count(&format!("case_steps WHERE case_id = '{case}'")).await, steps, "nothing recorded");
+}
+
+#[tokio::test]
+async fn every_decision_about_who_is_paid_what_is_refused_to_whoever_investigated_and_supervision_to_whoever_confirmed() {
+    on_both("wf_duties", |env| async move {
+        let clerk = env.login("qingyan.jingban").await;
+        let reviewer = env.login("qingyan.shenhe").await;
+        let boss = env.login("qingyan.zuzhang").await;
+        // A district supervisor who also holds the township reviewer's role, and a second district supervisor.
+        grant(&env, "qu.jianguan", "township_reviewer").await;
+        let district_confirmer = env.login("qu.jianguan").await;
+        let district = env.login("qu.fuhe").await;
+        let forbidden = StatusCode::FORBIDDEN;
+
+        // The periodic review's outcome: refused to whoever investigated the review.
+        grant(&env, "qingyan.diaocha3", "township_reviewer").await;
+        let (_, active) = make_active(&env, ["qingyan.diaocha1", "qingyan.diaocha2"], 601).await;
+        set_next_review(&env, &active, today_plus(-1)).await;
+        let pair = [env.user_id("qingyan.diaocha1").await, env.user_id("qingyan.diaocha3").await];
+        let r = env.post(&boss, "/api/v1/periodic-reviews/assign", json!({ "case_ids": [active], "investigator_ids": pair, "due_date": today_plus(10) })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        let keep = json!({ "action": "record_review_outcome", "outcome": { "outcome": "keep" }, "cadence": "stable" });
+        let review_visitor = env.login("qingyan.diaocha3").await;
+        refused_as(&env, &review_visitor, &active, keep.clone(), forbidden, "investigator_cannot_decide").await;
+        ok(&env, &reviewer, &active, keep).await;
+
+        // A 特困 termination is decided when its publicity closes: by the reviewer, and not by one who investigated.
+        grant(&env, "qingyan.diaocha1", "township_reviewer").await;
+        let (_, tekun) = new_case_of(&env, &clerk, &[rid(602)], "tekun").await;
+        investigate_and_publish(&env, &tekun, ["qingyan.diaocha1", "qingyan.diaocha2"]).await;
+        age_publicity(&env, &tekun, 7).await;
+        ok(&env, &clerk, &tekun, json!({ "action": "close_publicity" })).await;
+        ok(&env, &reviewer, &tekun, json!({ "action": "confirm", "amount_fen": 90000 })).await;
+        ok(&env, &clerk, &tekun, json!({ "action": "issue_notice" })).await;
+        ok(&env, &clerk, &tekun, json!({ "action": "start_review" })).await;
+        let stop = json!({ "action": "record_review_outcome", "outcome": { "outcome": "stop", "reasons": ["已由法定赡养人履行赡养义务"] }, "cadence": "stable" });
+        let investigator_reviewer = env.login("qingyan.diaocha1").await;
+        refused_as(&env, &investigator_reviewer, &tekun, stop.clone(), forbidden, "investigator_cannot_decide").await;
+        assert_eq!(ok(&env, &reviewer, &tekun, stop).await["stage"], "termination_publicity");
+        age_publicity(&env, &tekun, 8).await;
+        let close = json!({ "action": "close_publicity" });
+        refused_as(&env, &clerk, &tekun, close.clone(), forbidden, "forbidden_role").await;
+        refused_as(&env, &investigator_reviewer, &tekun, close.clone(), forbidden, "investigator_cannot_decide").await;
+        assert_eq!(ok(&env, &reviewer, &tekun, close).await["stage"], "stop_decided");
+
+        // 临时救助 先行救助 (the one-off amount).
+        let (_, linshi) = new_case_of(&env, &clerk, &[rid(603)], "linshi").await;
+        mark_investigator(&env, &linshi, &reviewer.user_id.to_string()).await;
+        let aid = json!({ "action": "grant_emergency_aid", "amount_fen": 100000, "reason": "突发重病，急需救治" });
+        refused_as(&env, &reviewer, &linshi, aid.clone(), forbidden, "investigator_cannot_decide").await;
+        assert_eq!(ok(&env, &clerk, &linshi, aid).await["stage"], "emergency_aided");
+
+        // Whoever confirmed does not supervise the decision: filing, escalation, the escalated review.
+        let (_, decided) = new_case(&env, &clerk, &[rid(604)]).await;
+        investigate_and_publish(&env, &decided, ["qingyan.diaocha2", "qingyan.diaocha3"]).await;
+        age_publicity(&env, &decided, 7).await;
+        ok(&env, &clerk, &decided, json!({ "action": "close_publicity" })).await;
+        ok(&env, &district_confirmer, &decided, json!({ "action": "confirm", "amount_fen": 138000 })).await;
+        refused_as(&env, &district_confirmer, &decided, json!({ "action": "record_filing" }), forbidden, "confirmer_cannot_supervise").await;
+        let escalate = json!({ "action": "escalate", "reason": "群众反映收入未如实申报" });
+        refused_as(&env, &district_confirmer, &decided, escalate.clone(), forbidden, "confirmer_cannot_supervise").await;
+        assert_eq!(ok(&env, &district, &decided, escalate).await["stage"], "escalated");
+        let decide = json!({ "action": "decide_escalation", "outcome": { "outcome": "uphold" }, "reasons": "经复核，乡镇确认结果正确" });
+        refused_as(&env, &district_confirmer, &decided, decide.clone(), forbidden, "confirmer_cannot_supervise").await;
+        // …nor does whoever investigated it.
+        mark_investigator(&env, &decided, &district.user_id.to_string()).await;
+        refused_as(&env, &district, &decided, decide, forbidden, "investigator_cannot_decide").await;
     })
     .await;
 }
