@@ -48,6 +48,9 @@ pub struct OrgUnit {
     pub path: String,
     /// True for villages invented for the demo: they must never be mistaken for real ones.
     pub demo: bool,
+    /// A village or community merged or abolished: its households stay where they are, no new one is registered.
+    #[serde(default)]
+    pub retired: bool,
 }
 
 impl OrgUnit {
@@ -95,6 +98,7 @@ pub fn seed_units(seed: &DistrictSeed) -> Vec<OrgUnit> {
         parent_code: None,
         path: district_path.clone(),
         demo: false,
+        retired: false,
     }];
     units.extend(seed.townships.iter().map(|t| OrgUnit {
         code: t.code.clone(),
@@ -103,6 +107,7 @@ pub fn seed_units(seed: &DistrictSeed) -> Vec<OrgUnit> {
         parent_code: Some(seed.district.code.clone()),
         path: child_path(&district_path, &t.code),
         demo: false,
+        retired: false,
     }));
     units
 }

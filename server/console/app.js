@@ -19,6 +19,8 @@ const ROLE_LABELS = {
 const ASSIGNERS = ['visit_supervisor', 'township_reviewer', 'district_supervisor'];
 const INVESTIGATING = ['investigator', 'village_assistant', 'township_caseworker', 'district_supervisor'];
 const DEVICE_MANAGERS = ['admin', 'district_supervisor', 'township_reviewer', 'visit_supervisor'];
+// Who registers applications (the server decides; this only shapes the page).
+const RECEIVERS = ['township_caseworker', 'township_reviewer', 'village_assistant'];
 const ASSISTANCE_TYPES = { dibao: '最低生活保障', tekun: '特困人员救助供养', linshi: '临时救助', bianyuan: '低保边缘家庭认定' };
 const VISIT_STATE_CLASS = { assigned: '', pulled: 'warn', in_progress: 'warn', synced: 'ok', incomplete_media: 'bad', conflict: 'bad', cancelled: '' };
 const ASSIGNMENT_STATUS = { assigned: '待调查', completed: '已完成', cancelled: '已取消' };
@@ -289,7 +291,9 @@ function pageLogin(main) {
 }
 
 function navFor() {
-  const links = [['#/', '概览'], ['#/cases', '案件'], ['#/households', '家庭']];
+  const links = [['#/', '概览']];
+  if (hasRole(RECEIVERS)) links.push(['#/intake', '受理登记']);
+  links.push(['#/cases', '案件'], ['#/households', '家庭']);
   if (hasRole(ASSIGNERS)) links.push(['#/assign', '安排入户调查']);
   links.push(['#/visits', '调查进度']);
   links.push(['#/workflow', '审核流程']);
@@ -963,7 +967,9 @@ async function pageAdmin(main) {
           : h('button', { onclick: async () => { if (await attempt(() => post(`/api/v1/users/${u.id}/enable`))) { flash(`已启用 ${u.display_name}`, true); route(); } } }, '启用账号')) : '')))),
     isAdmin ? newUserForm(org.units) : null,
     h('h2', {}, '组织机构'),
-    table(['代码', '名称', '层级'], org.units.map((o) => h('tr', {}, h('td', {}, o.code), h('td', {}, o.name, o.demo ? [' ', h('span', { class: 'badge' }, '演示')] : null), h('td', {}, o.level_label)))),
+    table(['代码', '名称', '层级'], org.units.filter((o) => o.level !== 'village').map((o) => h('tr', {}, h('td', {}, o.code), h('td', {}, o.name), h('td', {}, o.level_label)))),
+    isAdmin ? orgUnitsSection(org.units) : table(['代码', '名称', '层级'], org.units.filter((o) => o.level === 'village').map((o) => h('tr', {}, h('td', {}, o.code),
+      h('td', {}, o.name, o.demo ? [' ', h('span', { class: 'badge' }, '演示')] : null, o.retired ? [' ', h('span', { class: 'badge bad' }, '已撤销')] : null), h('td', {}, o.level_label)))),
     h('h2', {}, '工作日历'),
     calendar.reminder ? h('p', { class: 'notice warn' }, calendar.reminder.message) : null,
     table(['年份', '依据', '来源', '导入时间'], calendar.years.map((y) => h('tr', { 'data-year': y.year }, h('td', {}, String(y.year)), h('td', {}, y.notice),
@@ -1060,6 +1066,123 @@ function newUserForm(units) {
   return [h('h2', {}, '新增用户'), form];
 }
 
+/** The counter: a household seen for the first time and its application, in one form (all or nothing). */
+async function pageIntake(main) {
+  const org = await orgNames();
+  const villages = org.units.filter((o) => o.level === 'village' && !o.retired);
+  const onBehalf = hasRole(['village_assistant']) && !hasRole(['township_caseworker', 'township_reviewer']);
+  const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'intake-error' });
+  const members = h('tbody');
+  const memberRow = (relation = '') => h('tr', {},
+    h('td', {}, h('input', { name: 'm_name', 'aria-label': '姓名' })),
+    h('td', {}, h('input', { name: 'm_id', 'aria-label': '身份证号', maxlength: 18, autocomplete: 'off' })),
+    h('td', {}, h('input', { name: 'm_relation', 'aria-label': '与户主关系', value: relation, placeholder: '户主、配偶、子女……' })),
+    h('td', {}, h('button', { type: 'button', onclick: (ev) => ev.target.closest('tr').remove() }, '删除')));
+  members.append(memberRow('户主'));
+  const form = h('form', {
+    class: 'intake', 'data-testid': 'intake',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      err.textContent = '';
+      const d = new FormData(form);
+      const rows = [...members.querySelectorAll('tr')].map((tr) => ({
+        name: tr.querySelector('[name=m_name]').value.trim(), resident_id: tr.querySelector('[name=m_id]').value.trim().toUpperCase(),
+        relation: tr.querySelector('[name=m_relation]').value.trim(),
+      })).filter((m) => m.name || m.resident_id);
+      const body = {
+        household: {
+          village_code: String(d.get('village') || ''), head_name: rows[0] ? rows[0].name : '', address: String(d.get('address') || '').trim(),
+          members: rows,
+        },
+        application: {
+          assistance_type: String(d.get('type') || ''), area: String(d.get('area') || 'rural'), received_on: String(d.get('received_on') || '') || null,
+          channel: onBehalf ? 'village_on_behalf' : String(d.get('channel') || 'counter'),
+        },
+      };
+      const done = await attempt(() => post('/api/v1/applications', body), err);
+      if (done) {
+        flash(`已登记 ${done.household.head_name} 的${done.case.assistance_type_label}申请（${done.case.case_no}），待受理`, true, true);
+        location.hash = '#/cases/' + done.case.id;
+      }
+    },
+  },
+  h('fieldset', { class: 'section' }, h('legend', {}, '家庭'),
+    h('div', { class: 'row' },
+      h('label', {}, '村（社区）', h('select', { name: 'village' }, villages.map((v) => h('option', { value: v.code }, v.name)))),
+      h('label', {}, '住址', h('input', { name: 'address', placeholder: '组、门牌号' })),
+      h('fieldset', {}, h('legend', {}, '城乡'),
+        h('label', { class: 'check' }, h('input', { type: 'radio', name: 'area', value: 'rural', checked: true }), '农村'),
+        h('label', { class: 'check' }, h('input', { type: 'radio', name: 'area', value: 'urban' }), '城市'))),
+    h('p', { class: 'muted' }, '共同生活家庭成员（第一行为户主）'),
+    h('table', { class: 'members', 'data-testid': 'intake-members' }, h('thead', {}, h('tr', {}, ...['姓名', '身份证号', '与户主关系', ''].map((t) => h('th', {}, t)))), members),
+    h('button', { type: 'button', 'data-testid': 'add-member', onclick: () => members.append(memberRow()) }, '添加成员')),
+  h('fieldset', { class: 'section' }, h('legend', {}, '申请'),
+    h('div', { class: 'row' },
+      h('label', {}, '救助类型', h('select', { name: 'type' }, Object.entries(ASSISTANCE_TYPES).map(([k, v]) => h('option', { value: k }, v)))),
+      h('label', {}, '收到申请日期', h('input', { name: 'received_on', type: 'date', value: today(), max: today() })),
+      onBehalf
+        ? h('p', { class: 'muted' }, '由村（居）委会代为申请，登记后由乡镇（街道）受理。')
+        : h('fieldset', {}, h('legend', {}, '申请方式'),
+          h('label', { class: 'check' }, h('input', { type: 'radio', name: 'channel', value: 'counter', checked: true }), '到乡镇（街道）申请'),
+          h('label', { class: 'check' }, h('input', { type: 'radio', name: 'channel', value: 'village_on_behalf' }), '村（居）委会代为申请')))),
+  h('p', { class: 'muted' }, '登记后案件为“已申请待受理”：材料齐全即受理，不齐的一次性告知需补正的全部材料。身份证号仅在完整记录中显示。'),
+  h('button', { class: 'primary', type: 'submit' }, '登记申请'), err);
+  fill(main, h('h1', {}, '受理登记'), form);
+}
+
+/** Administrators: the villages and communities under their townships (add, rename, retire). */
+function orgUnitsSection(units) {
+  const townships = units.filter((o) => o.level === 'township');
+  const err = h('p', { class: 'error', role: 'alert', 'data-testid': 'org-error' });
+  const rename = (o) => {
+    const e = dialogError();
+    const f = h('form', {
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        const done = await attempt(() => put(`/api/v1/org-units/${o.code}`, { name: String(new FormData(f).get('name') || '') }), e);
+        if (done) { dlg.close(); flash(`已更名为“${done.name}”`, true); route(); }
+      },
+    }, h('h2', {}, `更名：${o.name}`), h('label', {}, '新名称', h('input', { name: 'name', value: o.name })), e,
+    h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => dlg.close() }, '返回'), h('button', { class: 'primary' }, '保存')));
+    const dlg = dialog(f);
+  };
+  const retire = (o) => {
+    const e = dialogError();
+    const f = h('form', {
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        const done = await attempt(() => post(`/api/v1/org-units/${o.code}/retire`, { reason: String(new FormData(f).get('reason') || '') }), e);
+        if (done) { dlg.close(); flash(`已撤销“${done.name}”`, true); route(); }
+      },
+    }, h('h2', {}, `撤销：${o.name}`), h('p', {}, '撤销后该村（社区）的家庭和案件保留，不能再登记新的家庭。'),
+    h('label', {}, '原因', h('input', { name: 'reason', placeholder: '例如：并入某村（文件号）' })), e,
+    h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => dlg.close() }, '返回'), h('button', { class: 'danger' }, '确认撤销')));
+    const dlg = dialog(f);
+  };
+  const add = h('form', {
+    class: 'inline', 'data-testid': 'new-village',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      err.textContent = '';
+      const d = new FormData(add);
+      const body = { township_code: String(d.get('township') || ''), code: String(d.get('code') || '').trim(), name: String(d.get('name') || '').trim() };
+      const done = await attempt(() => post('/api/v1/org-units', body), err);
+      if (done) { flash(`已新增村（社区）“${done.name}”`, true); route(); }
+    },
+  },
+  h('label', {}, '所属乡镇（街道）', h('select', { name: 'township' }, townships.map((t) => h('option', { value: t.code }, t.name)))),
+  h('label', {}, '区划代码（12位）', h('input', { name: 'code', maxlength: 12, autocomplete: 'off' })),
+  h('label', {}, '名称', h('input', { name: 'name', placeholder: '某某村、某某社区' })),
+  h('button', { class: 'primary', type: 'submit' }, '新增村（社区）'), err);
+  return [h('h3', {}, '村（社区）'),
+    table(['代码', '名称', '所属', '状态', '操作'], units.filter((o) => o.level === 'village').map((o) => h('tr', { 'data-org': o.code },
+      h('td', {}, o.code), h('td', {}, o.name, o.demo ? [' ', h('span', { class: 'badge' }, '演示')] : null),
+      h('td', {}, (units.find((t) => t.code === o.parent_code) || {}).name || ''),
+      h('td', {}, o.retired ? h('span', { class: 'badge bad' }, '已撤销') : '在用'),
+      h('td', {}, o.retired ? '' : [h('button', { onclick: () => rename(o) }, '更名'), ' ', h('button', { class: 'danger', onclick: () => retire(o) }, '撤销')]))),
+    { 'data-testid': 'villages' }), add];
+}
+
 // ---------- router ----------
 
 async function route() {
@@ -1084,6 +1207,7 @@ async function route() {
       case 'review': await pageReview(main, path[1], path[2]); break;
       case 'workflow': await pageWorkflow(main); break;
       case 'admin': await pageAdmin(main); break;
+      case 'intake': await pageIntake(main); break;
       default: fill(main, h('h1', {}, '页面不存在'), h('p', {}, h('a', { href: '#/' }, '返回概览')));
     }
   } catch (e) {

@@ -143,3 +143,72 @@ impl StateStr for Value {
         self["state"][key].as_str().unwrap_or_default()
     }
 }
+
+#[tokio::test]
+async fn intake_registers_the_household_and_its_application_together_or_nothing() {
+    on_both("app_intake", |env| async move {
+        let clerk = env.login("qingyan.jingban").await;
+        let head = make_resident_id("520111", chrono::NaiveDate::from_ymd_opt(1962, 8, 1).unwrap(), 721).as_str().to_string();
+        let child = make_resident_id("520111", chrono::NaiveDate::from_ymd_opt(1990, 2, 9).unwrap(), 722).as_str().to_string();
+        let intake = |members: Value| {
+            json!({
+                "household": { "village_code": "520111101902", "head_name": "窗口登记户主（演示）", "address": "示范二村（演示）4组", "members": members },
+                "application": { "assistance_type": "dibao", "area": "rural" },
+            })
+        };
+        let members = json!([
+            { "name": "窗口登记户主（演示）", "resident_id": head, "relation": "户主" },
+            { "name": "窗口登记子女（演示）", "resident_id": child, "relation": "子女" },
+        ]);
+        let r = env.post(&clerk, "/api/v1/applications", intake(members.clone())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        assert_eq!((r.body["case"]["step"].as_str(), r.body["household"]["members"].as_array().map(Vec::len)), (Some("applied"), Some(2)));
+
+        // The same people again: refused, and neither a household nor a case is left behind.
+        let (households, cases) = (env.count("households").await, env.count("cases").await);
+        let r = env.post(&clerk, "/api/v1/applications", intake(members)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "duplicate_resident_id"), "{r:?}");
+        assert_eq!((env.count("households").await, env.count("cases").await), (households, cases));
+        // An investigator registers nothing: the household is not kept without its application.
+        let investigator = env.login("qingyan.diaocha1").await;
+        let other = make_resident_id("520111", chrono::NaiveDate::from_ymd_opt(1971, 1, 1).unwrap(), 723).as_str().to_string();
+        let r = env.post(&investigator, "/api/v1/applications", intake(json!([{ "name": "某（演示）", "resident_id": other, "relation": "户主" }]))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden_role"), "{r:?}");
+        assert_eq!(env.count("households").await, households);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn administrators_add_rename_and_retire_villages_and_a_retired_one_takes_no_new_household() {
+    on_both("app_villages", |env| async move {
+        let admin = env.login("admin").await;
+        let clerk = env.login("qingyan.jingban").await;
+        let new = json!({ "township_code": "520111101", "code": "520111101203", "name": "龙井村" });
+        let r = env.post(&clerk, "/api/v1/org-units", new.clone()).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden_role"));
+        let r = env.post(&admin, "/api/v1/org-units", json!({ "township_code": "520111101", "code": "520111102203", "name": "龙井村" })).await;
+        assert_eq!((r.status, r.code(), r.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_code", Some("code")), "another township's code");
+        let r = env.post(&admin, "/api/v1/org-units", new.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        assert_eq!((r.body["path"].as_str(), r.body["demo"].as_bool()), (Some("/520111/520111101/520111101203"), Some(false)));
+        assert_eq!(env.post(&admin, "/api/v1/org-units", new).await.code(), "org_unit_exists");
+
+        let r = env.request(reqwest::Method::PUT, "/api/v1/org-units/520111101203", Some(&admin.access), Some(json!({ "name": "龙井村（更名）" }))).await;
+        assert_eq!((r.status, r.body["name"].as_str()), (StatusCode::OK, Some("龙井村（更名）")), "{r:?}");
+        let r = env.request(reqwest::Method::PUT, "/api/v1/org-units/520111101", Some(&admin.access), Some(json!({ "name": "青岩" }))).await;
+        assert_eq!(r.code(), "not_a_village", "townships follow the official division");
+
+        let r = env.post(&admin, "/api/v1/org-units/520111101203/retire", json!({ "reason": " " })).await;
+        assert_eq!(r.code(), "reason_required");
+        let r = env.post(&admin, "/api/v1/org-units/520111101203/retire", json!({ "reason": "并入示范一村（测试）" })).await;
+        assert_eq!((r.status, r.body["retired"].as_bool()), (StatusCode::OK, Some(true)), "{r:?}");
+        let id = make_resident_id("520111", chrono::NaiveDate::from_ymd_opt(1980, 3, 3).unwrap(), 731).as_str().to_string();
+        let r = env
+            .post(&clerk, "/api/v1/households", json!({ "village_code": "520111101203", "head_name": "某（演示）", "address": "某", "members": [{ "name": "某（演示）", "resident_id": id, "relation": "户主" }] }))
+            .await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "village_retired"), "{r:?}");
+        assert_eq!(env.count(&format!("audit_events WHERE action IN ('org.create', 'org.rename', 'org.retire') AND actor_user_id = '{}'", admin.user_id)).await, 3);
+    })
+    .await;
+}

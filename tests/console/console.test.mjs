@@ -726,7 +726,52 @@ test('临时救助 from the case page: a real-name complaint answered, then 先�
   await shot('21-linshi-closed');
 });
 
+test('at the counter a caseworker registers a household and its application in one form; an administrator adds a village', async () => {
+  await freshLogin('qingyan.jingban');
+  await page.waitForSelector('[data-testid=who]');
+  await page.click('nav a[href="#/intake"]');
+  const form = page.locator('[data-testid=intake]');
+  await form.waitFor();
+  await pick('[data-testid=intake] select[name=village]', '示范一村');
+  await form.locator('input[name=address]').fill('青岩镇示范一村（演示）窗口组1号');
+  const seq = 100 + Math.floor(Math.random() * 800);
+  const rows = form.locator('[data-testid=intake-members] tbody tr');
+  await rows.nth(0).locator('input[name=m_name]').fill('窗口登记户（演示）');
+  await rows.nth(0).locator('input[name=m_id]').fill('52011119700101001X');
+  await form.locator('[data-testid=add-member]').click();
+  await rows.nth(1).locator('input[name=m_name]').fill('窗口登记配偶（演示）');
+  await rows.nth(1).locator('input[name=m_id]').fill(residentId('520111', '19720304', seq + 1));
+  await rows.nth(1).locator('input[name=m_relation]').fill('配偶');
+  await form.locator('input[name=area][value=urban]').check();
+  await shot('23-intake-form');
+  // A mistyped ID number: refused in the server's words, nothing registered.
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('[data-testid=intake-error]:not(:empty)');
+  assert.match(await page.textContent('[data-testid=intake-error]'), /身份证号/);
+  await rows.nth(0).locator('input[name=m_id]').fill(residentId('520111', '19700101', seq));
+  await form.locator('button[type=submit]').click();
+  await page.waitForSelector('[data-testid=wf-stage]');
+  assert.equal(await page.textContent('[data-testid=wf-stage]'), '已申请待受理');
+  assert.match(await page.textContent('#flash'), /已登记 窗口登记户（演示） 的最低生活保障申请（QY-\d{4}-\d{6}），待受理/);
+  assert.match(await page.textContent('main'), /窗口登记配偶（演示）/);
+
+  await freshLogin('admin');
+  await page.waitForSelector('[data-testid=who]');
+  await page.goto(`${base}/#/admin`);
+  const add = page.locator('[data-testid=new-village]');
+  await add.waitFor();
+  await pick('[data-testid=new-village] select[name=township]', '青岩镇');
+  await add.locator('input[name=code]').fill('520111101209');
+  await add.locator('input[name=name]').fill('龙井村（测试）');
+  await add.locator('button[type=submit]').click();
+  await page.waitForSelector('[data-testid=villages] tr[data-org="520111101209"]');
+  assert.match(await page.textContent('[data-testid=villages] tr[data-org="520111101209"]'), /龙井村（测试）\s*青岩镇\s*在用/);
+  await shot('24-admin-villages');
+});
+
 test('the procedure in the browser: investigation with named investigators, the checks, the initial opinion and its publicity', async () => {
+  await freshLogin('qingyan.jingban');
+  await page.waitForSelector('[data-testid=who]');
   const seq = 100 + Math.floor(Math.random() * 800);
   const household = await apiCall('qingyan.jingban', 'POST', '/api/v1/households', {
     village_code: '520111101902', head_name: '流程测试户（演示）', address: '青岩镇示范二村（演示）流程组',

@@ -22,6 +22,8 @@ pub struct OrgUnitView {
     pub parent_code: Option<String>,
     pub path: String,
     pub demo: bool,
+    /// Merged or abolished: listed for its households, closed to new ones.
+    pub retired: bool,
 }
 
 impl From<OrgUnit> for OrgUnitView {
@@ -34,6 +36,7 @@ impl From<OrgUnit> for OrgUnitView {
             parent_code: u.parent_code,
             path: u.path,
             demo: u.demo,
+            retired: u.retired,
         }
     }
 }
@@ -78,6 +81,7 @@ pub async fn ensure_village(conn: &mut AnyConnection, township_code: &str, code:
         parent_code: Some(township.code.clone()),
         path: child_path(&township.path, code),
         demo,
+        retired: false,
     };
     upsert(conn, &unit).await?;
     Ok(unit)
@@ -97,18 +101,23 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<OrgUnit, sqlx::Error> {
         parent_code: row.try_get("parent_code")?,
         path: row.try_get("path")?,
         demo: row.try_get::<i64, _>("demo")? != 0,
+        retired: row.try_get::<Option<String>, _>("retired_at")?.is_some(),
     })
 }
 
 pub async fn get(conn: &mut AnyConnection, code: &str) -> Result<Option<OrgUnit>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT code, name, level, parent_code, path, demo FROM org_units WHERE code = $1").bind(code).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query("SELECT code, name, level, parent_code, path, demo, retired_at FROM org_units WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn by_path(conn: &mut AnyConnection, path: &str) -> Result<Option<OrgUnit>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT code, name, level, parent_code, path, demo FROM org_units WHERE path = $1").bind(path).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query("SELECT code, name, level, parent_code, path, demo, retired_at FROM org_units WHERE path = $1")
+        .bind(path)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -141,7 +150,8 @@ pub async fn describe_path(conn: &mut AnyConnection, path: &str) -> Result<Strin
     responses((status = 200, body = Vec<OrgUnitView>)))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<OrgUnitView>>> {
     let scope = caller.scope();
-    let sql = format!("SELECT code, name, level, parent_code, path, demo FROM org_units WHERE {} ORDER BY path", scope.condition("path", 1));
+    let sql =
+        format!("SELECT code, name, level, parent_code, path, demo, retired_at FROM org_units WHERE {} ORDER BY path", scope.condition("path", 1));
     let mut conn = state.db.pool.acquire().await?;
     let rows = scope.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
     let units = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;

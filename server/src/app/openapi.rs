@@ -16,7 +16,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::state::AppState;
 use crate::{
     access::{devices, login, org},
-    desk::{administration, assignments, calendar, cases, conflicts, forms, households, map, media, policy, progress},
+    desk::{administration, assignments, calendar, cases, conflicts, forms, households, map, media, org_units, policy, progress},
     sync::{pull, push, uploads},
     workflow,
 };
@@ -72,7 +72,9 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(login::logout))
         .routes(routes!(devices::list))
         .routes(routes!(devices::revoke))
-        .routes(routes!(org::list))
+        .routes(routes!(org::list, org_units::create))
+        .routes(routes!(org_units::rename))
+        .routes(routes!(org_units::retire))
         .routes(routes!(administration::list, administration::create))
         .routes(routes!(administration::disable))
         .routes(routes!(administration::enable))
@@ -83,6 +85,7 @@ pub fn router(upload_chunk_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(households::get))
         .routes(routes!(cases::create, cases::list))
         .routes(routes!(cases::get))
+        .routes(routes!(cases::intake))
         .routes(routes!(assignments::create, assignments::list))
         .routes(routes!(assignments::reassign))
         .routes(routes!(assignments::cancel))

@@ -25,7 +25,7 @@ use crate::{
     records::{
         calendar,
         cases::{self, CaseRow, FactRecord},
-        households::{self, HouseholdRecord},
+        households::{self, HouseholdRecord, NewHousehold},
         submissions::{self, SUBMISSION_COLUMNS},
     },
     store::{
@@ -165,6 +165,36 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(req):
     let mut tx = state.db.begin().await?;
     let (case, _) = intake::register_application(&mut tx, &state, &calendar, &Acting::of(&caller), &household, &req.application).await?;
     let out = summary(tx.conn(), case).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// A household seen at the counter for the first time, and its application, in one form.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct NewIntake {
+    pub household: NewHousehold,
+    pub application: NewApplication,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Intake {
+    pub household: HouseholdRecord,
+    pub case: CaseSummary,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications", tag = "cases", security(("bearer" = [])), request_body = NewIntake,
+    description = "Intake at the counter: registers a household (members with their ID numbers and relations) and its \
+        application together, all or nothing. Refused as `POST /api/v1/households` and `POST /api/v1/cases` refuse.",
+    responses((status = 201, body = Intake), (status = 403, body = Problem, description = "forbidden_role, out_of_scope"),
+              (status = 409, body = Problem, description = "duplicate_resident_id"),
+              (status = 422, body = Problem, description = "invalid_resident_id, invalid_field, unknown_village, village_retired, invalid_date")))]
+pub async fn intake(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<NewIntake>) -> ApiResult<(StatusCode, Json<Intake>)> {
+    let calendar = calendar::work_calendar(&state).await.map_err(ApiError::from)?;
+    let village = super::households::village_for_registration(&state, &caller, &req.household.village_code).await?;
+    let mut tx = state.db.begin().await?;
+    let household = super::households::register(&mut tx, &caller, &village, &req.household).await?;
+    let (case, _) = intake::register_application(&mut tx, &state, &calendar, &Acting::of(&caller), &household, &req.application).await?;
+    let out = Intake { household: household.record(tx.conn()).await?, case: summary(tx.conn(), case).await? };
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))
 }

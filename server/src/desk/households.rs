@@ -1,7 +1,10 @@
 //! The household desk: registering a household with its members, the masked list, and the full record (audited).
 
 use axum::{Json, extract::State, http::StatusCode};
-use ruhu_core::{org::OrgLevel, protocol::Problem};
+use ruhu_core::{
+    org::{OrgLevel, OrgUnit},
+    protocol::Problem,
+};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -9,9 +12,10 @@ use uuid::Uuid;
 use crate::{
     access::{caller::Caller, org},
     app::state::AppState,
-    records::households::{self, HouseholdRecord, HouseholdSummary, NewHousehold},
+    records::households::{self, Household, HouseholdRecord, HouseholdSummary, NewHousehold},
     store::{
         audit,
+        db::Tx,
         error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult},
     },
 };
@@ -28,24 +32,40 @@ pub async fn create(
     caller: Caller,
     ApiJson(req): ApiJson<NewHousehold>,
 ) -> ApiResult<(StatusCode, Json<HouseholdRecord>)> {
+    let village = village_for_registration(&state, &caller, &req.village_code).await?;
+    let mut tx = state.db.begin().await?;
+    let household = register(&mut tx, &caller, &village, &req).await?;
+    let record = household.record(tx.conn()).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
+/// The village a household is to be registered in, for a caller who may register households there (a refusal out of
+/// scope is audited, so this runs before the registration's transaction).
+pub async fn village_for_registration(state: &AppState, caller: &Caller, village_code: &str) -> ApiResult<OrgUnit> {
     caller.require(|r| r.may_manage_cases())?;
     let mut conn = state.db.pool.acquire().await?;
-    let village = org::get(&mut conn, req.village_code.trim()).await?.filter(|u| u.level == OrgLevel::Village);
+    let village = org::get(&mut conn, village_code.trim()).await?.filter(|u| u.level == OrgLevel::Village);
     drop(conn);
     let Some(village) = village else {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_village", "所选村（社区）不存在").with_field("village_code"));
     };
-    caller.guard(&state, "org_unit", &village.code, &village.path).await?;
-    let checked = households::check(&req)?;
-    let mut tx = state.db.begin().await?;
-    let id = households::insert(&mut tx, &village, &checked, caller.user_id, village.demo).await?;
+    if village.retired {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "village_retired", format!("{}已撤销，不能再登记家庭", village.name))
+            .with_field("village_code"));
+    }
+    caller.guard(state, "org_unit", &village.code, &village.path).await?;
+    Ok(village)
+}
+
+/// Registers a household with its members in `village` inside `tx` (checked and audited); see `create`.
+pub async fn register(tx: &mut Tx, caller: &Caller, village: &OrgUnit, req: &NewHousehold) -> ApiResult<Household> {
+    let checked = households::check(req)?;
+    let id = households::insert(tx, village, &checked, caller.user_id, village.demo).await?;
     let masked: Vec<String> = checked.members.iter().map(|(_, rid, _)| rid.masked()).collect();
     let entry = caller.audit("household.create", "household", id, Some(&village.path)).with_detail(json!({ "members": masked }));
-    audit::record(&mut tx, entry).await?;
-    let household = households::load(tx.conn(), id).await?.ok_or_else(ApiError::internal)?;
-    let record = household.record(tx.conn()).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(record)))
+    audit::record(tx, entry).await?;
+    households::load(tx.conn(), id).await?.ok_or_else(ApiError::internal)
 }
 
 #[utoipa::path(get, path = "/api/v1/households", tag = "households", security(("bearer" = [])), params(ListQuery),

@@ -11,6 +11,7 @@ pub mod forms;
 pub mod households;
 pub mod map;
 pub mod media;
+pub mod org_units;
 pub mod policy;
 pub mod progress;
 pub mod visit_review;
